@@ -1,0 +1,5 @@
+"""`python -m govtool`."""
+
+from govtool.cli import main
+
+main()

@@ -1,0 +1,93 @@
+"""Business days: weekdays that are not holidays of the configured calendar.
+
+Source: seeds/pm-notification-process.md, "Response Time" (2-3 business days) and
+"Escalation Process" (5 business days); DESIGN.md: "within N business days of D"
+counts the business days *after* D. The holiday calendar is NYSE by default, taken
+from the ``holidays`` package; ``none`` means weekends only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+CALENDARS = ("NYSE", "none")
+
+
+@lru_cache(maxsize=64)
+def holidays_in(calendar: str, year: int) -> frozenset[dt.date]:
+    """The holiday dates of one calendar year.
+
+    Args:
+        calendar: ``NYSE`` or ``none``.
+        year: a calendar year.
+
+    Returns:
+        The dates on which the market is closed (weekends not included).
+
+    Raises:
+        ValueError: an unknown calendar.
+    """
+    if calendar == "none":
+        return frozenset()
+    if calendar != "NYSE":
+        raise ValueError(f"unknown holiday calendar {calendar!r}; expected one of {', '.join(CALENDARS)}")
+    import holidays
+
+    return frozenset(holidays.financial_holidays("NYSE", years=year))
+
+
+def is_business_day(day: dt.date, calendar: str = "NYSE") -> bool:
+    """True when ``day`` is a weekday and not a holiday of ``calendar``."""
+    return day.weekday() < 5 and day not in holidays_in(calendar, day.year)
+
+
+def business_days_between(start: dt.date, end: dt.date, calendar: str = "NYSE") -> int:
+    """The number of business days after ``start`` up to and including ``end``.
+
+    Example: notified Saturday 2026-01-17, as of Friday 2026-01-23 gives 4
+    (Monday 2026-01-19 is Martin Luther King Jr. Day, an NYSE holiday).
+
+    Args:
+        start: the day of the event (not counted).
+        end: the day of reference (counted when it is a business day).
+        calendar: ``NYSE`` or ``none``.
+
+    Returns:
+        Business days, 0 when ``end <= start``.
+    """
+    if end <= start:
+        return 0
+    total = 0
+    day = start + dt.timedelta(days=1)
+    # Whole weeks at once, then the remainder day by day.
+    full_weeks = (end - start).days // 7
+    if full_weeks:
+        week_end = start + dt.timedelta(days=7 * full_weeks)
+        total += 5 * full_weeks
+        for year in range(day.year, week_end.year + 1):
+            total -= sum(1 for h in holidays_in(calendar, year) if start < h <= week_end and h.weekday() < 5)
+        day = week_end + dt.timedelta(days=1)
+    while day <= end:
+        total += is_business_day(day, calendar)
+        day += dt.timedelta(days=1)
+    return total
+
+
+def add_business_days(start: dt.date, count: int, calendar: str = "NYSE") -> dt.date:
+    """The ``count``-th business day after ``start``.
+
+    Example: ``add_business_days(2026-01-17, 5)`` is Monday 2026-01-26.
+
+    Args:
+        start: the day of the event (not counted).
+        count: business days to move forward, >= 1.
+        calendar: ``NYSE`` or ``none``.
+    """
+    day = start
+    remaining = count
+    while remaining > 0:
+        day += dt.timedelta(days=1)
+        if is_business_day(day, calendar):
+            remaining -= 1
+    return day

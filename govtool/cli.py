@@ -1,0 +1,468 @@
+"""The command layer: parse arguments, call one core function, print its result.
+
+Nothing here decides policy. The clock, the environment and the working directory
+are read here and passed down as plain values; errors are :class:`GovtoolError`
+and are turned into a message on stderr and an exit code in :func:`main`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+
+from govtool import __version__, lifecycle
+from govtool.errors import GovtoolError, InputError
+
+app = typer.Typer(
+    name="govtool",
+    help="Governance of broker API integrations: research, PM decision, tracking, CI gate.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class _Options:
+    root: Optional[str] = None
+
+
+OPTIONS = _Options()
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"govtool {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _global(
+    root: Optional[str] = typer.Option(
+        None,
+        "--root",
+        envvar="GOVTOOL_ROOT",
+        help="Governance root (default: nearest directory upward holding tracker.yaml).",
+    ),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks of errors."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
+    OPTIONS.root = root
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def root_dir() -> Path:
+    """The governance root from --root / GOVTOOL_ROOT or the working directory."""
+    from govtool.store import find_root
+
+    return find_root(Path.cwd(), OPTIONS.root)
+
+
+def now() -> dt.datetime:
+    """The current time in UTC; GOVTOOL_NOW (ISO 8601) fixes it for reproducible runs."""
+    fixed = os.environ.get("GOVTOOL_NOW")
+    if fixed:
+        from govtool.tracker import parse_timestamp
+
+        try:
+            return parse_timestamp(fixed)
+        except ValueError as exc:
+            raise InputError(f"GOVTOOL_NOW: {exc} (got {fixed!r})") from None
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+
+def as_of_date(value: Optional[str]) -> dt.date:
+    """--as-of DATE, or today (UTC, or GOVTOOL_NOW's date)."""
+    if value is None:
+        return now().date()
+    from govtool.tracker import parse_date
+
+    try:
+        return parse_date(value)
+    except ValueError:
+        raise InputError(f"--as-of: expected a date as YYYY-MM-DD (got {value!r})") from None
+
+
+def current_user(by: Optional[str]) -> str:
+    """Who acts: --by, else GOVTOOL_USER, else git's user.name, else the login name."""
+    if by:
+        return by
+    if os.environ.get("GOVTOOL_USER"):
+        return os.environ["GOVTOOL_USER"]
+    import subprocess
+
+    try:
+        name = subprocess.run(["git", "config", "user.name"], capture_output=True, text=True, timeout=5).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        name = ""
+    if name:
+        return name
+    import getpass
+
+    return getpass.getuser()
+
+
+def console(stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    stream = sys.stderr if stderr else sys.stdout
+    width = None if stream.isatty() or os.environ.get("COLUMNS") else 120
+    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def _status_option(value: Optional[str]) -> Optional[str]:
+    if value is None:
+        return None
+    key = value.strip().lower().replace("-", "_").replace(" ", "_")
+    if key not in lifecycle.STATUSES:
+        raise typer.BadParameter(
+            f"{value!r} is not a status; expected one of {', '.join(s.replace('_', '-') for s in lifecycle.STATUSES)}"
+        )
+    return key
+
+
+_STATUS_STYLES = {
+    "researching": "cyan",
+    "pending": "yellow",
+    "approved": "green",
+    "rejected": "red",
+    "on_hold": "magenta",
+    "in_progress": "blue",
+    "completed": "bold green",
+}
+
+
+def _styled_status(status: str) -> str:
+    return f"[{_STATUS_STYLES[status]}]{lifecycle.STATUS_LABELS[status]}[/]"
+
+
+def _escape(text: Any) -> str:
+    from rich.markup import escape
+
+    return escape("" if text is None else str(text))
+
+
+# ---------------------------------------------------------------- repo commands
+
+
+@app.command()
+def init(directory: Path = typer.Argument(Path("."), help="Where to create the governance repo.")) -> None:
+    """Start a governance repo: tracker.yaml, templates/, docs/brokers/."""
+    from govtool.init_repo import init_repo
+
+    written = init_repo(directory)
+    base = directory.expanduser().resolve()
+    for path in written:
+        print(f"wrote {path.relative_to(base)}")
+    print(f"governance repo ready in {base}; next: `govtool research new BROKER --name NAME`")
+
+
+@app.command()
+def validate() -> None:
+    """Check tracker.yaml: every field, and that each status replays from its history."""
+    from govtool.store import read_tracker
+
+    root = root_dir()
+    tracker = read_tracker(root)
+    events = sum(len(b.history) for b in tracker.brokers.values())
+    print(f"{root / 'tracker.yaml'}: valid ({len(tracker.brokers)} brokers, {events} history events)")
+
+
+@app.command("list")
+def list_brokers(
+    status: Optional[str] = typer.Option(
+        None, "--status", callback=_status_option, help="Only brokers in this status."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """List the brokers, in priority order."""
+    from govtool import dashboard
+    from govtool.store import read_tracker
+
+    tracker = read_tracker(root_dir())
+    brokers = sorted(tracker.brokers.values(), key=dashboard.priority_order)
+    rows = [dashboard.broker_summary(b, tracker) for b in brokers if status is None or b.status == status]
+    if as_json:
+        print_json(rows)
+        return
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False)
+    for column in ("Broker", "Name", "Status", "Priority", "Type", "Progress", "ETA"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(
+            row["id"],
+            _escape(row["name"]),
+            _styled_status(row["status"]),
+            row["priority"] or "—",
+            row["type"] or "—",
+            f"{row['progress']}%",
+            row["eta"] or "—",
+        )
+    console().print(table)
+    if not rows:
+        print("no brokers" + (f" with status {status}" if status else ""))
+
+
+@app.command()
+def show(
+    broker: str = typer.Argument(..., help="Broker id."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Show one broker: its record and its dated history."""
+    from govtool import dashboard
+    from govtool.store import read_tracker
+    from govtool.yamlio import format_timestamp
+
+    tracker = read_tracker(root_dir())
+    record = tracker.broker(broker)
+    summary = dashboard.broker_summary(record, tracker)
+    summary.update(
+        asset_classes=record.asset_classes,
+        regions=record.regions,
+        depends_on=record.depends_on,
+        research_doc=record.research_doc,
+        notes=record.notes,
+        history=[{**e.to_dict(), "at": format_timestamp(e.at)} for e in record.history],
+    )
+    if as_json:
+        print_json(summary)
+        return
+    out = console()
+    out.print(f"[bold]{_escape(record.name)}[/] ({record.id}) — {_styled_status(record.status)}")
+    facts = [
+        ("Priority", record.priority),
+        ("Tier", record.tier),
+        ("Type", record.type),
+        ("Team", record.team),
+        ("ETA", summary["eta"]),
+        ("Critical", "yes" if record.critical else "no"),
+        ("Progress", f"{record.progress}%"),
+        ("Asset classes", ", ".join(record.asset_classes)),
+        ("Regions", ", ".join(record.regions)),
+        ("Depends on", ", ".join(record.depends_on)),
+        ("Blockers", "; ".join(summary["blockers"])),
+        ("Research doc", record.research_doc),
+        ("Notes", record.notes),
+    ]
+    for label, value in facts:
+        if value not in (None, ""):
+            out.print(f"  {label + ':':<15}{_escape(value)}")
+    from rich.table import Table
+
+    table = Table(title="History", title_justify="left", box=None, pad_edge=False)
+    for column in ("At", "Event", "By", "Details"):
+        table.add_column(column)
+    for event in record.history:
+        details = ", ".join(f"{k}={v}" for k, v in event.details.items())
+        table.add_row(format_timestamp(event.at), event.event, _escape(event.by), _escape(details))
+    out.print(table)
+
+
+@app.command()
+def status(
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Reference date YYYY-MM-DD (default: today)."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """The dashboard: every broker's status, progress, ETA, blockers; pending PM decisions."""
+    from govtool import dashboard
+    from govtool.store import read_tracker
+
+    tracker = read_tracker(root_dir())
+    data = dashboard.status_dashboard(tracker, as_of_date(as_of))
+    if as_json:
+        print_json(data)
+        return
+    from rich.table import Table
+
+    out = console()
+    table = Table(title=f"Broker integrations — as of {data['as_of']}", title_justify="left")
+    for column in ("Broker", "Status", "Progress", "ETA", "Blockers"):
+        table.add_column(column, justify="right" if column == "Progress" else "left")
+    for row in data["brokers"]:
+        table.add_row(
+            _escape(row["name"]),
+            _styled_status(row["status"]),
+            f"{row['progress']}%",
+            row["eta"] or "—",
+            _escape("; ".join(row["blockers"]) or "None"),
+        )
+    out.print(table)
+    op = data["operational"]
+    out.print(f"Overall: [bold]{op['completed']}/{op['total']}[/] brokers operational")
+    pending = data["pending_decisions"]
+    if not pending:
+        out.print("No PM decision pending.")
+        return
+    out.print(f"Awaiting PM decision ({len(pending)}):")
+    threshold = tracker.settings["escalation"]["after_business_days"]
+    for p in pending:
+        waited = p["business_days_waiting"]
+        days = f"{waited} business day{'s' if waited != 1 else ''}"
+        line = f"  {_escape(p['name'])}: notified {p['notified_on']}, {days} waiting"
+        if p["escalation_level"] > 1:
+            line += f" — [red]escalation due: level {p['escalation_level']}[/] (no answer in {threshold} business days)"
+        elif p["overdue"]:
+            line += f" — [yellow]overdue[/] (answer expected by {p['expected_by']})"
+        else:
+            line += f" (answer expected by {p['expected_by']})"
+        out.print(line)
+
+
+@app.command()
+def render(
+    check: bool = typer.Option(False, "--check", help="Exit 1 if a rendered doc is stale; write nothing."),
+) -> None:
+    """Re-render the derived docs from tracker.yaml (or check they are current)."""
+    from govtool.render import check_docs, render_docs
+    from govtool.store import read_tracker, tracker_lock, write_all
+
+    root = root_dir()
+    if check:
+        check_docs(root, read_tracker(root))
+        print("rendered docs are up to date")
+        return
+    with tracker_lock(root):
+        changed = write_all(render_docs(root, read_tracker(root)))
+    for path in changed:
+        print(f"rendered {path.relative_to(root)}")
+    if not changed:
+        print("rendered docs are up to date")
+
+
+# ---------------------------------------------------------------- implementation tracking
+
+
+def _change(action: Any, broker: str) -> None:
+    """Run a tracker change under the lock and print what happened."""
+    from govtool.store import update_tracker
+
+    root = root_dir()
+    before: dict[str, str] = {}
+
+    def change(tracker: Any) -> Any:
+        before["status"] = tracker.broker(broker).status
+        return action(tracker)
+
+    event = update_tracker(root, change)
+    from govtool.store import read_tracker
+
+    after = read_tracker(root).broker(broker)
+    moved = (
+        f"{lifecycle.STATUS_LABELS[before['status']]} → {lifecycle.STATUS_LABELS[after.status]}"
+        if before["status"] != after.status
+        else lifecycle.STATUS_LABELS[after.status]
+    )
+    extra = f", {after.progress}%" if after.status == lifecycle.IN_PROGRESS else ""
+    print(f"{broker}: {event.event} recorded by {event.by} ({moved}{extra})")
+
+
+_BY = typer.Option(None, "--by", help="Who (default: GOVTOOL_USER, git user.name, login).")
+_NOTE = typer.Option(None, "--note", help="A note kept with the event.")
+
+
+@app.command()
+def start(
+    broker: str = typer.Argument(..., help="Broker id."), by: Optional[str] = _BY, note: Optional[str] = _NOTE
+) -> None:
+    """Start implementing an approved broker (approved → in progress)."""
+    from govtool import tracking
+
+    _change(lambda t: tracking.start(t, broker, current_user(by), now(), note), broker)
+
+
+@app.command()
+def progress(
+    broker: str = typer.Argument(..., help="Broker id."),
+    percent: int = typer.Argument(..., min=0, max=100, help="Percent complete, 0-100."),
+    by: Optional[str] = _BY,
+    note: Optional[str] = _NOTE,
+) -> None:
+    """Record implementation progress in percent."""
+    from govtool import tracking
+
+    _change(lambda t: tracking.record_progress(t, broker, percent, current_user(by), now(), note), broker)
+
+
+@app.command()
+def block(
+    broker: str = typer.Argument(..., help="Broker id."),
+    reason: str = typer.Argument(..., help='What blocks it, e.g. "Waiting for API access".'),
+    by: Optional[str] = _BY,
+) -> None:
+    """Record a blocker on a broker in progress."""
+    from govtool import tracking
+
+    _change(lambda t: tracking.block(t, broker, reason, current_user(by), now()), broker)
+
+
+@app.command()
+def unblock(
+    broker: str = typer.Argument(..., help="Broker id."),
+    blocker: Optional[str] = typer.Option(
+        None, "--blocker", help="Which blocker (text or number) when several are open."
+    ),
+    by: Optional[str] = _BY,
+    note: Optional[str] = _NOTE,
+) -> None:
+    """Close a blocker."""
+    from govtool import tracking
+
+    _change(lambda t: tracking.unblock(t, broker, current_user(by), now(), blocker, note), broker)
+
+
+@app.command()
+def complete(
+    broker: str = typer.Argument(..., help="Broker id."), by: Optional[str] = _BY, note: Optional[str] = _NOTE
+) -> None:
+    """Mark an implementation completed and tested (in progress → completed)."""
+    from govtool import tracking
+
+    _change(lambda t: tracking.complete(t, broker, current_user(by), now(), note), broker)
+
+
+@app.command()
+def reopen(
+    broker: str = typer.Argument(..., help="Broker id."),
+    reason: Optional[str] = typer.Option(None, "--reason", help="Why research starts again."),
+    by: Optional[str] = _BY,
+) -> None:
+    """Send a rejected or on-hold broker back to research."""
+    from govtool import tracking
+
+    _change(lambda t: tracking.reopen(t, broker, current_user(by), now(), reason), broker)
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def main(argv: Optional[list[str]] = None) -> None:
+    """Console-script entry point: run the app, map GovtoolError to stderr and an exit code."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    try:
+        app(args=args, prog_name="govtool", standalone_mode=True)
+    except GovtoolError as exc:
+        if debug:
+            raise
+        err = sys.stderr
+        err.write(f"govtool: error: {exc.message}\n")
+        if exc.hint:
+            err.write(f"hint: {exc.hint}\n")
+        raise SystemExit(exc.exit_code) from None

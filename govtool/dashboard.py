@@ -1,0 +1,193 @@
+"""The views of the tracker that people read: the dashboard of `govtool status`,
+the rows of `govtool list`, and the rows of the rendered tracking docs.
+
+Pure functions of a :class:`~govtool.tracker.Tracker` and a reference date; they
+return plain data (dicts, lists, str, int) that the CLI prints as tables or JSON and
+the templates render. Sources: the "Workstream 1 Dashboard" of
+seeds/workstream-broker-integration-guide.md (Broker, Status, Progress, ETA,
+Blockers; "N/M brokers operational") and the "Tracking System" of
+seeds/pm-notification-process.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from govtool import lifecycle
+from govtool.business_days import add_business_days, business_days_between
+from govtool.tracker import PRIORITIES, Broker, Tracker
+
+_DECIDED = (lifecycle.APPROVED, lifecycle.IN_PROGRESS, lifecycle.COMPLETED)
+
+
+def priority_order(broker: Broker) -> tuple:
+    """Sort key: priority P0 first (none last), then ETA (none last), then name."""
+    rank = PRIORITIES.index(broker.priority) if broker.priority in PRIORITIES else len(PRIORITIES)
+    return (rank, broker.eta or dt.date.max, broker.name.lower())
+
+
+def open_blockers(broker: Broker, tracker: Tracker) -> list[str]:
+    """The open blockers of a broker, then "Waiting for X" for each dependency not completed."""
+    waits = []
+    for dep in broker.depends_on:
+        other = tracker.brokers.get(dep)
+        if other is None or other.status != lifecycle.COMPLETED:
+            waits.append(f"Waiting for {other.name if other else dep}")
+    return [*broker.blockers, *waits]
+
+
+def last_notified(broker: Broker) -> dt.date | None:
+    """The date the PM was last notified that research was completed, or None."""
+    for event in reversed(broker.events("pm_notified")):
+        if event.details.get("kind", "research-completed") == "research-completed":
+            return event.date
+    return None
+
+
+def first_date(broker: Broker, event_type: str) -> dt.date | None:
+    """The date of the first event of ``event_type`` in the broker's history, or None."""
+    for event in broker.history:
+        if event.event == event_type:
+            return event.date
+    return None
+
+
+def pending_decision(broker: Broker, tracker: Tracker, as_of: dt.date) -> dict[str, Any]:
+    """How long a pending broker's PM decision has waited.
+
+    Args:
+        broker: a broker in status pending.
+        tracker: for the settings (calendar, expected response, escalation threshold).
+        as_of: the reference day.
+
+    Returns:
+        ``{id, name, notified_on, business_days_waiting, expected_by, overdue,
+        escalation_due_on, escalation_level}``: dates as ISO strings; ``overdue``
+        once the expected response time (its max, in business days) has passed;
+        ``escalation_level`` is 1 (PM), 2 (Tech Lead) after the escalation threshold,
+        3 (CTO / Product Director) after twice the threshold (process document,
+        "Escalation Process").
+    """
+    settings = tracker.settings
+    calendar = settings["calendar"]
+    notified = last_notified(broker) or broker.history[-1].date
+    waited = business_days_between(notified, as_of, calendar)
+    expected_max = settings["escalation"]["expected_response_business_days"]["max"]
+    after = settings["escalation"]["after_business_days"]
+    level = 1 + min(2, waited // after)
+    return {
+        "id": broker.id,
+        "name": broker.name,
+        "notified_on": notified.isoformat(),
+        "business_days_waiting": waited,
+        "expected_by": add_business_days(notified, expected_max, calendar).isoformat(),
+        "overdue": waited > expected_max,
+        "escalation_due_on": add_business_days(notified, after, calendar).isoformat(),
+        "escalation_level": level,
+    }
+
+
+def broker_summary(broker: Broker, tracker: Tracker) -> dict[str, Any]:
+    """One broker as the dashboard and `list --json` show it.
+
+    Returns:
+        ``{id, name, status, status_label, progress, eta, priority, tier, type, team,
+        critical, blockers}``; ``eta`` an ISO date or None; ``blockers`` as
+        :func:`open_blockers`.
+    """
+    return {
+        "id": broker.id,
+        "name": broker.name,
+        "status": broker.status,
+        "status_label": lifecycle.STATUS_LABELS[broker.status],
+        "progress": broker.progress,
+        "eta": broker.eta.isoformat() if broker.eta else None,
+        "priority": broker.priority,
+        "tier": broker.tier,
+        "type": broker.type,
+        "team": broker.team,
+        "critical": broker.critical,
+        "blockers": open_blockers(broker, tracker),
+    }
+
+
+def status_dashboard(tracker: Tracker, as_of: dt.date) -> dict[str, Any]:
+    """The data of `govtool status`.
+
+    Args:
+        tracker: the tracker.
+        as_of: the reference day for business days waited.
+
+    Returns:
+        ``{as_of, brokers: [broker_summary...] in priority order,
+        operational: {completed, total}, counts: {status: n},
+        pending_decisions: [pending_decision...] longest wait first}``.
+    """
+    brokers = sorted(tracker.brokers.values(), key=priority_order)
+    pending = [pending_decision(b, tracker, as_of) for b in brokers if b.status == lifecycle.PENDING]
+    pending.sort(key=lambda p: (-p["business_days_waiting"], p["name"].lower()))
+    counts = {s: 0 for s in lifecycle.STATUSES}
+    for broker in brokers:
+        counts[broker.status] += 1
+    return {
+        "as_of": as_of.isoformat(),
+        "brokers": [broker_summary(b, tracker) for b in brokers],
+        "operational": {"completed": counts[lifecycle.COMPLETED], "total": len(brokers)},
+        "counts": counts,
+        "pending_decisions": pending,
+    }
+
+
+def tracking_row(broker: Broker) -> dict[str, Any]:
+    """One row of docs/brokers/broker-integration-tracker.md (process document,
+    "Broker Integration Tracker"): Broker, Research Date, PM Notified, PM Decision,
+    Implementation Status, Notes.
+
+    Returns:
+        ``{id, name, research_date, research_started, pm_notified, decision,
+        implementation, progress, notes}``; dates are ISO strings or None
+        (``research_date`` is when research was completed); ``decision`` and ``implementation`` are
+        status keys (``pending``, ``approved``...; ``not_started``) for the template
+        to label.
+    """
+    status = broker.status
+    if status in _DECIDED:
+        decision = lifecycle.APPROVED
+    elif status in (lifecycle.PENDING, lifecycle.REJECTED, lifecycle.ON_HOLD):
+        decision = status
+    else:
+        decision = None
+    implementation = status if status in (lifecycle.IN_PROGRESS, lifecycle.COMPLETED) else "not_started"
+    research = broker.last_event("research_completed")
+    started = broker.last_event("research_started", "reopened")
+    notified = last_notified(broker)
+    notes = broker.notes
+    if notes is None:
+        notes = {
+            lifecycle.RESEARCHING: "Research in progress",
+            lifecycle.PENDING: "Awaiting PM approval",
+            lifecycle.APPROVED: "Ready for implementation",
+            lifecycle.IN_PROGRESS: f"{broker.progress}% complete",
+            lifecycle.COMPLETED: "Production ready",
+        }.get(status, "")
+    return {
+        "id": broker.id,
+        "name": broker.name,
+        "research_date": research.date.isoformat() if research else None,
+        "research_started": started.date.isoformat() if started else None,
+        "pm_notified": notified.isoformat() if notified else None,
+        "decision": decision,
+        "implementation": implementation,
+        "progress": broker.progress,
+        "notes": notes,
+    }
+
+
+def last_updated(tracker: Tracker) -> str | None:
+    """The date of the newest event in the tracker (ISO), or None when there is none.
+
+    The rendered docs show this instead of today's date, so rendering is deterministic.
+    """
+    newest = max((e.at for b in tracker.brokers.values() for e in b.history), default=None)
+    return newest.date().isoformat() if newest else None

@@ -1,0 +1,62 @@
+"""`govtool init`: start a new governance repo.
+
+Writes tracker.yaml with the process document's default settings and no brokers,
+a templates/ directory for overrides, a .gitignore entry for govtool's local state,
+and the derived docs (DESIGN.md, "Commands").
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from govtool.errors import InputError
+from govtool.render import render_docs
+from govtool.store import STATE_DIR, write_all
+from govtool.tracker import TRACKER_FILE, new_tracker
+from govtool.yamlio import dump_yaml
+
+_TEMPLATES_README = """\
+# templates/
+
+govtool renders its docs and messages from Jinja templates. Put a file here with the
+name of one of govtool's default templates to override it for this repo; anything
+not here comes from govtool's defaults. `govtool render` re-renders the docs.
+"""
+
+_GITIGNORE_LINE = f"/{STATE_DIR}/"
+
+
+def init_repo(directory: Path) -> list[Path]:
+    """Create a governance repo in ``directory`` (made if missing).
+
+    Args:
+        directory: where tracker.yaml goes.
+
+    Returns:
+        The files written, absolute.
+
+    Raises:
+        InputError: tracker.yaml already exists there, or the directory is not writable.
+    """
+    directory = directory.expanduser().resolve()
+    tracker_file = directory / TRACKER_FILE
+    if tracker_file.exists():
+        raise InputError(
+            f"{tracker_file}: already exists", hint="this is a governance repo already; `govtool status` shows it"
+        )
+    if directory.exists() and not directory.is_dir():
+        raise InputError(f"{directory}: not a directory")
+    tracker = new_tracker()
+    text = dump_yaml(tracker.to_dict())
+    files = {tracker_file: text, directory / "templates" / "README.md": _TEMPLATES_README}
+    gitignore = directory / ".gitignore"
+    current = gitignore.read_text(encoding="utf-8") if gitignore.is_file() else ""
+    if _GITIGNORE_LINE not in current.splitlines():
+        files[gitignore] = current + ("" if not current or current.endswith("\n") else "\n") + _GITIGNORE_LINE + "\n"
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{directory}: cannot create: {exc.strerror}") from None
+    files.update(render_docs(directory, tracker))
+    write_all(files)
+    return sorted(files)

@@ -1,0 +1,219 @@
+"""The broker lifecycle: statuses, history events, and the transitions between them.
+
+Source: DESIGN.md "Lifecycle" (the status legend of seeds/pm-notification-process.md,
+"Tracking System", plus the research phase before the PM is asked). The status of a
+broker is what replaying its history gives; :func:`replay` is that replay, and every
+command that appends an event goes through :func:`apply_event`, so no command can
+reach a transition the table forbids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from govtool.errors import InputError
+
+RESEARCHING = "researching"
+PENDING = "pending"
+APPROVED = "approved"
+REJECTED = "rejected"
+ON_HOLD = "on_hold"
+IN_PROGRESS = "in_progress"
+COMPLETED = "completed"
+
+#: Every status, in lifecycle order.
+STATUSES: tuple[str, ...] = (
+    RESEARCHING,
+    PENDING,
+    APPROVED,
+    REJECTED,
+    ON_HOLD,
+    IN_PROGRESS,
+    COMPLETED,
+)
+
+#: Human labels, as the process document's status legend writes them.
+STATUS_LABELS: dict[str, str] = {
+    RESEARCHING: "Researching",
+    PENDING: "Pending",
+    APPROVED: "Approved",
+    REJECTED: "Rejected",
+    ON_HOLD: "On Hold",
+    IN_PROGRESS: "In Progress",
+    COMPLETED: "Completed",
+}
+
+#: The PM decisions `decide` accepts, as stored in history.
+DECISIONS: tuple[str, ...] = (APPROVED, REJECTED, ON_HOLD)
+
+#: The five notification triggers of the process document ("When to Notify PM").
+NOTIFICATION_KINDS: tuple[str, ...] = (
+    "research-completed",
+    "cost-discovery",
+    "access-requirements",
+    "implementation-decision",
+    "issues-discovered",
+)
+
+#: History event types (DESIGN.md "The data"), plus ``reopened`` for `govtool reopen`.
+EVENT_TYPES: tuple[str, ...] = (
+    "research_started",
+    "research_completed",
+    "pm_notified",
+    "decision",
+    "implementation_started",
+    "progress",
+    "blocked",
+    "unblocked",
+    "completed",
+    "reopened",
+    "escalated",
+    "note",
+)
+
+#: The transition table of DESIGN.md: command -> {from status: to status}.
+#: ``decide`` moves to the decision given; its targets are checked in :func:`apply_event`.
+TRANSITIONS: dict[str, dict[str | None, str | None]] = {
+    "research new": {None: RESEARCHING},
+    "notify": {RESEARCHING: PENDING, ON_HOLD: PENDING},
+    "decide": {PENDING: None, ON_HOLD: None},
+    "start": {APPROVED: IN_PROGRESS},
+    "progress": {IN_PROGRESS: IN_PROGRESS},
+    "block": {IN_PROGRESS: IN_PROGRESS},
+    "unblock": {IN_PROGRESS: IN_PROGRESS},
+    "complete": {IN_PROGRESS: COMPLETED},
+    "reopen": {REJECTED: RESEARCHING, ON_HOLD: RESEARCHING},
+}
+
+#: Which command appends which event type (for messages).
+EVENT_COMMAND: dict[str, str] = {
+    "research_started": "research new",
+    "pm_notified": "notify",
+    "decision": "decide",
+    "implementation_started": "start",
+    "progress": "progress",
+    "blocked": "block",
+    "unblocked": "unblock",
+    "completed": "complete",
+    "reopened": "reopen",
+}
+
+#: Decisions allowed from each status (on hold may not be put on hold again).
+_DECISIONS_FROM: dict[str, tuple[str, ...]] = {
+    PENDING: (APPROVED, REJECTED, ON_HOLD),
+    ON_HOLD: (APPROVED, REJECTED),
+}
+
+
+@dataclass
+class LifecycleState:
+    """What replaying a history gives.
+
+    Attributes:
+        status: the current status (None before the first event).
+        progress: percent complete, 0-100.
+        blockers: the open blockers, oldest first.
+    """
+
+    status: str | None = None
+    progress: int = 0
+    blockers: list[str] = field(default_factory=list)
+
+
+class TransitionError(InputError):
+    """An event that the lifecycle does not allow from the current status (exit 2)."""
+
+
+def allowed_commands(status: str | None) -> list[str]:
+    """The commands that may run on a broker in ``status``, in table order.
+
+    Args:
+        status: a status from :data:`STATUSES`, or None for a broker not yet tracked.
+
+    Returns:
+        Command names such as ``["decide"]``; ``notify --kind`` other than
+        research-completed is always allowed and not listed.
+    """
+    out = []
+    for command, moves in TRANSITIONS.items():
+        if status in moves:
+            if command == "decide":
+                options = ", ".join(d.replace("_", "-") for d in _DECISIONS_FROM[status])
+                command = f"decide ({options})"
+            out.append(command)
+    return out
+
+
+def _refuse(status: str | None, command: str, broker: str) -> TransitionError:
+    allowed = allowed_commands(status)
+    shown = STATUS_LABELS.get(status or "", "not tracked")
+    needs = [s for s in TRANSITIONS.get(command, {}) if s]
+    needs_text = " or ".join(STATUS_LABELS[s].lower() for s in needs) if needs else "a new broker"
+    return TransitionError(
+        f"{broker}: cannot {command} a broker that is {shown.lower()} (it needs {needs_text})",
+        hint=(
+            f"from {shown.lower()} the allowed commands are: {', '.join(allowed)}"
+            if allowed
+            else f"no command moves a broker on from {shown.lower()}"
+        ),
+    )
+
+
+def apply_event(state: LifecycleState, event: str, details: dict, broker: str) -> None:
+    """Apply one history event to a lifecycle state, in place.
+
+    Args:
+        state: the state before the event; updated to the state after it.
+        event: an event type from :data:`EVENT_TYPES`.
+        details: the event's fields (``decision``, ``kind``, ``percent``, ``reason``...).
+        broker: the broker id, for messages.
+
+    Raises:
+        TransitionError: the event is not allowed from ``state.status``; the message
+            lists the commands that are.
+    """
+    status = state.status
+    if event in ("escalated", "note"):
+        if status is None:
+            raise _refuse(status, "research new", broker)
+        return
+    if event == "research_completed":
+        if status != RESEARCHING:
+            raise TransitionError(
+                f"{broker}: research can be completed only while researching "
+                f"(it is {STATUS_LABELS.get(status or '', 'not tracked').lower()})"
+            )
+        return
+    if event == "pm_notified" and details.get("kind", "research-completed") != "research-completed":
+        if status is None:
+            raise _refuse(status, "notify", broker)
+        return
+    command = EVENT_COMMAND.get(event)
+    if command is None:
+        raise TransitionError(f"{broker}: unknown event {event!r}")
+    moves = TRANSITIONS[command]
+    if status not in moves:
+        raise _refuse(status, command, broker)
+    if command == "decide":
+        decision = details.get("decision")
+        if decision not in _DECISIONS_FROM[status]:
+            options = ", ".join(d.replace("_", "-") for d in _DECISIONS_FROM[status])
+            raise TransitionError(
+                f"{broker}: a broker that is {STATUS_LABELS[status].lower()} cannot be "
+                f"decided {str(decision).replace('_', '-')}",
+                hint=f"the decisions allowed from {STATUS_LABELS[status].lower()} are: {options}",
+            )
+        state.status = decision
+        return
+    state.status = moves[status]
+    if event == "research_started" or event == "reopened":
+        state.progress, state.blockers = 0, []
+    elif event == "progress":
+        state.progress = int(details["percent"])
+    elif event == "blocked":
+        state.blockers.append(str(details["reason"]))
+    elif event == "unblocked":
+        reason = details.get("reason")
+        state.blockers = [b for b in state.blockers if reason is not None and b != reason]
+    elif event == "completed":
+        state.progress = 100

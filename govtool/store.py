@@ -1,0 +1,228 @@
+"""Files on disk: finding the governance root, reading the tracker, and writing
+atomically under a lock.
+
+Every change goes through :func:`update_tracker`: it takes the lock, reads the
+tracker, applies the change, validates the result, renders every derived doc in
+memory, and only then writes the tracker and the docs, each by atomic replace.
+A failure before the writes leaves every file as it was; concurrent commands are
+serialised by the lock and lose no update (DESIGN.md, "Architecture").
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import TypeVar
+
+from govtool.errors import InputError, ValidationError
+from govtool.tracker import TRACKER_FILE, Tracker, dump_tracker, format_problems, parse_tracker, validate_data
+from govtool.yamlio import load_yaml
+
+T = TypeVar("T")
+
+#: Local, uncommitted state of a governance repo: the lock, the outbox, caches.
+STATE_DIR = ".govtool"
+LOCK_TIMEOUT_SECONDS = 60
+
+
+def find_root(start: Path, override: str | None = None) -> Path:
+    """The governance root: ``override`` if given, else the nearest directory upward
+    from ``start`` that holds tracker.yaml.
+
+    Args:
+        start: where to begin (the working directory).
+        override: ``--root`` or ``GOVTOOL_ROOT``, if set.
+
+    Raises:
+        InputError: no tracker.yaml found (or none at the override).
+    """
+    if override:
+        root = Path(override).expanduser().resolve()
+        if not (root / TRACKER_FILE).is_file():
+            raise InputError(
+                f"{root / TRACKER_FILE}: no tracker here",
+                hint="check --root / GOVTOOL_ROOT, or run `govtool init` there",
+            )
+        return root
+    here = start.resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / TRACKER_FILE).is_file():
+            return candidate
+    raise InputError(
+        f"no {TRACKER_FILE} in {here} or any directory above it",
+        hint="run `govtool init` to start a governance repo, or pass --root PATH",
+    )
+
+
+def atomic_write(path: Path, text: str) -> bool:
+    """Write ``text`` to ``path`` by temporary file and ``os.replace``.
+
+    A crash leaves either the old or the new file, never half of one. Files whose
+    content is already ``text`` are not touched.
+
+    Args:
+        path: the destination; missing parent directories are created.
+        text: the full new content (written as UTF-8).
+
+    Returns:
+        True when the file changed, False when it already held ``text``.
+
+    Raises:
+        InputError: the file or its directory is not writable.
+    """
+    data = text.encode("utf-8")
+    try:
+        if path.is_file() and path.read_bytes() == data:
+            return False
+        path.parent.mkdir(parents=True, exist_ok=True)
+        mode = path.stat().st_mode & 0o777 if path.exists() else None
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise InputError(
+            f"{path}: cannot write: {exc.strerror}", hint="check the permissions of that directory"
+        ) from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        else:
+            os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except OSError as exc:
+        with suppress(OSError):
+            os.unlink(tmp)
+        raise InputError(f"{path}: cannot write: {exc.strerror}", hint="check the permissions of that file") from None
+    return True
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+@contextmanager
+def tracker_lock(root: Path) -> Iterator[None]:
+    """Hold the governance root's lock (``.govtool/tracker.lock``) for a change.
+
+    Raises:
+        InputError: the lock could not be taken within a minute.
+    """
+    from filelock import FileLock, Timeout
+
+    state = root / STATE_DIR
+    try:
+        state.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{state}: cannot create: {exc.strerror}") from None
+    lock = FileLock(str(state / "tracker.lock"), timeout=LOCK_TIMEOUT_SECONDS)
+    try:
+        with lock:
+            yield
+    except Timeout:
+        raise InputError(
+            f"{state / 'tracker.lock'}: another govtool command has held the lock for {LOCK_TIMEOUT_SECONDS}s",
+            hint="wait for it to finish; if none is running, remove the lock file",
+        ) from None
+
+
+def read_tracker_text(root: Path) -> str:
+    """The text of ``ROOT/tracker.yaml``.
+
+    Raises:
+        InputError: missing, unreadable or not UTF-8.
+    """
+    path = root / TRACKER_FILE
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file", hint="run `govtool init`") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read: {exc}") from None
+
+
+def read_tracker(root: Path) -> Tracker:
+    """Read and validate ``ROOT/tracker.yaml``.
+
+    Raises:
+        InputError, ValidationError: see :func:`govtool.tracker.parse_tracker`.
+    """
+    return parse_tracker(read_tracker_text(root))
+
+
+def serialise_checked(tracker: Tracker) -> str:
+    """Serialise an in-memory tracker and validate exactly what would be written.
+
+    Returns:
+        The text of tracker.yaml.
+
+    Raises:
+        ValidationError: the change would leave an invalid tracker; nothing is written.
+    """
+    text = dump_tracker(tracker)
+    _, problems = validate_data(load_yaml(text, TRACKER_FILE))
+    if problems:
+        raise ValidationError(format_problems(text, problems, TRACKER_FILE), hint="nothing was written")
+    return text
+
+
+def update_tracker(
+    root: Path,
+    change: Callable[[Tracker], T],
+    render: Callable[[Path, Tracker], dict[Path, str]] | None = None,
+) -> T:
+    """Apply ``change`` to the tracker under the lock, then write it and its docs.
+
+    Args:
+        root: the governance root.
+        change: mutates the tracker in place and returns a result; raising leaves
+            every file untouched.
+        render: returns ``{path: content}`` of the derived docs for the new tracker
+            (default: :func:`govtool.render.render_docs`).
+
+    Returns:
+        What ``change`` returned.
+
+    Raises:
+        GovtoolError: from ``change``, validation, rendering or writing.
+    """
+    if render is None:
+        from govtool.render import render_docs
+
+        render = render_docs
+    with tracker_lock(root):
+        tracker = read_tracker(root)
+        result = change(tracker)
+        text = serialise_checked(tracker)
+        docs = render(root, tracker)
+        write_all({root / TRACKER_FILE: text, **docs})
+    return result
+
+
+def write_all(files: dict[Path, str]) -> list[Path]:
+    """Write several files atomically each, after checking every one can be written.
+
+    Returns:
+        The paths whose content changed.
+
+    Raises:
+        InputError: a destination is not writable; checked for all before any write.
+    """
+    for path in files:
+        target = path if path.exists() else _existing_parent(path)
+        if not os.access(target, os.W_OK):
+            raise InputError(f"{path}: not writable", hint="check the permissions; nothing was written")
+    return [path for path, text in files.items() if atomic_write(path, text)]
+
+
+def _existing_parent(path: Path) -> Path:
+    for parent in path.parents:
+        if parent.exists():
+            return parent
+    return Path("/")

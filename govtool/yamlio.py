@@ -1,0 +1,236 @@
+"""YAML in and out: strict loading with line numbers, deterministic dumping.
+
+Loading uses PyYAML's C loader when present. Unlike plain ``yaml.safe_load`` it
+refuses duplicate mapping keys (the second ``alpaca:`` is an error, not "last one
+wins") and keeps YAML timestamps as the strings that were written, so the model
+parses and validates dates itself. Dumping is deterministic: the caller's key
+order, no line folding, unicode kept, dates in ISO 8601.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import yaml
+
+from govtool.errors import InputError
+
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+Path = tuple[str | int, ...]
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: object, line: int, first_line: int) -> None:
+        super().__init__(key)
+        self.key, self.line, self.first_line = key, line, first_line
+
+
+class _StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe loader that refuses duplicate keys and keeps timestamps as strings."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                first = seen.get(key)
+            except TypeError:  # an unhashable key; the base class reports it
+                continue
+            line = key_node.start_mark.line + 1
+            if first is not None:
+                raise _DuplicateKey(key, line, first)
+            seen[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _StrictLoader.construct_yaml_str)
+_StrictLoader.add_constructor(
+    "tag:yaml.org,2002:map",
+    lambda loader, node: loader.construct_mapping(node, deep=True),
+)
+
+
+def load_yaml(text: str, filename: str) -> Any:
+    """Parse YAML text strictly.
+
+    Args:
+        text: the document.
+        filename: the name used in error messages (``tracker.yaml``).
+
+    Returns:
+        Plain Python data: dicts, lists, str, int, float, bool, None. Timestamps stay strings.
+
+    Raises:
+        InputError: a syntax error or a duplicate mapping key, as ``FILE:LINE: ...``.
+    """
+    try:
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a safe loader
+    except _DuplicateKey as dup:
+        path = _path_at_line(text, dup.line)
+        where = format_path(path) if path else repr(dup.key)
+        raise InputError(
+            f"{filename}:{dup.line}: {where}: duplicate key {dup.key!r} (first at line {dup.first_line})",
+            hint="each key may appear once in a mapping; merge the two entries",
+        ) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        problem = " ".join(str(exc.problem or exc.context or "syntax error").split())
+        if exc.context and exc.context_mark and exc.problem:
+            problem += f" ({exc.context} at line {exc.context_mark.line + 1})"
+        raise InputError(
+            f"{filename}:{line}: YAML syntax error: {problem}",
+            hint="check the indentation and quoting around that line",
+        ) from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"{filename}:1: YAML error: {exc}") from None
+
+
+def format_path(path: Path) -> str:
+    """Render a data path as ``brokers.alpaca.history[2].at``.
+
+    Args:
+        path: keys (str) and list indices (int), outermost first.
+
+    Returns:
+        The dotted path; an empty path renders as ``(top level)``.
+    """
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
+def _walk(node: yaml.Node, path: Path) -> Iterator[tuple[Path, yaml.Node, yaml.Node | None]]:
+    """Yield (path, value node, key node) for every node under ``node``."""
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            child = (*path, key_node.value)
+            yield child, value_node, key_node
+            yield from _walk(value_node, child)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, value_node in enumerate(node.value):
+            child = (*path, index)
+            yield child, value_node, None
+            yield from _walk(value_node, child)
+
+
+def line_index(text: str) -> dict[Path, int]:
+    """Map every data path in a YAML document to its 1-based line.
+
+    A mapping entry maps to the line of its key; a list item to the line where it
+    starts. Used only to place validation messages, so it runs only on error.
+
+    Args:
+        text: a YAML document that parses.
+
+    Returns:
+        ``{path: line}``; the top level is ``() -> 1``. Empty when the text does not compose.
+    """
+    try:
+        root = yaml.compose(text, Loader=_BaseLoader)
+    except yaml.YAMLError:
+        return {}
+    lines: dict[Path, int] = {(): 1}
+    if root is None:
+        return lines
+    for path, value_node, key_node in _walk(root, ()):
+        mark = (key_node or value_node).start_mark
+        lines.setdefault(path, mark.line + 1)
+    return lines
+
+
+def line_of(lines: dict[Path, int], path: Path) -> int:
+    """The line of ``path``, or of its nearest ancestor that exists in the document.
+
+    Args:
+        lines: from :func:`line_index`.
+        path: the data path of a field (it may be missing from the document).
+
+    Returns:
+        A 1-based line number (1 when nothing matches).
+    """
+    while path and path not in lines:
+        path = path[:-1]
+    return lines.get(path, 1)
+
+
+def _path_at_line(text: str, line: int) -> Path | None:
+    for path, line_no in line_index_with_duplicates(text):
+        if line_no == line:
+            return path
+    return None
+
+
+def line_index_with_duplicates(text: str) -> Iterator[tuple[Path, int]]:
+    """Yield (path, line) for every mapping key, duplicates included."""
+    try:
+        root = yaml.compose(text, Loader=_BaseLoader)
+    except yaml.YAMLError:
+        return
+    if root is not None:
+        for path, value_node, key_node in _walk(root, ()):
+            yield path, (key_node or value_node).start_mark.line + 1
+
+
+class _Dumper(_BaseDumper):  # type: ignore[misc, valid-type]
+    """Block-style dumper with ISO dates and literal blocks for multi-line text."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+def _represent_datetime(dumper: yaml.SafeDumper, value: dt.datetime) -> yaml.Node:
+    return dumper.represent_scalar("tag:yaml.org,2002:timestamp", format_timestamp(value))
+
+
+def _represent_date(dumper: yaml.SafeDumper, value: dt.date) -> yaml.Node:
+    return dumper.represent_scalar("tag:yaml.org,2002:timestamp", value.isoformat())
+
+
+_Dumper.add_representer(str, _represent_str)
+_Dumper.add_representer(dt.datetime, _represent_datetime)
+_Dumper.add_representer(dt.date, _represent_date)
+
+
+def format_timestamp(value: dt.datetime) -> str:
+    """ISO 8601 in UTC with a ``Z`` suffix: ``2026-01-17T09:30:00Z``.
+
+    Args:
+        value: an aware datetime (naive values are taken as UTC).
+    """
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.timezone.utc)
+    return value.replace(tzinfo=None, microsecond=0).isoformat() + "Z"
+
+
+def dump_yaml(data: Any) -> str:
+    """Serialise data deterministically: same data, same bytes.
+
+    Args:
+        data: plain data whose dict order is the order wanted in the file.
+
+    Returns:
+        Block-style YAML text ending in a newline; no folding of long lines.
+    """
+    return yaml.dump(
+        data,
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=1 << 30,
+        indent=2,
+    )

@@ -1,0 +1,87 @@
+"""This repository's own governance data: the brokers of the team's source documents."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from conftest import REPO, SHARED
+
+from govtool.render import stale_docs
+from govtool.store import read_tracker
+from govtool.tracker import dump_tracker, replay_history
+
+
+def test_the_twelve_brokers_of_the_source_documents():
+    tracker = read_tracker(REPO)
+    names = {b.name for b in tracker.brokers.values()}
+    assert names == {
+        "IBKR", "Tradovate", "NinjaTrader", "Binance", "Alpaca", "OANDA", "TopstepX",
+        "Charles Schwab", "TradeStation", "Zerodha", "Groww", "Angel One",
+    }  # fmt: skip
+    seeds = "".join(p.read_text(encoding="utf-8") for p in (SHARED / "seeds").glob("*.md"))
+    for name in names:
+        assert name in seeds, name
+
+
+def test_dates_and_states_from_the_process_document():
+    tracker = read_tracker(REPO)
+    ibkr = tracker.broker("ibkr")
+    assert ibkr.status == "completed"
+    assert ibkr.events("research_completed")[0].date == dt.date(2025, 12, 15)
+    assert ibkr.events("pm_notified")[0].date == dt.date(2025, 12, 15)
+    assert ibkr.events("decision")[0].details["decision"] == "approved"
+    tradovate = tracker.broker("tradovate")
+    assert tradovate.status == "completed"
+    assert tradovate.events("pm_notified")[0].date == dt.date(2025, 12, 20)
+    for bid in ("alpaca", "ninjatrader"):
+        broker = tracker.broker(bid)
+        assert broker.status == "pending"
+        assert broker.events("pm_notified")[0].date == dt.date(2026, 1, 17)
+        assert broker.events("research_completed")[0].date == dt.date(2026, 1, 17)
+    assert tracker.broker("ninjatrader").type == "CSV"
+    assert tracker.broker("ninjatrader").notes == "CSV import first"
+    assert tracker.broker("binance").status == "completed"
+
+
+def test_priorities_of_the_workstream_guide():
+    tracker = read_tracker(REPO)
+    expected = {
+        "alpaca": ("P0", "API", "2026-01-29", "1A", True),
+        "oanda": ("P0", "API", "2026-01-30", "1B", True),
+        "topstepx": ("P1", "API", "2026-02-02", "1C", False),
+        "charles-schwab": ("P2", "OAuth2", "2026-02-05", "1D", False),
+        "tradestation": ("P2", "API", "2026-02-07", "1E", False),
+    }
+    for bid, (priority, kind, eta, team, critical) in expected.items():
+        b = tracker.broker(bid)
+        assert (b.priority, b.type, b.eta.isoformat(), b.team, b.critical) == (priority, kind, eta, team, critical)
+    for bid in ("zerodha", "groww", "angel-one"):
+        assert tracker.broker(bid).type == "OAuth2"
+        assert tracker.broker(bid).regions == ["India"]
+
+
+def test_settings_carry_the_process_values():
+    settings = read_tracker(REPO).settings
+    levels = settings["escalation"]["levels"]
+    assert [lv["role"] for lv in levels] == ["PM", "Tech Lead", "CTO / Product Director"]
+    assert settings["escalation"]["expected_response_business_days"] == {"min": 2, "max": 3}
+    assert settings["escalation"]["after_business_days"] == 5
+    assert settings["slack"]["channel"] == "#broker-integrations"
+    assert settings["email"]["subject_prefix"] == "[BROKER INTEGRATION]"
+    assert settings["decision_matrix"]["weights"] == {
+        "user_demand": 0.30,
+        "cost_benefit": 0.25,
+        "technical_feasibility": 0.20,
+        "strategic_fit": 0.15,
+        "risk_assessment": 0.10,
+    }
+    assert settings["gate"]["paths"] == ["src/services/broker/{broker}-provider.ts", "src/services/broker/{broker}/**"]
+
+
+def test_every_history_replays_and_the_file_is_canonical():
+    text = (REPO / "tracker.yaml").read_text(encoding="utf-8")
+    tracker = read_tracker(REPO)
+    for broker in tracker.brokers.values():
+        assert replay_history(broker).status == broker.status
+    assert dump_tracker(tracker) == text
+    assert stale_docs(REPO, tracker) == []

@@ -449,6 +449,162 @@ def reopen(
     _change(lambda t: tracking.reopen(t, broker, current_user(by), now(), reason), broker)
 
 
+# ---------------------------------------------------------------- research and decision matrix
+
+research_app = typer.Typer(help="Research docs: scaffold them, check them against the developer checklist.")
+app.add_typer(research_app, name="research")
+
+
+@research_app.command("new")
+def research_new(
+    broker: str = typer.Argument(..., help="Broker id: lowercase letters and digits joined by - or _."),
+    name: Optional[str] = typer.Option(None, "--name", help="The broker's name, e.g. 'Charles Schwab' (new brokers)."),
+    tier: Optional[int] = typer.Option(None, "--tier", help="Tier 1-4."),
+    priority: Optional[str] = typer.Option(None, "--priority", help="P0-P3."),
+    integration_type: Optional[str] = typer.Option(None, "--type", help="API, OAuth2, CSV, FIX or WebSocket."),
+    docs_url: Optional[str] = typer.Option(None, "--docs-url", help="The API documentation URL."),
+    from_openapi: Optional[Path] = typer.Option(None, "--from-openapi", help="Pre-fill from an OpenAPI/Swagger file."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing research doc."),
+    by: Optional[str] = _BY,
+) -> None:
+    """Start researching a broker: write its research doc and track it as researching."""
+    from govtool import research
+    from govtool.research_doc import doc_path
+    from govtool.store import read_tracker, update_tracker
+
+    root = root_dir()
+    path = doc_path(root, broker)
+    rel = path.relative_to(root.resolve())
+    if path.exists() and not force:
+        raise InputError(f"{rel}: already exists", hint="edit it, or pass --force to start it again from the template")
+    tracker = read_tracker(root)
+    known = tracker.brokers.get(broker)
+    if name is None and known is None:
+        raise InputError(f"{broker}: a new broker needs --name", hint=f'govtool research new {broker} --name "Name"')
+    record = research.new_broker_record(broker, name or known.name, tier, priority, integration_type)
+    research.fill_from_tracker(record, tracker)
+    facts = None
+    if from_openapi is not None:
+        from govtool.openapi_facts import read_spec_facts
+
+        facts = read_spec_facts(from_openapi)
+    text = research.render_research_doc(root, record, docs_url, facts)
+    outcome = update_tracker(
+        root, lambda t: research.start_research(t, record, current_user(by), now()), files={path: text}
+    )
+    print(f"wrote {rel}" + (f" (pre-filled from {from_openapi.name})" if facts else ""))
+    if outcome == "added":
+        print(f"{broker}: added to the tracker as researching")
+    print(f"next: fill in {rel}, then `govtool research check {broker}`")
+
+
+@research_app.command("check")
+def research_check(
+    brokers: Optional[list[str]] = typer.Argument(None, help="Brokers to check (default: all with research)."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+    by: Optional[str] = _BY,
+) -> None:
+    """Check research docs: 11 sections with real content, every front-matter field set."""
+    from govtool import research
+    from govtool.errors import ViolationError
+    from govtool.store import read_tracker, update_tracker
+
+    root = root_dir()
+    tracker = read_tracker(root)
+    ids = research.brokers_to_check(root, tracker, brokers or [])
+    results = research.check_research(root, tracker, ids)
+    passed = [b for b, findings in results.items() if not findings]
+    newly = [b for b in passed if b in tracker.brokers and research.needs_research_completed(tracker.brokers[b])]
+    if newly:
+        who, when = current_user(by), now()
+
+        def complete(t: Any) -> None:
+            for broker_id in newly:
+                if research.needs_research_completed(t.broker(broker_id)):
+                    research.record_event(t, broker_id, "research_completed", who, when)
+
+        update_tracker(root, complete)
+    findings = [f for items in results.values() for f in items]
+    if as_json:
+        print_json(
+            {
+                "brokers": {b: [f.to_dict() for f in items] for b, items in results.items()},
+                "passed": passed,
+                "research_completed_recorded": newly,
+            }
+        )
+    else:
+        for finding in findings:
+            print(str(finding))
+        for broker_id in passed:
+            print(
+                f"{broker_id}: research doc complete" + (" (research_completed recorded)" if broker_id in newly else "")
+            )
+        if not results:
+            print("no research docs to check")
+    if findings:
+        failing = sorted({b for b, items in results.items() if items})
+        raise ViolationError(
+            f"research check: {len(findings)} finding{'s' if len(findings) != 1 else ''} in {', '.join(failing)}",
+            hint="fill what is listed, then run `govtool research check` again",
+        )
+
+
+@app.command()
+def score(
+    broker: str = typer.Argument(..., help="Broker id."),
+    user_demand: Optional[float] = typer.Option(None, "--user-demand", help="1-5 in steps of 0.5 (weight 30%)."),
+    cost_benefit: Optional[float] = typer.Option(None, "--cost-benefit", help="1-5 (weight 25%)."),
+    technical_feasibility: Optional[float] = typer.Option(None, "--technical-feasibility", help="1-5 (weight 20%)."),
+    strategic_fit: Optional[float] = typer.Option(None, "--strategic-fit", help="1-5 (weight 15%)."),
+    risk_assessment: Optional[float] = typer.Option(None, "--risk-assessment", help="1-5 (weight 10%)."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+    by: Optional[str] = _BY,
+) -> None:
+    """The decision matrix: store scores in the research doc (with flags) and show the weighted total."""
+    from govtool import research
+    from govtool.decision_matrix import FACTOR_LABELS, check_score
+    from govtool.store import read_tracker, update_tracker
+
+    root = root_dir()
+    tracker = read_tracker(root)
+    tracker.broker(broker)
+    given = {
+        "user_demand": user_demand,
+        "cost_benefit": cost_benefit,
+        "technical_feasibility": technical_feasibility,
+        "strategic_fit": strategic_fit,
+        "risk_assessment": risk_assessment,
+    }
+    given = {k: v for k, v in given.items() if v is not None}
+    for factor, value in given.items():
+        check_score("--" + factor.replace("_", "-"), value)
+    if given:
+        path, text = research.doc_with_scores(root, broker, given)
+        scores = research.split_front_matter(text, str(path)).front_matter["scores"]
+        result = research.score(tracker, scores)
+        update_tracker(
+            root,
+            lambda t: research.record_score(t, broker, result, current_user(by), now()),
+            files={path: text},
+        )
+    else:
+        result = research.score(tracker, research.scores_from_doc(root, broker))
+    if as_json:
+        print_json({"broker": broker, **result.to_dict()})
+        return
+    from rich.table import Table
+
+    table = Table(title=f"Decision matrix — {_escape(tracker.broker(broker).name)}", title_justify="left")
+    for column in ("Factor", "Weight", "Score (1-5)", "Weighted Score"):
+        table.add_column(column, justify="left" if column == "Factor" else "right")
+    for factor, weight, value, weighted in result.rows:
+        table.add_row(FACTOR_LABELS[factor], f"{weight * 100:.0f}%", f"{value:g}", f"{weighted:.2f}")
+    table.add_row("[bold]Total[/]", "[bold]100%[/]", "-", f"[bold]{result.total_shown}[/]")
+    console().print(table)
+    console().print(f"Band: [bold]{result.band}[/] (total {result.total_shown})")
+
+
 # ---------------------------------------------------------------- entry point
 
 

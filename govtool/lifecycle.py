@@ -55,7 +55,8 @@ NOTIFICATION_KINDS: tuple[str, ...] = (
     "issues-discovered",
 )
 
-#: History event types (DESIGN.md "The data"), plus ``reopened`` for `govtool reopen`.
+#: History event types (DESIGN.md "The data"), plus ``reopened`` for `govtool reopen`
+#: and ``scored`` for `govtool score` (the decision matrix's weighted total).
 EVENT_TYPES: tuple[str, ...] = (
     "research_started",
     "research_completed",
@@ -68,6 +69,7 @@ EVENT_TYPES: tuple[str, ...] = (
     "completed",
     "reopened",
     "escalated",
+    "scored",
     "note",
 )
 
@@ -173,7 +175,7 @@ def apply_event(state: LifecycleState, event: str, details: dict, broker: str) -
             lists the commands that are.
     """
     status = state.status
-    if event in ("escalated", "note"):
+    if event in ("escalated", "scored", "note"):
         if status is None:
             raise _refuse(status, "research new", broker)
         return

@@ -36,6 +36,7 @@ _END_RE = re.compile(r"^<!-- govtool:end\b.*-->[ \t\r]*$", re.MULTILINE)
 DERIVED_DOCS: dict[str, str] = {
     "docs/brokers/broker-integration-tracker.md": "broker-integration-tracker.md.j2",
     "docs/brokers/broker-priority-list.md": "broker-priority-list.md.j2",
+    "docs/brokers/api-research/README.md": "research-readme.md.j2",
 }
 MEMORY_TEMPLATE = "project-memory-block.md.j2"
 
@@ -164,13 +165,15 @@ def _tracker_order(broker: Any) -> tuple:
     return (first.isoformat() if first else "9999", broker.name.lower())
 
 
-def render_docs(root: Path, tracker: Tracker) -> dict[Path, str]:
+def render_docs(root: Path, tracker: Tracker, pending: dict[Path, str] | None = None) -> dict[Path, str]:
     """Render every derived doc of a governance repo in memory.
 
     Args:
         root: the governance root (its templates/ override the defaults; its
             PROJECT_MEMORY.md supplies the text outside the managed block).
         tracker: the tracker to render.
+        pending: files about to be written with the docs (path -> text), read
+            instead of the disk (a new research doc counts in the research index).
 
     Returns:
         ``{absolute path: full new content}`` for each derived doc.
@@ -178,8 +181,13 @@ def render_docs(root: Path, tracker: Tracker) -> dict[Path, str]:
     Raises:
         InputError: a template error, or PROJECT_MEMORY.md with broken markers.
     """
+    from govtool.research import research_index
+    from govtool.research_doc import SECTIONS
+
     env = environment(root)
     context = docs_context(tracker)
+    context["research_docs"] = research_index(root, tracker, pending)
+    context["sections"] = SECTIONS
     out = {root / rel: render_template(env, name, context) for rel, name in DERIVED_DOCS.items()}
     block = render_template(env, MEMORY_TEMPLATE, context)
     memory = root / MEMORY_FILE

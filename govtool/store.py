@@ -175,16 +175,17 @@ def serialise_checked(tracker: Tracker) -> str:
 def update_tracker(
     root: Path,
     change: Callable[[Tracker], T],
-    render: Callable[[Path, Tracker], dict[Path, str]] | None = None,
+    files: dict[Path, str] | None = None,
 ) -> T:
-    """Apply ``change`` to the tracker under the lock, then write it and its docs.
+    """Apply ``change`` to the tracker under the lock, then write it, ``files`` and the docs.
 
     Args:
         root: the governance root.
         change: mutates the tracker in place and returns a result; raising leaves
             every file untouched.
-        render: returns ``{path: content}`` of the derived docs for the new tracker
-            (default: :func:`govtool.render.render_docs`).
+        files: other files the command writes with the change (path -> full text),
+            such as a research doc; the derived docs are rendered as if they were
+            already written.
 
     Returns:
         What ``change`` returned.
@@ -192,16 +193,15 @@ def update_tracker(
     Raises:
         GovtoolError: from ``change``, validation, rendering or writing.
     """
-    if render is None:
-        from govtool.render import render_docs
+    from govtool.render import render_docs
 
-        render = render_docs
+    files = files or {}
     with tracker_lock(root):
         tracker = read_tracker(root)
         result = change(tracker)
         text = serialise_checked(tracker)
-        docs = render(root, tracker)
-        write_all({root / TRACKER_FILE: text, **docs})
+        docs = render_docs(root, tracker, pending=files)
+        write_all({root / TRACKER_FILE: text, **files, **docs})
     return result
 
 

@@ -112,6 +112,7 @@ _EVENT_FIELDS: dict[str, tuple[str, ...]] = {
     "completed": (),
     "reopened": ("reason",),
     "escalated": ("level", "reason", "to"),
+    "scored": ("score", "band"),
     "note": (),
 }
 _EVENT_COMMON = ("note", "source", "backfilled")
@@ -127,6 +128,7 @@ _EVENT_REQUIRED: dict[str, tuple[str, ...]] = {
     "progress": ("percent",),
     "blocked": ("reason",),
     "escalated": ("level", "reason"),
+    "scored": ("score", "band"),
     "note": ("note",),
 }
 
@@ -511,7 +513,7 @@ def _parse_event(raw: Any, path: Path, problems: _Problems) -> Event | None:
     details = {k: raw[k] for k in allowed[3:] if k in raw}
     for key, value in details.items():
         kp = (*path, key)
-        if key in ("note", "source", "reason", "to") and value is not None:
+        if key in ("note", "source", "reason", "to", "band") and value is not None:
             _string(value, kp, problems)
         elif key in ("urgent", "backfilled") and not isinstance(value, bool):
             problems.add(kp, "expected true or false", value)

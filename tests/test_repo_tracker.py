@@ -85,3 +85,24 @@ def test_every_history_replays_and_the_file_is_canonical():
         assert replay_history(broker).status == broker.status
     assert dump_tracker(tracker) == text
     assert stale_docs(REPO, tracker) == []
+
+
+def test_every_researched_broker_has_a_doc_and_alpaca_passes_the_checklist():
+    from govtool.research import check_research
+
+    tracker = read_tracker(REPO)
+    researched = [b for b in tracker.brokers.values() if b.events("research_completed")]
+    assert {b.id for b in researched} == {"ibkr", "tradovate", "binance", "alpaca", "ninjatrader"}
+    for broker in researched:
+        assert broker.research_doc == f"docs/brokers/api-research/{broker.id}.md"
+        assert (REPO / broker.research_doc).is_file()
+    assert check_research(REPO, tracker, ["alpaca"]) == {"alpaca": []}
+    doc = (REPO / "docs/brokers/api-research/alpaca.md").read_text()
+    # The source documents' facts: OAuth 2.0, 200 requests/minute, four endpoints, 401/429/500.
+    assert "authentication: OAuth 2.0" in doc and "rate_limits: 200 requests/minute" in doc
+    for endpoint in ("GET /v2/account`", "GET /v2/positions`", "GET /v2/orders`", "GET /v2/account/activities`"):
+        assert endpoint in doc
+    for code in ("**401 Unauthorized**", "**429 Too Many Requests**", "**5xx**"):
+        assert code in doc
+    # And what the real spec gave it.
+    assert "`https://paper-api.alpaca.markets`: Paper (**sandbox/paper**)" in doc

@@ -1,0 +1,149 @@
+"""The decision matrix of the process document ("Decision Criteria", "Decision Matrix").
+
+Five factors, each scored 1-5 in steps of 0.5, weighted by the settings' weights
+(default User Demand 30%, Cost/Benefit 25%, Technical Feasibility 20%, Strategic Fit
+15%, Risk Assessment 10%). The weighted total decides the band on its exact value
+(decimal arithmetic, so 4.0 is 4.0 and lands in the higher band); it is shown to two
+decimals. Default thresholds: >= 4.0 approve (high priority), 3.0-3.99 approve
+(medium priority), 2.0-2.99 on hold, < 2.0 reject.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from govtool.errors import InputError
+from govtool.tracker import MATRIX_FACTORS
+
+#: Factor labels, as the process document writes them.
+FACTOR_LABELS: dict[str, str] = {
+    "user_demand": "User Demand",
+    "cost_benefit": "Cost/Benefit",
+    "technical_feasibility": "Technical Feasibility",
+    "strategic_fit": "Strategic Fit",
+    "risk_assessment": "Risk Assessment",
+}
+
+BAND_APPROVE_HIGH = "approve (high priority)"
+BAND_APPROVE_MEDIUM = "approve (medium priority)"
+BAND_ON_HOLD = "on hold"
+BAND_REJECT = "reject"
+
+
+def _decimal(value: Any) -> Decimal:
+    return Decimal(str(value))
+
+
+def check_score(factor: str, value: Any) -> Decimal:
+    """Validate one factor's score.
+
+    Args:
+        factor: a key of :data:`FACTOR_LABELS`.
+        value: the score; 1-5 in steps of 0.5.
+
+    Returns:
+        The score as a Decimal.
+
+    Raises:
+        InputError: not a number, out of range, or not a multiple of 0.5.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
+        raise InputError(f"{factor}: a score is a number 1-5 in steps of 0.5 (got {value!r})")
+    try:
+        score = _decimal(value)
+    except ArithmeticError:
+        raise InputError(f"{factor}: a score is a number 1-5 in steps of 0.5 (got {value!r})") from None
+    if not score.is_finite() or not (1 <= score <= 5) or (score * 2) % 1 != 0:
+        raise InputError(
+            f"{factor}: a score is a number 1-5 in steps of 0.5 (got {value})",
+            hint="use 1, 1.5, 2, ... 5",
+        )
+    return score
+
+
+@dataclass(frozen=True)
+class MatrixResult:
+    """A scored decision matrix.
+
+    Attributes:
+        rows: ``(factor, weight, score, weighted score)`` per factor, in the process
+            document's order; weights as fractions (0.30), all Decimals.
+        total: the exact weighted total (1-5).
+        band: one of the four bands.
+    """
+
+    rows: tuple[tuple[str, Decimal, Decimal, Decimal], ...]
+    total: Decimal
+    band: str
+
+    @property
+    def total_shown(self) -> str:
+        """The total to two decimals, as the process document shows it (``3.50``)."""
+        return f"{self.total:.2f}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: ``{factors: [{factor, label, weight, score, weighted}], total, band}``."""
+        return {
+            "factors": [
+                {
+                    "factor": factor,
+                    "label": FACTOR_LABELS[factor],
+                    "weight": float(weight),
+                    "score": float(score),
+                    "weighted": float(weighted),
+                }
+                for factor, weight, score, weighted in self.rows
+            ],
+            "total": float(self.total),
+            "total_shown": self.total_shown,
+            "band": self.band,
+        }
+
+
+def band_for(total: Decimal, thresholds: dict[str, Any]) -> str:
+    """The band of an exact weighted total.
+
+    Args:
+        total: the weighted total.
+        thresholds: ``{approve_high, approve_medium, on_hold}`` lower bounds (inclusive).
+    """
+    if total >= _decimal(thresholds["approve_high"]):
+        return BAND_APPROVE_HIGH
+    if total >= _decimal(thresholds["approve_medium"]):
+        return BAND_APPROVE_MEDIUM
+    if total >= _decimal(thresholds["on_hold"]):
+        return BAND_ON_HOLD
+    return BAND_REJECT
+
+
+def score_matrix(scores: dict[str, Any], settings: dict[str, Any]) -> MatrixResult:
+    """Weigh the five scores with the settings' weights and find the band.
+
+    Args:
+        scores: factor -> score (1-5, steps of 0.5); all five factors required.
+        settings: tracker settings (``decision_matrix.weights`` and ``.thresholds``).
+
+    Returns:
+        The matrix, its exact total and its band.
+
+    Raises:
+        InputError: a missing factor or a score out of range.
+    """
+    matrix = settings["decision_matrix"]
+    missing = [FACTOR_LABELS[f] for f in MATRIX_FACTORS if scores.get(f) is None]
+    if missing:
+        raise InputError(
+            f"decision matrix: no score for {', '.join(missing)}",
+            hint="score every factor, e.g. govtool score BROKER --user-demand 4 --cost-benefit 3 ...",
+        )
+    rows = []
+    total = Decimal(0)
+    for factor in MATRIX_FACTORS:
+        weight = _decimal(matrix["weights"][factor])
+        score = check_score(factor, scores[factor])
+        weighted = weight * score
+        total += weighted
+        rows.append((factor, weight, score, weighted))
+    return MatrixResult(rows=tuple(rows), total=total, band=band_for(total, matrix["thresholds"]))

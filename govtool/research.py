@@ -1,0 +1,337 @@
+"""The research phase: scaffolding research docs, checking them, scoring them.
+
+`govtool research new` writes a research doc from the research-doc template (pre-filled
+from an OpenAPI spec when one is given) and adds the broker to the tracker;
+`govtool research check` runs the developer checklist on the docs and records
+research_completed the first time a doc passes; `govtool score` fills in and weighs
+the decision matrix. The functions here return data; the CLI prints it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from govtool import lifecycle
+from govtool.decision_matrix import MatrixResult, score_matrix
+from govtool.errors import InputError
+from govtool.research_doc import (
+    RESEARCH_DIR,
+    SECTIONS,
+    Finding,
+    check_doc,
+    completeness,
+    doc_path,
+    join_front_matter,
+    split_front_matter,
+)
+from govtool.tracker import INTEGRATION_TYPES, MATRIX_FACTORS, PRIORITIES, Broker, Tracker
+from govtool.tracking import add_broker, record_event
+
+DOC_TEMPLATE = "research-doc.md.j2"
+
+
+def scaffold_front_matter(broker: Broker, docs_url: str | None, facts: Any | None) -> dict[str, Any]:
+    """The front matter of a new research doc: known values set, the rest null.
+
+    Args:
+        broker: the broker record (name, tier, type).
+        docs_url: the API documentation URL, if given.
+        facts: :class:`~govtool.openapi_facts.SpecFacts`, if a spec was given; its
+            authentication schemes pre-fill ``authentication``.
+    """
+    auth = None
+    if facts is not None and facts.auth:
+        auth = "; ".join(a.detail for a in facts.auth) + " (from the spec; TODO: confirm)"
+    return {
+        "broker": broker.id,
+        "name": broker.name,
+        "tier": broker.tier,
+        "asset_classes": broker.asset_classes or None,
+        "regions": broker.regions or None,
+        "integration_type": broker.type,
+        "docs_url": docs_url,
+        "authentication": auth,
+        "rate_limits": None,
+        "monthly_api_cost_usd": None,
+        "access": None,
+        "data_coverage": None,
+        "development_days": None,
+        "maintenance": None,
+        "risk_level": None,
+        "user_demand": None,
+        "recommendation": None,
+        "scores": {factor: None for factor in MATRIX_FACTORS},
+    }
+
+
+def render_research_doc(root: Path, broker: Broker, docs_url: str | None, facts: Any | None) -> str:
+    """The text of a new research doc, from the research-doc template.
+
+    Raises:
+        InputError: a template error.
+    """
+    from govtool.render import environment, render_template
+    from govtool.yamlio import dump_yaml
+
+    context = {
+        "broker": {
+            "id": broker.id,
+            "name": broker.name,
+            "tier": broker.tier,
+            "priority": broker.priority,
+            "type": broker.type,
+            "docs_url": docs_url,
+        },
+        "front_matter": dump_yaml(scaffold_front_matter(broker, docs_url, facts)),
+        "spec": dataclasses.asdict(facts) if facts is not None else None,
+        "sections": SECTIONS,
+    }
+    return render_template(environment(root), DOC_TEMPLATE, context)
+
+
+def new_broker_record(
+    broker_id: str,
+    name: str,
+    tier: int | None = None,
+    priority: str | None = None,
+    integration_type: str | None = None,
+) -> Broker:
+    """A broker record for `research new`, its arguments checked.
+
+    Raises:
+        InputError: a bad tier, priority or integration type.
+    """
+    if not name.strip():
+        raise InputError("--name: the broker's name is empty")
+    if tier is not None and tier not in (1, 2, 3, 4):
+        raise InputError(f"--tier: expected 1-4 (got {tier})")
+    if priority is not None and priority.upper() not in PRIORITIES:
+        raise InputError(f"--priority: expected one of {', '.join(PRIORITIES)} (got {priority!r})")
+    types = {t.lower(): t for t in INTEGRATION_TYPES}
+    if integration_type is not None and integration_type.lower() not in types:
+        raise InputError(f"--type: expected one of {', '.join(INTEGRATION_TYPES)} (got {integration_type!r})")
+    return Broker(
+        id=broker_id,
+        name=name.strip(),
+        status=lifecycle.RESEARCHING,
+        tier=tier,
+        priority=priority.upper() if priority else None,
+        type=types[integration_type.lower()] if integration_type else None,
+    )
+
+
+def fill_from_tracker(record: Broker, tracker: Tracker) -> None:
+    """Fill a new record's unset fields from the tracker's record of the same broker, if any."""
+    existing = tracker.brokers.get(record.id)
+    if existing is None:
+        return
+    record.name = existing.name
+    for key in ("tier", "priority", "type", "team", "eta"):
+        if getattr(record, key) is None:
+            setattr(record, key, getattr(existing, key))
+    for key in ("asset_classes", "regions"):
+        if not getattr(record, key):
+            setattr(record, key, list(getattr(existing, key)))
+
+
+def start_research(tracker: Tracker, broker: Broker, by: str, at: dt.datetime) -> str:
+    """Add the broker to the tracker (researching), or attach the doc to a tracked one.
+
+    Returns:
+        ``"added"`` or ``"attached"``.
+
+    Raises:
+        InputError: the broker is tracked and no longer researching (use --force to
+            replace its doc).
+    """
+    rel = f"{RESEARCH_DIR}/{broker.id}.md"
+    existing = tracker.brokers.get(broker.id)
+    if existing is None:
+        broker.research_doc = rel
+        add_broker(tracker, broker, by, at)
+        return "added"
+    existing.research_doc = rel
+    for key in ("tier", "priority", "type"):
+        if getattr(existing, key) is None and getattr(broker, key) is not None:
+            setattr(existing, key, getattr(broker, key))
+    return "attached"
+
+
+def read_doc(root: Path, broker_id: str) -> tuple[Path, str]:
+    """The path and text of a broker's research doc.
+
+    Raises:
+        InputError: no doc (the hint names `govtool research new`).
+    """
+    path = doc_path(root, broker_id)
+    try:
+        return path, path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(
+            f"{RESEARCH_DIR}/{broker_id}.md: no research doc",
+            hint=f"start one with `govtool research new {broker_id} --name NAME`",
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read: {exc}") from None
+
+
+def brokers_to_check(root: Path, tracker: Tracker, requested: list[str]) -> list[str]:
+    """The brokers `research check` looks at: those named, else every broker that is
+    researching or has a research doc, plus any doc in the research dir.
+
+    Raises:
+        InputError: a named broker is unknown.
+    """
+    if requested:
+        for broker_id in requested:
+            tracker.broker(broker_id)
+        return list(dict.fromkeys(requested))
+    ids = [b.id for b in tracker.brokers.values() if b.research_doc or b.status == lifecycle.RESEARCHING]
+    research_dir = root / RESEARCH_DIR
+    if research_dir.is_dir():
+        ids += [p.stem for p in research_dir.glob("*.md") if p.name != "README.md"]
+    return sorted(set(ids))
+
+
+def check_research(root: Path, tracker: Tracker, broker_ids: list[str]) -> dict[str, list[Finding]]:
+    """Run the developer checklist on research docs.
+
+    Args:
+        root: the governance root.
+        tracker: to know which brokers exist.
+        broker_ids: the brokers to check.
+
+    Returns:
+        broker id -> findings (empty list: the doc passes).
+    """
+    results: dict[str, list[Finding]] = {}
+    for broker_id in broker_ids:
+        rel = f"{RESEARCH_DIR}/{broker_id}.md"
+        path = doc_path(root, broker_id)
+        if broker_id not in tracker.brokers:
+            results[broker_id] = [
+                Finding(rel, 1, f"{broker_id} is not in the tracker; start it with `govtool research new {broker_id}`")
+            ]
+            continue
+        if not path.is_file():
+            results[broker_id] = [
+                Finding(rel, 1, f"no research doc; start it with `govtool research new {broker_id} --name NAME`")
+            ]
+            continue
+        results[broker_id] = check_doc(path.read_text(encoding="utf-8"), rel, broker_id)
+    return results
+
+
+def needs_research_completed(broker: Broker) -> bool:
+    """True when a researching broker has no research_completed since research (re)started."""
+    if broker.status != lifecycle.RESEARCHING:
+        return False
+    for event in reversed(broker.history):
+        if event.event == "research_completed":
+            return False
+        if event.event in ("research_started", "reopened"):
+            return True
+    return True
+
+
+def research_index(root: Path, tracker: Tracker, pending: dict[Path, str] | None = None) -> list[dict[str, Any]]:
+    """Rows of the research README's index: one per broker with a research doc.
+
+    Args:
+        pending: files about to be written (path -> text), read instead of the disk.
+
+    Returns:
+        ``[{id, name, status, path, complete, sections_filled, sections, front_matter_missing}]``.
+    """
+    pending = pending or {}
+    rows = []
+    for broker in sorted(tracker.brokers.values(), key=lambda b: b.name.lower()):
+        if not broker.research_doc:
+            continue
+        path = root / broker.research_doc
+        text = pending.get(path)
+        if text is None:
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                text = None
+        summary = (
+            completeness(check_doc(text, broker.research_doc, broker.id))
+            if text is not None
+            else {"complete": False, "sections_filled": 0, "sections": len(SECTIONS), "front_matter_missing": None}
+        )
+        rows.append(
+            {
+                "id": broker.id,
+                "name": broker.name,
+                "status": broker.status,
+                "path": Path(broker.research_doc).name,
+                "exists": text is not None,
+                **summary,
+            }
+        )
+    return rows
+
+
+def scores_from_doc(root: Path, broker_id: str) -> dict[str, Any]:
+    """The decision-matrix scores in a research doc's front matter.
+
+    Raises:
+        InputError: no doc, or no scores in it.
+    """
+    path, text = read_doc(root, broker_id)
+    doc = split_front_matter(text, f"{RESEARCH_DIR}/{broker_id}.md")
+    scores = doc.front_matter.get("scores")
+    if not isinstance(scores, dict) or all(scores.get(f) is None for f in MATRIX_FACTORS):
+        raise InputError(
+            f"{RESEARCH_DIR}/{broker_id}.md: no decision-matrix scores in the front matter",
+            hint=f"score it: govtool score {broker_id} --user-demand N --cost-benefit N --technical-feasibility N "
+            "--strategic-fit N --risk-assessment N",
+        )
+    return scores
+
+
+def doc_with_scores(root: Path, broker_id: str, scores: dict[str, Any]) -> tuple[Path, str]:
+    """A research doc's new text with these scores merged into its front matter.
+
+    Args:
+        scores: factor -> score; factors not given keep their value in the doc.
+
+    Returns:
+        ``(path, new text)``; the body is kept byte for byte.
+
+    Raises:
+        InputError: no doc, or a doc without front matter.
+    """
+    path, text = read_doc(root, broker_id)
+    rel = f"{RESEARCH_DIR}/{broker_id}.md"
+    doc = split_front_matter(text, rel)
+    if not doc.has_front_matter or doc.front_matter_error:
+        raise InputError(f"{rel}:1: no readable front matter to store the scores in")
+    front = dict(doc.front_matter)
+    current = front.get("scores") if isinstance(front.get("scores"), dict) else {}
+    merged = {factor: current.get(factor) for factor in MATRIX_FACTORS}
+    merged.update({k: v for k, v in scores.items() if v is not None})
+    front["scores"] = {k: (int(v) if isinstance(v, float) and v.is_integer() else v) for k, v in merged.items()}
+    return path, join_front_matter(front, doc.body)
+
+
+def score(tracker: Tracker, scores: dict[str, Any]) -> MatrixResult:
+    """Weigh scores with this tracker's settings (see :func:`govtool.decision_matrix.score_matrix`)."""
+    return score_matrix(scores, tracker.settings)
+
+
+def record_score(tracker: Tracker, broker_id: str, result: MatrixResult, by: str, at: dt.datetime) -> None:
+    """Record a scored event with the weighted total and its band."""
+    record_event(
+        tracker,
+        broker_id,
+        "scored",
+        by,
+        at,
+        score=float(result.total),
+        band=result.band,
+    )

@@ -1,0 +1,310 @@
+"""Research docs: scaffolding, pre-filling from the real specs, the checklist, the matrix."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from conftest import SHARED, snapshot
+
+from govtool.decision_matrix import score_matrix
+from govtool.openapi_facts import read_spec_facts
+from govtool.research_doc import SECTIONS
+from govtool.store import read_tracker
+from govtool.tracker import DEFAULT_SETTINGS, MATRIX_FACTORS
+
+SPECS = SHARED / "real-specs"
+
+# What ../shared/real-specs/SOURCES.md lists for each spec.
+SOURCES = {
+    "alpaca-trading-api.yaml": {
+        "title": "Trader API 2.0.0",
+        "counts": (15, 29),
+        "servers": [
+            ("https://paper-api.alpaca.markets", "sandbox/paper"),
+            ("https://api.alpaca.markets", "live"),
+        ],
+        "auth": ["API key in header APCA-API-KEY-ID", "API key in header APCA-API-SECRET-KEY"],
+        "rate_limit_mentions": 0,
+    },
+    "alpaca-broker-api.yaml": {
+        "title": "Broker API 1.0.0",
+        "counts": (36, 52),
+        "servers": [
+            ("https://broker-api.sandbox.alpaca.markets", "sandbox/paper"),
+            ("https://broker-api.alpaca.markets", "live"),
+        ],
+        "auth": ["HTTP basic authentication"],
+        "rate_limit_mentions": 0,
+    },
+    "alpaca-data-api.yaml": {
+        "title": "Market Data API 2.0.0",
+        "counts": (36, 36),
+        "servers": [("https://data.alpaca.markets", "live"), ("https://data.sandbox.alpaca.markets", "sandbox/paper")],
+        "auth": ["API key in header APCA-API-KEY-ID", "API key in header APCA-API-SECRET-KEY"],
+        "rate_limit_mentions": 0,
+    },
+    "alpaca-oauth-api.yaml": {
+        "title": "OAuth API 1.0.0",
+        "counts": (2, 2),
+        "servers": [
+            ("https://data.alpaca.markets/v2", "live"),
+            ("https://data.sandbox.alpaca.markets/v2", "sandbox/paper"),
+        ],
+        "auth": ["API key in header APCA-API-KEY-ID", "API key in header APCA-API-SECRET-KEY"],
+        "rate_limit_mentions": 0,
+    },
+    "oanda-v20.json": {
+        "title": "OANDA v20 REST API 3.0.25",
+        "counts": (38, 40),
+        "servers": [("(no host) /v3", None)],
+        "auth": ["Authorization header parameter: Bearer token"],
+        "rate_limit_mentions": 0,
+    },
+    "oanda-v20-openapi3.yaml": {
+        "title": "OANDA v20 REST API 3.0.25",
+        "counts": (30, 32),
+        "servers": [
+            ("https://api-fxtrade.oanda.com/v3", "live"),
+            ("https://api-fxpractice.oanda.com/v3", "sandbox/paper"),
+            ("https://stream-fxtrade.oanda.com/v3", "live"),
+            ("https://stream-fxpractice.oanda.com/v3", "sandbox/paper"),
+        ],
+        "auth": ["HTTP bearer authentication"],
+        "rate_limit_mentions": 0,
+    },
+    "binance-spot-api.yaml": {
+        "title": "Binance Public Spot API 1.0",
+        "counts": (316, 340),
+        "servers": [("https://api.binance.com", None), ("https://testnet.binance.vision", "sandbox/paper")],
+        "auth": ["API key in header X-MBX-APIKEY"],
+        "rate_limit_mentions": 23,
+    },
+}
+
+
+@pytest.mark.parametrize("spec", sorted(SOURCES))
+def test_facts_of_each_real_spec_match_its_sources_entry(spec):
+    expected = SOURCES[spec]
+    facts = read_spec_facts(SPECS / spec)
+    assert f"{facts.title} {facts.api_version}" == expected["title"]
+    assert (facts.path_count, facts.operation_count) == expected["counts"]
+    assert [(s.url, s.environment) for s in facts.servers] == expected["servers"]
+    assert [a.detail for a in facts.auth] == expected["auth"]
+    assert facts.rate_limit_mentions == expected["rate_limit_mentions"]
+    assert facts.unresolved_refs == []
+
+
+def test_binance_rate_limit_prose_is_quoted_with_where_it_was_found():
+    facts = read_spec_facts(SPECS / "binance-spot-api.yaml")
+    assert facts.weight_mentions == 351
+    assert "/api/v3/rateLimit/order" in facts.rate_limit_paths
+    quotes = dict((q, w) for w, q in facts.rate_limit_quotes)
+    assert quotes["Rate Limit: 1/3s per account"].startswith("paths./sapi/v1/")
+    assert all(w.startswith("paths.") for w in quotes.values())
+
+
+@pytest.mark.parametrize("spec", sorted(SOURCES))
+def test_research_new_from_every_real_spec(spec, make_repo, govtool):
+    root = make_repo()
+    result = govtool(root, "research", "new", "acme", "--name", "Acme", "--from-openapi", str(SPECS / spec))
+    assert result.exit_code == 0, result.stderr
+    doc = (root / "docs/brokers/api-research/acme.md").read_text()
+    expected = SOURCES[spec]
+    assert f"The spec has {expected['counts'][1]} operations on {expected['counts'][0]} paths." in doc
+    for url, environment in expected["servers"]:
+        assert f"`{url}`" in doc
+        if environment:
+            assert re.search(re.escape(f"`{url}`") + r".*\(\*\*" + re.escape(environment) + r"\*\*\)", doc)
+    for detail in expected["auth"]:
+        assert detail.replace("_", "\\_") in doc
+    # What a spec cannot tell stays a placeholder: the check keeps failing.
+    assert govtool(root, "research", "check", "acme").exit_code == 1
+
+
+def test_alpaca_trading_spec_prefills_the_sync_endpoints(make_repo, govtool):
+    root = make_repo()
+    spec = SPECS / "alpaca-trading-api.yaml"
+    assert govtool(root, "research", "new", "alpaca", "--name", "Alpaca", "--from-openapi", str(spec)).exit_code == 0
+    doc = (root / "docs/brokers/api-research/alpaca.md").read_text()
+    for path in ("/v2/account", "/v2/positions", "/v2/orders", "/v2/account/activities"):
+        assert f"| GET | `{path}` |" in doc
+    assert "Error responses the spec declares: 403 on 1 operation, 500 on 2 operations." in doc
+
+
+def test_a_fresh_doc_fails_with_one_finding_per_unfilled_section(make_repo, govtool):
+    root = make_repo()
+    assert govtool(root, "research", "new", "acme", "--name", "Acme").exit_code == 0
+    result = govtool(root, "research", "check", "acme", "--json")
+    assert result.exit_code == 1
+    findings = json.loads(result.stdout)["brokers"]["acme"]
+    sections = [f["section"] for f in findings if f["section"] is not None]
+    assert sections == list(range(1, 12))
+    front = [f["message"] for f in findings if f["section"] is None]
+    assert "front matter: authentication is not set (the scheme, e.g. OAuth 2.0 or API key)" in front
+    text = govtool(root, "research", "check", "acme").stdout
+    assert re.search(
+        r"^docs/brokers/api-research/acme\.md:\d+: section 4 \(Rate Limits\) still has a placeholder", text, re.M
+    )
+
+
+FILLED_FRONT = """---
+broker: acme
+name: Acme
+tier: 2
+asset_classes: [stocks]
+regions: [US]
+integration_type: API
+docs_url: https://example.com/docs
+authentication: OAuth 2.0
+rate_limits: 100 requests/minute
+monthly_api_cost_usd: 0
+access: Public
+data_coverage: 2 years of fills
+development_days: 3
+maintenance: Low
+risk_level: Medium
+user_demand: High
+recommendation: Implement
+scores: {user_demand: 4, cost_benefit: 4, technical_feasibility: 4, strategic_fit: 4, risk_assessment: 4}
+---
+# Acme
+"""
+
+
+def _filled_doc() -> str:
+    body = "".join(
+        f"\n## {n}. {title}\n\nReal findings for {title.lower()}.\n" for n, (title, _) in enumerate(SECTIONS, 1)
+    )
+    return FILLED_FRONT + body
+
+
+def test_a_filled_doc_passes_and_records_research_completed_once(make_repo, govtool):
+    root = make_repo()
+    assert govtool(root, "research", "new", "acme", "--name", "Acme").exit_code == 0
+    (root / "docs/brokers/api-research/acme.md").write_text(_filled_doc())
+    result = govtool(root, "research", "check")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "acme: research doc complete (research_completed recorded)" in result.stdout
+    assert [e.event for e in read_tracker(root).broker("acme").history] == ["research_started", "research_completed"]
+    again = govtool(root, "research", "check", "acme")
+    assert again.exit_code == 0 and "recorded" not in again.stdout
+    assert len(read_tracker(root).broker("acme").events("research_completed")) == 1
+    assert "✅ complete" in (root / "docs/brokers/api-research/README.md").read_text()
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda t: t.replace("## 4. Rate Limits\n", "## 4. Limits\n"), "section 4 is titled 'Limits'"),
+        (
+            lambda t: t.replace("Real findings for rate limits.", "TBD"),
+            "section 4 (Rate Limits) still has a placeholder",
+        ),
+        (lambda t: t.replace("Real findings for costs.", "<!-- later -->"), "section 8 (Costs) has no content"),
+        (lambda t: t.replace("\n## 9. Effort & Maintenance\n", "\n"), "section 9 (Effort & Maintenance) is missing"),
+        (lambda t: t.replace("tier: 2", "tier: two"), "front matter: tier: expected a tier 1-4 (got 'two')"),
+        (lambda t: t.replace("maintenance: Low", "maintenance: Lowish"), "maintenance: expected Low, Medium or High"),
+        (lambda t: t.replace("risk_assessment: 4}", "risk_assessment: 4.2}"), "risk_assessment: a score is a number"),
+        (lambda t: t.replace("---\nbroker", "broker", 1), "no front matter"),
+        (lambda t: t.replace("broker: acme", "broker: other"), "front matter: broker is not 'acme'"),
+    ],
+)
+def test_each_gap_is_a_finding_with_its_line(edit, message, make_repo, govtool):
+    root = make_repo()
+    assert govtool(root, "research", "new", "acme", "--name", "Acme").exit_code == 0
+    (root / "docs/brokers/api-research/acme.md").write_text(edit(_filled_doc()))
+    result = govtool(root, "research", "check", "acme")
+    assert result.exit_code == 1
+    assert re.search(r"^docs/brokers/api-research/acme\.md:\d+: .*" + re.escape(message), result.stdout, re.M), (
+        result.stdout
+    )
+
+
+def test_headings_inside_code_blocks_do_not_count(make_repo, govtool):
+    root = make_repo()
+    assert govtool(root, "research", "new", "acme", "--name", "Acme").exit_code == 0
+    text = _filled_doc().replace("\n## 11.", "\n```\n## 12. Fake\n```\n\n## 11.")
+    (root / "docs/brokers/api-research/acme.md").write_text(text)
+    assert govtool(root, "research", "check", "acme").exit_code == 0
+
+
+def test_research_new_refuses_bad_ids_existing_docs_and_bad_specs(make_repo, govtool, tmp_path):
+    root = make_repo()
+    before = snapshot(root)
+    for bad in ("../evil", "Alpaca", "a--b", "a/b", "x-"):
+        result = govtool(root, "research", "new", bad, "--name", "X")
+        assert result.exit_code == 2, bad
+        assert "not a broker id" in result.stderr
+    not_openapi = tmp_path / "not-openapi.yaml"
+    not_openapi.write_text("name: a config file\nvalues: [1, 2]\n")
+    result = govtool(root, "research", "new", "acme", "--name", "Acme", "--from-openapi", str(not_openapi))
+    assert result.exit_code == 2 and "not an OpenAPI 3.x or Swagger 2.0 document" in result.stderr
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"openapi": "3.0.0",\n "paths": {,}}')
+    result = govtool(root, "research", "new", "acme", "--name", "Acme", "--from-openapi", str(broken))
+    assert result.exit_code == 2 and "broken.json:2: not valid JSON" in result.stderr
+    assert govtool(root, "research", "new", "acme", "--name", "Acme", "--tier", "9").exit_code == 2
+    assert snapshot(root) == before
+    assert govtool(root, "research", "new", "acme", "--name", "Acme").exit_code == 0
+    doc = root / "docs/brokers/api-research/acme.md"
+    doc.write_text("mine")
+    result = govtool(root, "research", "new", "acme", "--name", "Acme")
+    assert result.exit_code == 2 and "already exists" in result.stderr and doc.read_text() == "mine"
+    assert govtool(root, "research", "new", "acme", "--name", "Acme", "--force").exit_code == 0
+    assert doc.read_text().startswith("---\nbroker: acme\n")
+    assert len(read_tracker(root).broker("acme").events("research_started")) == 1
+
+
+def test_the_matrix_of_the_process_document():
+    def total(*values):
+        return score_matrix(dict(zip(MATRIX_FACTORS, values, strict=True)), DEFAULT_SETTINGS)
+
+    result = total(5, 4, 3, 2, 1)
+    assert (result.total_shown, result.band) == ("3.50", "approve (medium priority)")
+    assert total(4, 4, 4, 4, 4).band == "approve (high priority)"
+    assert total(3, 3, 3, 3, 3).band == "approve (medium priority)"
+    assert total(2, 2, 2, 2, 2).band == "on hold"
+    assert total(1.5, 2, 2, 2, 2).band == "reject"  # 1.85
+    assert total(4, 4, 4, 4, 3.5).total_shown == "3.95"
+    assert total(4, 4, 4, 4, 3.5).band == "approve (medium priority)"
+
+
+def test_score_stores_in_the_doc_and_reads_it_back(make_repo, govtool):
+    root = make_repo()
+    assert govtool(root, "research", "new", "acme", "--name", "Acme").exit_code == 0
+    doc = root / "docs/brokers/api-research/acme.md"
+    body_before = doc.read_text().split("\n---\n", 1)[1]
+    result = govtool(
+        root, "score", "acme", "--user-demand", "5", "--cost-benefit", "4", "--technical-feasibility", "3",
+        "--strategic-fit", "2", "--risk-assessment", "1",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    for cell in ("User Demand", "30%", "1.50", "Total", "3.50", "approve (medium priority)"):
+        assert cell in result.stdout
+    assert doc.read_text().split("\n---\n", 1)[1] == body_before
+    assert "scores:\n  user_demand: 5\n  cost_benefit: 4\n" in doc.read_text()
+    data = json.loads(govtool(root, "score", "acme", "--json").stdout)
+    assert data["total"] == 3.5 and data["band"] == "approve (medium priority)"
+    event = read_tracker(root).broker("acme").history[-1]
+    assert (event.event, event.details) == ("scored", {"score": 3.5, "band": "approve (medium priority)"})
+    partial = govtool(root, "score", "acme", "--user-demand", "1", "--json")
+    assert json.loads(partial.stdout)["total_shown"] == "2.30"
+
+
+@pytest.mark.parametrize("value", ["0", "6", "3.3", "nan", "abc"])
+def test_scores_out_of_range_exit_2(value, make_repo, govtool):
+    root = make_repo()
+    assert govtool(root, "research", "new", "acme", "--name", "Acme").exit_code == 0
+    before = snapshot(root)
+    result = govtool(root, "score", "acme", "--user-demand", value)
+    assert result.exit_code == 2
+    assert snapshot(root) == before
+
+
+def test_score_without_scores_says_how(make_repo, govtool):
+    root = make_repo()
+    assert govtool(root, "research", "new", "acme", "--name", "Acme").exit_code == 0
+    result = govtool(root, "score", "acme")
+    assert result.exit_code == 2 and "no decision-matrix scores" in result.stderr

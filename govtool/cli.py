@@ -353,20 +353,15 @@ def _change(action: Any, broker: str) -> None:
     """Run a tracker change under the lock and print what happened."""
     from govtool.store import update_tracker
 
-    root = root_dir()
-    before: dict[str, str] = {}
+    def change(tracker: Any) -> tuple[Any, str, Any]:
+        before = tracker.broker(broker).status
+        event = action(tracker)
+        return event, before, tracker.broker(broker)
 
-    def change(tracker: Any) -> Any:
-        before["status"] = tracker.broker(broker).status
-        return action(tracker)
-
-    event = update_tracker(root, change)
-    from govtool.store import read_tracker
-
-    after = read_tracker(root).broker(broker)
+    event, before, after = update_tracker(root_dir(), change)
     moved = (
-        f"{lifecycle.STATUS_LABELS[before['status']]} → {lifecycle.STATUS_LABELS[after.status]}"
-        if before["status"] != after.status
+        f"{lifecycle.STATUS_LABELS[before]} → {lifecycle.STATUS_LABELS[after.status]}"
+        if before != after.status
         else lifecycle.STATUS_LABELS[after.status]
     )
     extra = f", {after.progress}%" if after.status == lifecycle.IN_PROGRESS else ""

@@ -600,6 +600,222 @@ def score(
     console().print(f"Band: [bold]{result.band}[/] (total {result.total_shown})")
 
 
+# ---------------------------------------------------------------- PM notification and decisions
+
+
+def services(tracker: Any) -> Any:
+    """The outside services, configured from the settings and the environment."""
+    from govtool.delivery import Services
+    from govtool.email_message import SmtpConfig
+    from govtool.slack import SlackConfig
+
+    try:
+        smtp = SmtpConfig.from_settings(tracker.settings, dict(os.environ))
+    except ValueError:
+        raise InputError(
+            f"GOVTOOL_SMTP_PORT: not a port number (got {os.environ.get('GOVTOOL_SMTP_PORT')!r})"
+        ) from None
+    return Services(slack=SlackConfig.from_env(dict(os.environ)), smtp=smtp)
+
+
+def report_delivery(report: Any, root: Path) -> None:
+    """Print what was delivered and skipped; raise ServiceError (exit 3) when something was kept."""
+    from govtool.errors import ServiceError
+
+    for line in report.delivered:
+        print(f"delivered: {line}")
+    for line in report.skipped:
+        sys.stderr.write(f"govtool: {line}\n")
+    if report.kept:
+        kept = "; ".join(f"{path.relative_to(root)} ({error})" for path, error in report.kept)
+        raise ServiceError(
+            f"{len(report.kept)} not delivered, kept in the outbox: {kept}",
+            hint="the tracker change is saved; `govtool outbox flush` retries",
+        )
+
+
+def commit_changes(root: Path, changed: list[Path], message: str, by: str, tracker: Any) -> None:
+    """`--commit`: commit exactly the changed files, authored by ``by`` (``{author}`` in the message: their name)."""
+    import subprocess
+
+    from govtool.git_commit import author_of, commit_files
+
+    try:
+        email = subprocess.run(["git", "config", "user.email"], capture_output=True, text=True, cwd=root).stdout.strip()
+    except OSError:
+        email = ""
+    author = author_of(by, tracker.settings, email)
+    message = message.replace("{author}", author[0])
+    sha = commit_files(root, changed, message, author)
+    print(f"committed {sha[:10]}: {message}")
+
+
+@app.command()
+def notify(
+    broker: str = typer.Argument(..., help="Broker id."),
+    kind: str = typer.Option(
+        "research-completed",
+        "--kind",
+        help="research-completed, cost-discovery, access-requirements, implementation-decision or issues-discovered.",
+    ),
+    urgent: bool = typer.Option(False, "--urgent", help="Tag the subject [URGENT] for a same-day answer."),
+    message: Optional[str] = typer.Option(None, "--message", help="What to tell the PM (other kinds)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Where to write the .eml (default .govtool/outbox/sent/)."),
+    send: bool = typer.Option(False, "--send", help="Send the email by SMTP."),
+    slack_post: bool = typer.Option(True, "--slack/--no-slack", help="Post to the Slack channel when configured."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show the message; write and send nothing."),
+    commit: bool = typer.Option(False, "--commit", help="Commit the changed files with git."),
+    by: Optional[str] = _BY,
+) -> None:
+    """Notify the PM (email and Slack) and record it; research-completed needs a passing research check."""
+    from govtool import lifecycle as lc
+    from govtool import notification, research
+    from govtool.delivery import deliver
+    from govtool.email_message import build_message
+    from govtool.errors import ViolationError
+    from govtool.store import read_tracker, update_tracker
+    from govtool.tracking import record_event
+    from govtool.yamlio import format_timestamp
+
+    if kind not in lc.NOTIFICATION_KINDS:
+        raise InputError(
+            f"--kind: {kind!r} is not a notification kind", hint=f"one of {', '.join(lc.NOTIFICATION_KINDS)}"
+        )
+    root = root_dir()
+    tracker = read_tracker(root)
+    tracker.broker(broker)
+    if kind == "research-completed":
+        findings = research.check_research(root, tracker, [broker])[broker]
+        if findings:
+            for finding in findings:
+                print(str(finding))
+            raise ViolationError(
+                f"{broker}: the research doc is not complete ({len(findings)} findings); the PM is not notified",
+                hint=f"the checklist comes before the PM: fill what is listed, then `govtool research check {broker}`",
+            )
+    who, when = current_user(by), now()
+    note = notification.compose(root, tracker, broker, kind, urgent, who, message)
+    eml = build_message(note.sender, note.recipients, note.subject, note.body, when).as_string()
+    print(eml)
+    if dry_run:
+        print("(dry run: nothing written, nothing sent)")
+        return
+    path = (out if out is not None else notification.default_eml_path(root, broker, kind, when)).resolve()
+    changed: list[Path] = []
+    update_tracker(
+        root,
+        lambda t: record_event(
+            t, broker, "pm_notified", who, when, kind=kind, urgent=urgent or None, to=", ".join(note.recipients)
+        ),
+        files={path: eml},
+        changed=changed,
+    )
+    print(f"recorded pm_notified for {broker}; message written to {path}")
+    if commit:
+        commit_changes(
+            root, [p for p in changed if p != path], f"govtool: notify PM of {broker} ({kind})", who, tracker
+        )
+    messages = []
+    if send:
+        messages.append(("email", {"eml": eml, "from": note.sender, "to": note.recipients}))
+    if slack_post:
+        messages.append(("slack", note.slack))
+    report = deliver(root, services(tracker), messages, "notify", broker, format_timestamp(when))
+    report_delivery(report, root)
+
+
+@app.command()
+def decide(
+    broker: str = typer.Argument(..., help="Broker id."),
+    decision: str = typer.Argument(..., help="approved, rejected or on-hold."),
+    by: str = typer.Option(..., "--by", help='Who decided: a name, or "Name <email>".'),
+    reason: Optional[str] = typer.Option(None, "--reason", help="Why (required to reject or put on hold)."),
+    slack_post: bool = typer.Option(True, "--slack/--no-slack", help="Post the decision to Slack when configured."),
+    commit: bool = typer.Option(False, "--commit", help="Commit the changed files with git, authored by --by."),
+) -> None:
+    """Record the PM's decision; on approval, scaffold the implementation guide."""
+    from govtool import decisions, research, slack
+    from govtool.delivery import deliver
+    from govtool.errors import InputError as _InputError
+    from govtool.store import read_tracker, update_tracker
+    from govtool.yamlio import format_timestamp
+
+    root = root_dir()
+    key = decisions.parse_decision(decision)
+    tracker = read_tracker(root)
+    tracker.broker(broker)
+    try:
+        total: Optional[float] = float(research.score(tracker, research.scores_from_doc(root, broker)).total)
+    except _InputError:
+        total = None
+    when = now()
+    files = {}
+    guide = decisions.integration_guide_path(root, broker)
+    if key == "approved" and not guide.exists():
+        files[guide] = decisions.render_integration_guide(root, tracker, broker, when.date().isoformat())
+    changed: list[Path] = []
+    before = tracker.broker(broker).status
+    update_tracker(
+        root, lambda t: decisions.decide(t, broker, key, by, when, reason, total), files=files, changed=changed
+    )
+    label = key.replace("_", " ")
+    print(f"{broker}: {lifecycle.STATUS_LABELS[before]} → {lifecycle.STATUS_LABELS[key]} (decided by {by})")
+    if guide in files:
+        print(f"wrote {guide.relative_to(root)}")
+    if commit:
+        verb = {"approved": "approve", "rejected": "reject", "on_hold": "put on hold"}[key]
+        commit_changes(root, changed, f"govtool: {verb} {broker} (by {{author}})", by, tracker)
+    name = tracker.broker(broker).name
+    fields = [("Broker", name), ("Decision", label), ("Decided by", by), ("Reason", reason)]
+    if total is not None:
+        fields.append(("Weighted score", f"{total:.2f}"))
+    payload = slack.message(tracker.settings["slack"]["channel"], f"PM decision: {name} {label}", fields)
+    report = deliver(root, services(tracker), [("slack", payload)] if slack_post else [], "decide", broker,
+                     format_timestamp(when))  # fmt: skip
+    report_delivery(report, root)
+
+
+outbox_app = typer.Typer(help="Messages an outside service did not take: list them, resend them.")
+app.add_typer(outbox_app, name="outbox")
+
+
+@outbox_app.command("list")
+def outbox_list(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
+    """List the messages waiting in the outbox."""
+    from dataclasses import asdict
+
+    from govtool import outbox
+
+    waiting = outbox.pending(root_dir())
+    if as_json:
+        print_json([{k: v for k, v in asdict(m).items() if k != "payload"} for _, m in waiting])
+        return
+    if not waiting:
+        print("the outbox is empty")
+        return
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False)
+    for column in ("Id", "Channel", "Purpose", "Broker", "Created", "Attempts", "Last error"):
+        table.add_column(column)
+    for _, m in waiting:
+        table.add_row(m.id, m.channel, m.purpose, m.broker or "—", m.created_at, str(m.attempts), _escape(m.last_error))
+    console().print(table)
+
+
+@outbox_app.command("flush")
+def outbox_flush() -> None:
+    """Resend every message in the outbox; remove what is delivered."""
+    from govtool.delivery import flush
+    from govtool.store import read_tracker
+
+    root = root_dir()
+    report = flush(root, services(read_tracker(root)))
+    if not report.delivered and not report.kept:
+        print("the outbox is empty")
+    report_delivery(report, root)
+
+
 # ---------------------------------------------------------------- entry point
 
 

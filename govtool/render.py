@@ -37,6 +37,7 @@ DERIVED_DOCS: dict[str, str] = {
     "docs/brokers/broker-integration-tracker.md": "broker-integration-tracker.md.j2",
     "docs/brokers/broker-priority-list.md": "broker-priority-list.md.j2",
     "docs/brokers/api-research/README.md": "research-readme.md.j2",
+    "docs/brokers/decision-log.md": "decision-log.md.j2",
 }
 MEMORY_TEMPLATE = "project-memory-block.md.j2"
 
@@ -181,6 +182,7 @@ def render_docs(root: Path, tracker: Tracker, pending: dict[Path, str] | None = 
     Raises:
         InputError: a template error, or PROJECT_MEMORY.md with broken markers.
     """
+    from govtool.decisions import decision_entries
     from govtool.research import research_index
     from govtool.research_doc import SECTIONS
 
@@ -188,6 +190,7 @@ def render_docs(root: Path, tracker: Tracker, pending: dict[Path, str] | None = 
     context = docs_context(tracker)
     context["research_docs"] = research_index(root, tracker, pending)
     context["sections"] = SECTIONS
+    context["decisions"] = decision_entries(tracker)
     out = {root / rel: render_template(env, name, context) for rel, name in DERIVED_DOCS.items()}
     block = render_template(env, MEMORY_TEMPLATE, context)
     memory = root / MEMORY_FILE

@@ -176,6 +176,7 @@ def update_tracker(
     root: Path,
     change: Callable[[Tracker], T],
     files: dict[Path, str] | None = None,
+    changed: list[Path] | None = None,
 ) -> T:
     """Apply ``change`` to the tracker under the lock, then write it, ``files`` and the docs.
 
@@ -186,6 +187,8 @@ def update_tracker(
         files: other files the command writes with the change (path -> full text),
             such as a research doc; the derived docs are rendered as if they were
             already written.
+        changed: if given, the paths whose content changed are appended to it
+            (for `--commit`).
 
     Returns:
         What ``change`` returned.
@@ -201,7 +204,9 @@ def update_tracker(
         result = change(tracker)
         text = serialise_checked(tracker)
         docs = render_docs(root, tracker, pending=files)
-        write_all({root / TRACKER_FILE: text, **files, **docs})
+        written = write_all({root / TRACKER_FILE: text, **files, **docs})
+    if changed is not None:
+        changed.extend(written)
     return result
 
 

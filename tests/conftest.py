@@ -139,3 +139,141 @@ def repo_copy(tmp_path):
     shutil.copytree(REPO / "docs", root / "docs")
     shutil.copy(REPO / "PROJECT_MEMORY.md", root / "PROJECT_MEMORY.md")
     return root
+
+
+def filled_research_doc(broker_id: str = "acme", name: str = "Acme", cost: int = 0, access: str = "Public") -> str:
+    """A research doc that passes `research check`: every field set, every section filled."""
+    from govtool.research_doc import SECTIONS
+
+    front = f"""---
+broker: {broker_id}
+name: {name}
+tier: 2
+asset_classes: [stocks]
+regions: [US]
+integration_type: API
+docs_url: https://example.com/docs
+authentication: OAuth 2.0
+rate_limits: 100 requests/minute
+monthly_api_cost_usd: {cost}
+access: {access}
+data_coverage: 2 years of fills
+development_days: 3
+maintenance: Low
+risk_level: Medium
+user_demand: High
+recommendation: Implement
+scores: {{user_demand: 4, cost_benefit: 4, technical_feasibility: 4, strategic_fit: 4, risk_assessment: 4}}
+---
+# {name}
+"""
+    body = "".join(
+        f"\n## {n}. {title}\n\nReal findings for {title.lower()}.\n" for n, (title, _) in enumerate(SECTIONS, 1)
+    )
+    return front + body
+
+
+class SlackServer:
+    """A Slack-compatible Web API and webhook on 127.0.0.1, recording what it receives.
+
+    ``mode``: ``ok``; ``invalid_auth`` (ok: false); ``ratelimit_once`` (one 429 with
+    Retry-After: 1, then ok).
+    """
+
+    def __init__(self) -> None:
+        import json
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.requests: list[dict] = []
+        self.mode = "ok"
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):  # keep the test output quiet
+                pass
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length).decode()
+                try:
+                    body = json.loads(raw)
+                except ValueError:
+                    from urllib.parse import parse_qsl
+
+                    body = dict(parse_qsl(raw))
+                server.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
+                if server.mode == "ratelimit_once" and len(server.requests) == 1:
+                    self.send_response(429)
+                    self.send_header("Retry-After", "1")
+                    self.send_header("Content-Type", "application/json")
+                    self.end_headers()
+                    self.wfile.write(b'{"ok": false, "error": "ratelimited"}')
+                    return
+                if self.path.startswith("/webhook"):
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/plain")
+                    self.end_headers()
+                    self.wfile.write(b"ok")
+                    return
+                reply = {"ok": True, "channel": body.get("channel"), "ts": "1700000000.000100"}
+                if server.mode == "invalid_auth":
+                    reply = {"ok": False, "error": "invalid_auth"}
+                data = json.dumps(reply).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/"
+
+    def posts(self) -> list[dict]:
+        return [r for r in self.requests if r["path"].endswith("chat.postMessage")]
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def slack_server():
+    server = SlackServer()
+    yield server
+    server.close()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on 127.0.0.1; ``.messages`` holds what it received."""
+    from aiosmtpd.controller import Controller
+
+    class Handler:
+        def __init__(self) -> None:
+            self.messages: list[dict] = []
+
+        async def handle_DATA(self, server, session, envelope):
+            self.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos), "data": envelope.content})
+            return "250 Message accepted for delivery"
+
+    handler = Handler()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    controller.messages = handler.messages
+    yield controller
+    controller.stop()

@@ -106,3 +106,14 @@ def test_every_researched_broker_has_a_doc_and_alpaca_passes_the_checklist():
         assert code in doc
     # And what the real spec gave it.
     assert "`https://paper-api.alpaca.markets`: Paper (**sandbox/paper**)" in doc
+
+
+def test_the_decision_log_holds_the_approvals_of_the_sources():
+    tracker = read_tracker(REPO)
+    for bid in ("alpaca", "ninjatrader"):
+        notified = tracker.broker(bid).events("pm_notified")
+        assert [(e.date.isoformat(), e.details["kind"]) for e in notified] == [("2026-01-17", "research-completed")]
+    log = (REPO / "docs/brokers/decision-log.md").read_text(encoding="utf-8")
+    assert "### D1: IBKR ✅ APPROVED" in log
+    assert "### D2: Tradovate ✅ APPROVED" in log
+    assert "| D1 | Should we integrate IBKR? | ✅ APPROVED |" in log

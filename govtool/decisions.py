@@ -1,0 +1,116 @@
+"""PM decisions: recording them, the decision log, and the implementation guide.
+
+Source: seeds/pm-notification-process.md, "PM Responds with Decision" (approved →
+implementation; rejected → document the reason, backlog; on hold → wait for
+budget/partnership) and "Implementation Guide (After Approval)"; the decision log
+follows the format of seeds/product-owner-decision-log.md (numbered questions,
+decision, rationale, date, decider, and a summary table).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from govtool import lifecycle
+from govtool.errors import InputError
+from govtool.tracker import Event, Tracker
+from govtool.tracking import record_event
+from govtool.yamlio import format_timestamp
+
+INTEGRATIONS_DIR = "docs/brokers/integrations"
+
+
+def parse_decision(text: str) -> str:
+    """``approved``, ``rejected`` or ``on_hold`` from what a user typed (``on-hold`` too).
+
+    Raises:
+        InputError: anything else.
+    """
+    key = text.strip().lower().replace("-", "_").replace(" ", "_")
+    aliases = {"approve": "approved", "reject": "rejected", "hold": "on_hold"}
+    key = aliases.get(key, key)
+    if key not in lifecycle.DECISIONS:
+        raise InputError(f"decision {text!r}: expected approved, rejected or on-hold")
+    return key
+
+
+def decide(
+    tracker: Tracker,
+    broker_id: str,
+    decision: str,
+    by: str,
+    at: dt.datetime,
+    reason: str | None = None,
+    score: float | None = None,
+) -> Event:
+    """Record a PM decision (status pending/on hold → the decision).
+
+    Args:
+        decision: ``approved``, ``rejected`` or ``on_hold``.
+        by: who decided (the PM).
+        reason: why; required to reject or put on hold (the process document asks to
+            "document reason").
+        score: the weighted decision-matrix total at this moment, if the doc has scores.
+
+    Raises:
+        InputError: no reason for a rejection or hold.
+        TransitionError: the broker is not pending or on hold.
+    """
+    if decision in (lifecycle.REJECTED, lifecycle.ON_HOLD) and not (reason and reason.strip()):
+        label = "reject" if decision == lifecycle.REJECTED else "put on hold"
+        raise InputError(f"{broker_id}: a reason is required to {label}", hint='pass --reason "..."')
+    return record_event(tracker, broker_id, "decision", by, at, decision=decision, reason=reason, score=score)
+
+
+def decision_entries(tracker: Tracker) -> list[dict[str, Any]]:
+    """Every PM decision in the tracker, oldest first, numbered D1, D2, ...
+
+    Returns:
+        ``[{number, broker, name, question, decision, reason, date, by, score,
+        backfilled, source}]``; ``date`` is an ISO date.
+    """
+    found = [
+        (event, broker) for broker in tracker.brokers.values() for event in broker.history if event.event == "decision"
+    ]
+    found.sort(key=lambda pair: (pair[0].at, pair[1].history[0].at, pair[1].name.lower()))
+    entries = []
+    for number, (event, broker) in enumerate(found, 1):
+        entries.append(
+            {
+                "number": number,
+                "broker": broker.id,
+                "name": broker.name,
+                "question": f"Should we integrate {broker.name}?",
+                "decision": event.details["decision"],
+                "reason": event.details.get("reason"),
+                "note": event.details.get("note"),
+                "date": event.date.isoformat(),
+                "at": format_timestamp(event.at),
+                "by": event.by,
+                "score": event.details.get("score"),
+                "backfilled": bool(event.details.get("backfilled")),
+                "source": event.details.get("source"),
+            }
+        )
+    return entries
+
+
+def integration_guide_path(root: Path, broker_id: str) -> Path:
+    """``docs/brokers/integrations/BROKER.md`` of a governance root."""
+    return root / INTEGRATIONS_DIR / f"{broker_id}.md"
+
+
+def render_integration_guide(root: Path, tracker: Tracker, broker_id: str, decided_on: str) -> str:
+    """The implementation guide scaffold of an approved broker (setup, testing, troubleshooting)."""
+    from govtool.render import environment, render_template
+
+    broker = tracker.broker(broker_id)
+    context = {
+        "broker": {"id": broker.id, "name": broker.name, "type": broker.type, "eta": broker.eta},
+        "decided_on": decided_on,
+        "research_doc": broker.research_doc,
+        "gate_paths": [p.replace("{broker}", broker.id) for p in tracker.settings["gate"]["paths"]],
+    }
+    return render_template(environment(root), "integration-guide.md.j2", context)

@@ -1,0 +1,108 @@
+"""Email: RFC 5322 messages (``email.message.EmailMessage``) and SMTP delivery.
+
+SMTP host and port come from the settings (``settings.email.smtp_host``/``smtp_port``),
+overridden by ``GOVTOOL_SMTP_HOST`` and ``GOVTOOL_SMTP_PORT``; STARTTLS is used
+whenever the server offers it; credentials come from ``GOVTOOL_SMTP_USER`` and
+``GOVTOOL_SMTP_PASSWORD`` and are never sent over a connection without TLS
+(DESIGN.md, "Outside services").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from typing import Any
+
+from govtool.slack import DeliveryError
+
+TIMEOUT_SECONDS = 20
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    """Where to send mail and with which credentials (from settings and the environment)."""
+
+    host: str
+    port: int
+    user: str | None = None
+    password: str | None = None
+
+    @property
+    def secrets(self) -> list[str]:
+        return [s for s in (self.password,) if s]
+
+    @classmethod
+    def from_settings(cls, settings: dict[str, Any], env: dict[str, str]) -> SmtpConfig:
+        """Settings' smtp_host/smtp_port, overridden by GOVTOOL_SMTP_HOST/PORT; credentials from env.
+
+        Raises:
+            ValueError: GOVTOOL_SMTP_PORT is not a port number.
+        """
+        email = settings["email"]
+        port_text = env.get("GOVTOOL_SMTP_PORT")
+        port = int(port_text) if port_text else int(email["smtp_port"])
+        return cls(
+            host=env.get("GOVTOOL_SMTP_HOST") or email["smtp_host"],
+            port=port,
+            user=env.get("GOVTOOL_SMTP_USER") or None,
+            password=env.get("GOVTOOL_SMTP_PASSWORD") or None,
+        )
+
+
+def build_message(
+    sender: str, recipients: list[str], subject: str, body: str, when: dt.datetime, domain: str = "govtool.local"
+) -> EmailMessage:
+    """An RFC 5322 message.
+
+    Args:
+        sender: the From address; recipients: the To addresses.
+        subject: one line (newlines are folded away).
+        body: plain text (UTF-8).
+        when: the Date header.
+    """
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = ", ".join(recipients)
+    message["Subject"] = " ".join(subject.split())
+    message["Date"] = format_datetime(when)
+    message["Message-ID"] = make_msgid(domain=domain)
+    message.set_content(body)
+    return message
+
+
+def send(config: SmtpConfig, raw_message: bytes, sender: str, recipients: list[str]) -> None:
+    """Send one message by SMTP.
+
+    Raises:
+        DeliveryError: the server is unreachable or refused the message, or
+            credentials are set and the server offers no STARTTLS (they are not sent).
+    """
+    import smtplib
+    import ssl
+
+    try:
+        with smtplib.SMTP(config.host, config.port, timeout=TIMEOUT_SECONDS) as smtp:
+            smtp.ehlo()
+            tls = False
+            if smtp.has_extn("starttls"):
+                smtp.starttls(context=ssl.create_default_context())
+                smtp.ehlo()
+                tls = True
+            if config.user and config.password:
+                if not tls:
+                    raise DeliveryError(
+                        f"SMTP server {config.host}:{config.port} offers no STARTTLS; "
+                        "credentials are never sent without TLS"
+                    )
+                smtp.login(config.user, config.password)
+            wire = raw_message.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")  # RFC 5321 line ends
+            smtp.sendmail(sender, recipients, wire)
+    except DeliveryError:
+        raise
+    except (OSError, smtplib.SMTPException) as exc:
+        text = str(exc)
+        for secret in config.secrets:
+            text = text.replace(secret, "***")
+        raise DeliveryError(f"SMTP {config.host}:{config.port}: {type(exc).__name__}: {text}") from None

@@ -1,0 +1,177 @@
+"""PM notifications: the five triggers of the process document, as email and Slack.
+
+Source: seeds/pm-notification-process.md, "When to Notify PM" (research completed,
+cost discovery, access requirements, implementation decision, issues discovered)
+and "Notification Template" (every field of the email). The message is rendered
+from templates (``pm-notification-subject.txt.j2``, ``pm-notification.txt.j2``);
+the facts come from the broker's research doc front matter and the tracker.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from govtool import slack
+from govtool.research_doc import RESEARCH_DIR, split_front_matter
+from govtool.tracker import Tracker
+
+#: Subject line of each notification kind (after the subject prefix, before the broker name).
+KIND_TITLES: dict[str, str] = {
+    "research-completed": "API Research Completed",
+    "cost-discovery": "API Costs Identified",
+    "access-requirements": "Special Access Required",
+    "implementation-decision": "Implementation Decision Needed",
+    "issues-discovered": "Issues Discovered",
+}
+
+
+@dataclass
+class Notification:
+    """A rendered PM notification.
+
+    Attributes:
+        subject: e.g. ``[BROKER INTEGRATION] API Research Completed - Alpaca``.
+        body: the plain-text email body.
+        sender: From; recipients: To (the PM, settings.email.to).
+        slack: the Block Kit payload for the configured channel.
+    """
+
+    subject: str
+    body: str
+    sender: str
+    recipients: list[str]
+    slack: dict[str, Any]
+
+
+def format_usd_per_month(value: Any) -> str:
+    """``Free`` for 0, ``$1,200/month`` otherwise, ``not stated`` when unknown (USD per month)."""
+    if value is None or isinstance(value, bool):
+        return "not stated"
+    if isinstance(value, (int, float)):
+        return "Free" if value == 0 else f"${value:,.0f}/month" if float(value).is_integer() else f"${value:,.2f}/month"
+    return str(value)
+
+
+def notification_context(
+    root: Path, tracker: Tracker, broker_id: str, kind: str, urgent: bool, by: str, message: str | None
+) -> dict[str, Any]:
+    """The variables of the notification templates (all plain data)."""
+    broker = tracker.broker(broker_id)
+    rel = broker.research_doc or f"{RESEARCH_DIR}/{broker_id}.md"
+    path = root / rel
+    front: dict[str, Any] = {}
+    if path.is_file():
+        front = split_front_matter(path.read_text(encoding="utf-8"), rel).front_matter
+    cost = front.get("monthly_api_cost_usd")
+    days = front.get("development_days")
+    access = str(front.get("access") or "")
+    settings = tracker.settings
+    pm = settings["escalation"]["levels"][0]
+    next_steps = ["PM approval for implementation"]
+    if isinstance(cost, (int, float)) and cost > 0:
+        next_steps.append("Budget approval (API costs are involved)")
+    if "partner" in access.lower():
+        next_steps.append("API access request (partner program)")
+    next_steps.append(
+        f"Implementation timeline (ETA {broker.eta.isoformat()})" if broker.eta else "Implementation timeline"
+    )
+    score = None
+    scores = front.get("scores")
+    if isinstance(scores, dict):
+        from govtool.decision_matrix import score_matrix
+        from govtool.errors import InputError
+
+        try:
+            score = score_matrix(scores, settings)
+        except InputError:
+            score = None
+    total = (
+        f"{format_usd_per_month(cost)} + {days:g} days dev time"
+        if isinstance(days, (int, float)) and not isinstance(days, bool)
+        else f"{format_usd_per_month(cost)} + development time not stated"
+    )
+    return {
+        "kind": kind,
+        "kind_title": KIND_TITLES[kind],
+        "urgent": urgent,
+        "prefix": settings["email"]["subject_prefix"],
+        "pm_name": pm["name"],
+        "sender_name": by,
+        "message": message,
+        "broker": {
+            "id": broker.id,
+            "name": broker.name,
+            "tier": front.get("tier") or broker.tier,
+            "priority": broker.priority,
+            "eta": broker.eta.isoformat() if broker.eta else None,
+        },
+        "docs_url": front.get("docs_url"),
+        "authentication": front.get("authentication"),
+        "rate_limits": front.get("rate_limits"),
+        "costs": format_usd_per_month(cost),
+        "access": front.get("access"),
+        "data_coverage": front.get("data_coverage"),
+        "development_days": days,
+        "maintenance": front.get("maintenance"),
+        "total_cost": total,
+        "recommendation": front.get("recommendation"),
+        "risk_level": front.get("risk_level"),
+        "user_demand": front.get("user_demand"),
+        "score": {"total": score.total_shown, "band": score.band} if score else None,
+        "next_steps": next_steps,
+        "research_doc": rel,
+    }
+
+
+def compose(
+    root: Path,
+    tracker: Tracker,
+    broker_id: str,
+    kind: str,
+    urgent: bool,
+    by: str,
+    message: str | None = None,
+) -> Notification:
+    """Render the PM notification of one broker.
+
+    Args:
+        root: the governance root (templates, research doc).
+        tracker: for the broker and the settings (contacts, prefix, channel).
+        kind: one of :data:`KIND_TITLES`.
+        urgent: add ``[URGENT]`` (process document, "Response Time").
+        by: the sender's name, signed at the end.
+        message: free text for the kinds other than research-completed.
+
+    Raises:
+        InputError: unknown broker or a template error.
+    """
+    from govtool.render import environment, render_template
+
+    context = notification_context(root, tracker, broker_id, kind, urgent, by, message)
+    env = environment(root)
+    subject = " ".join(render_template(env, "pm-notification-subject.txt.j2", context).split())
+    body = render_template(env, "pm-notification.txt.j2", context)
+    settings = tracker.settings
+    fields = [
+        ("Broker", context["broker"]["name"]),
+        ("Priority Tier", f"Tier {context['broker']['tier']}" if context["broker"]["tier"] else None),
+        ("Authentication", context["authentication"]),
+        ("Rate Limits", context["rate_limits"]),
+        ("Costs", context["costs"]),
+        ("Access", context["access"]),
+        ("Recommendation", context["recommendation"]),
+        ("Risk Assessment", context["risk_level"]),
+        ("Weighted score", f"{context['score']['total']} ({context['score']['band']})" if context["score"] else None),
+        ("Research doc", context["research_doc"]),
+    ]
+    payload = slack.message(settings["slack"]["channel"], subject, fields, body=message or "")
+    return Notification(subject, body, settings["email"]["from"], list(settings["email"]["to"]), payload)
+
+
+def default_eml_path(root: Path, broker_id: str, kind: str, when: dt.datetime) -> Path:
+    """Where a sent notification's .eml is kept by default: ``.govtool/outbox/sent/``."""
+    stamp = when.strftime("%Y%m%dT%H%M%SZ")
+    return root / ".govtool" / "outbox" / "sent" / f"{stamp}-{broker_id}-{kind}.eml"

@@ -1,0 +1,101 @@
+"""The outbox: messages an outside service did not take, kept until `govtool outbox flush`.
+
+One JSON file per message under ``.govtool/outbox/`` (DESIGN.md, "Outside services"):
+``{id, created_at, channel: "slack"|"email", purpose, broker, payload, attempts,
+last_error}``. Payloads hold what is needed to resend (the Slack channel, text and
+blocks; the RFC 5322 message and its recipients) and never a token or password:
+errors are redacted before they are stored.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from govtool.errors import InputError
+from govtool.store import STATE_DIR, atomic_write
+
+OUTBOX_DIR = f"{STATE_DIR}/outbox"
+
+
+@dataclass
+class OutboxMessage:
+    """A message waiting to be delivered.
+
+    Attributes:
+        id: unique, sortable by creation (``20260117T090000-slack-3f2a``).
+        created_at: ISO 8601 UTC.
+        channel: ``slack`` or ``email``.
+        purpose: what sent it (``notify``, ``decide``, ``report``, ``escalate``).
+        broker: the broker id, or None.
+        payload: what the channel needs to resend it.
+        attempts: delivery attempts so far; last_error: the last failure, redacted.
+    """
+
+    id: str
+    created_at: str
+    channel: str
+    purpose: str
+    broker: str | None
+    payload: dict[str, Any]
+    attempts: int = 1
+    last_error: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def outbox_dir(root: Path) -> Path:
+    """The outbox directory of a governance root."""
+    return root / OUTBOX_DIR
+
+
+def redact(text: str, secret_values: list[str]) -> str:
+    """``text`` with every secret value replaced by ``***``."""
+    for value in secret_values:
+        if value:
+            text = text.replace(value, "***")
+    return text
+
+
+def put(root: Path, message: OutboxMessage) -> Path:
+    """Write a message to the outbox (atomically); returns its path."""
+    path = outbox_dir(root) / f"{message.id}.json"
+    atomic_write(path, json.dumps(asdict(message), indent=2, ensure_ascii=False) + "\n")
+    return path
+
+
+def new_message(
+    channel: str, purpose: str, broker: str | None, payload: dict[str, Any], error: str, now_iso: str
+) -> OutboxMessage:
+    """A new outbox message for a delivery that just failed."""
+    stamp = now_iso.replace("-", "").replace(":", "").replace("Z", "")
+    return OutboxMessage(
+        id=f"{stamp}-{channel}-{secrets.token_hex(3)}",
+        created_at=now_iso,
+        channel=channel,
+        purpose=purpose,
+        broker=broker,
+        payload=payload,
+        last_error=error,
+    )
+
+
+def pending(root: Path) -> list[tuple[Path, OutboxMessage]]:
+    """Every message waiting in the outbox, oldest first.
+
+    Raises:
+        InputError: a file in the outbox is not a readable message.
+    """
+    directory = outbox_dir(root)
+    if not directory.is_dir():
+        return []
+    out = []
+    for path in sorted(directory.glob("*.json")):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            out.append((path, OutboxMessage(**data)))
+        except (OSError, ValueError, TypeError) as exc:
+            raise InputError(f"{path}: not an outbox message: {exc}", hint="move it away and run again") from None
+    return out

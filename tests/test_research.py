@@ -6,11 +6,10 @@ import json
 import re
 
 import pytest
-from conftest import SHARED, snapshot
+from conftest import SHARED, filled_research_doc, snapshot
 
 from govtool.decision_matrix import score_matrix
 from govtool.openapi_facts import read_spec_facts
-from govtool.research_doc import SECTIONS
 from govtool.store import read_tracker
 from govtool.tracker import DEFAULT_SETTINGS, MATRIX_FACTORS
 
@@ -149,41 +148,10 @@ def test_a_fresh_doc_fails_with_one_finding_per_unfilled_section(make_repo, govt
     )
 
 
-FILLED_FRONT = """---
-broker: acme
-name: Acme
-tier: 2
-asset_classes: [stocks]
-regions: [US]
-integration_type: API
-docs_url: https://example.com/docs
-authentication: OAuth 2.0
-rate_limits: 100 requests/minute
-monthly_api_cost_usd: 0
-access: Public
-data_coverage: 2 years of fills
-development_days: 3
-maintenance: Low
-risk_level: Medium
-user_demand: High
-recommendation: Implement
-scores: {user_demand: 4, cost_benefit: 4, technical_feasibility: 4, strategic_fit: 4, risk_assessment: 4}
----
-# Acme
-"""
-
-
-def _filled_doc() -> str:
-    body = "".join(
-        f"\n## {n}. {title}\n\nReal findings for {title.lower()}.\n" for n, (title, _) in enumerate(SECTIONS, 1)
-    )
-    return FILLED_FRONT + body
-
-
 def test_a_filled_doc_passes_and_records_research_completed_once(make_repo, govtool):
     root = make_repo()
     assert govtool(root, "research", "new", "acme", "--name", "Acme").exit_code == 0
-    (root / "docs/brokers/api-research/acme.md").write_text(_filled_doc())
+    (root / "docs/brokers/api-research/acme.md").write_text(filled_research_doc())
     result = govtool(root, "research", "check")
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "acme: research doc complete (research_completed recorded)" in result.stdout
@@ -214,7 +182,7 @@ def test_a_filled_doc_passes_and_records_research_completed_once(make_repo, govt
 def test_each_gap_is_a_finding_with_its_line(edit, message, make_repo, govtool):
     root = make_repo()
     assert govtool(root, "research", "new", "acme", "--name", "Acme").exit_code == 0
-    (root / "docs/brokers/api-research/acme.md").write_text(edit(_filled_doc()))
+    (root / "docs/brokers/api-research/acme.md").write_text(edit(filled_research_doc()))
     result = govtool(root, "research", "check", "acme")
     assert result.exit_code == 1
     assert re.search(r"^docs/brokers/api-research/acme\.md:\d+: .*" + re.escape(message), result.stdout, re.M), (
@@ -225,7 +193,7 @@ def test_each_gap_is_a_finding_with_its_line(edit, message, make_repo, govtool):
 def test_headings_inside_code_blocks_do_not_count(make_repo, govtool):
     root = make_repo()
     assert govtool(root, "research", "new", "acme", "--name", "Acme").exit_code == 0
-    text = _filled_doc().replace("\n## 11.", "\n```\n## 12. Fake\n```\n\n## 11.")
+    text = filled_research_doc().replace("\n## 11.", "\n```\n## 12. Fake\n```\n\n## 11.")
     (root / "docs/brokers/api-research/acme.md").write_text(text)
     assert govtool(root, "research", "check", "acme").exit_code == 0
 

@@ -1,0 +1,316 @@
+"""The CI gate: no connector code merges for a broker that is not approved.
+
+For the files changed between the merge base of BASE and HEAD, and HEAD (added,
+modified, deleted, and both sides of a rename), each path is matched against
+``settings.gate.paths``: gitignore-style patterns (``**`` included, compiled with
+pathspec) with a ``{broker}`` placeholder. Every broker whose connector code is
+added or changed must be in one of ``settings.gate.allowed_statuses`` in the
+tracker *as it is at the merge base*, so a change cannot approve its own connector.
+Where ``settings.gate.approvers`` lists emails, the commit that brought the
+approval into the base tracker must be authored by one of them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from govtool.errors import InputError
+from govtool.tracker import TRACKER_FILE, Tracker, parse_tracker
+
+_TOKEN = "GOVTOOLBROKERPLACEHOLDER"
+_BROKER_GROUP = "(?P<broker>[a-z0-9]+(?:[-_][a-z0-9]+)*)"
+
+
+def compile_gate_patterns(patterns: list[str]) -> list[re.Pattern[str]]:
+    """Compile gate path patterns to regexes with a named group ``broker``.
+
+    Args:
+        patterns: gitignore-style patterns, each with one ``{broker}`` placeholder,
+            relative to the repository root (``src/services/broker/{broker}/**``).
+
+    Raises:
+        InputError: a pattern without the placeholder or that does not compile.
+    """
+    from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
+
+    compiled = []
+    for pattern in patterns:
+        if pattern.count("{broker}") != 1:
+            raise InputError(f"settings.gate.paths: {pattern!r} needs exactly one {{broker}} placeholder")
+        regex, include = GitIgnoreSpecPattern.pattern_to_regex(pattern.replace("{broker}", _TOKEN))
+        if regex is None or not include:
+            raise InputError(f"settings.gate.paths: {pattern!r} is not a path pattern")
+        compiled.append(re.compile(regex.replace(_TOKEN, _BROKER_GROUP)))
+    return compiled
+
+
+def broker_of(path: str, patterns: list[re.Pattern[str]]) -> str | None:
+    """The broker whose connector code ``path`` is, or None."""
+    for pattern in patterns:
+        match = pattern.match(path)
+        if match:
+            return match.group("broker")
+    return None
+
+
+@dataclass
+class ChangedPath:
+    """One side of a change: ``path``, and ``kind`` added/modified/deleted/renamed-from/renamed-to."""
+
+    path: str
+    kind: str
+
+    @property
+    def removes(self) -> bool:
+        return self.kind in ("deleted", "renamed-from")
+
+
+def parse_name_status(output: str) -> list[ChangedPath]:
+    """Parse ``git diff --name-status -z -M`` output into changed paths (both sides of renames)."""
+    parts = output.split("\0")
+    out: list[ChangedPath] = []
+    index = 0
+    kinds = {"A": "added", "M": "modified", "D": "deleted", "T": "modified", "C": "added"}
+    while index < len(parts) and parts[index]:
+        status = parts[index]
+        letter = status[0]
+        if letter in ("R", "C"):
+            old, new = parts[index + 1], parts[index + 2]
+            if letter == "R":
+                out += [ChangedPath(old, "renamed-from"), ChangedPath(new, "renamed-to")]
+            else:
+                out.append(ChangedPath(new, "added"))
+            index += 3
+        else:
+            out.append(ChangedPath(parts[index + 1], kinds.get(letter, "modified")))
+            index += 2
+    return out
+
+
+@dataclass
+class BrokerVerdict:
+    """The gate's verdict on one broker's connector changes.
+
+    Attributes:
+        broker: the id; paths: the changed connector paths with their kind.
+        status_at_base: the tracker status at the merge base (None: not tracked).
+        passed: whether the change may merge; message: why not (or what passed).
+    """
+
+    broker: str
+    paths: list[ChangedPath] = field(default_factory=list)
+    status_at_base: str | None = None
+    passed: bool = True
+    message: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "broker": self.broker,
+            "paths": [{"path": p.path, "change": p.kind} for p in self.paths],
+            "status_at_base": self.status_at_base,
+            "passed": self.passed,
+            "message": self.message,
+        }
+
+
+@dataclass
+class GateResult:
+    """The gate over one change: ``base``/``merge_base``/``head`` commits and one verdict per broker."""
+
+    base: str
+    merge_base: str
+    head: str
+    changed_files: int
+    verdicts: list[BrokerVerdict]
+
+    @property
+    def passed(self) -> bool:
+        return all(v.passed for v in self.verdicts)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "base": self.base,
+            "merge_base": self.merge_base,
+            "head": self.head,
+            "changed_files": self.changed_files,
+            "passed": self.passed,
+            "brokers": [v.to_dict() for v in self.verdicts],
+        }
+
+
+def default_base(env: dict[str, str], refs: set[str]) -> str:
+    """BASE when none is given: ``origin/$GITHUB_BASE_REF``, else ``origin/main``, else ``main``."""
+    if env.get("GITHUB_BASE_REF"):
+        return f"origin/{env['GITHUB_BASE_REF']}"
+    return "origin/main" if "origin/main" in refs else "main"
+
+
+def _tracker_at(repo: Any, commit: str, rel: str) -> Tracker | None:
+    import git
+
+    try:
+        text = repo.git.show(f"{commit}:{rel}")
+    except git.GitCommandError:
+        return None
+    try:
+        return parse_tracker(text + "\n", f"{rel}@{commit[:10]}")
+    except InputError as exc:
+        raise InputError(
+            f"the tracker at the merge base ({commit[:10]}) is invalid: {exc.message.splitlines()[0]}",
+            hint="the base branch must hold a valid tracker.yaml",
+        ) from None
+
+
+def approval_commit(repo: Any, base: str, rel: str, broker: str) -> tuple[str, str, str] | None:
+    """The commit that brought ``broker``'s approval into the tracker at ``base``.
+
+    Walks the commits that touched the tracker, newest first, to the oldest one whose
+    tracker already records an approved decision for the broker.
+
+    Returns:
+        ``(hexsha, author name, author email)``, or None when no approval is recorded.
+    """
+    log = repo.git.log("--format=%H%x00%an%x00%ae", base, "--", rel).splitlines()
+    found = None
+    for line in log:
+        sha, name, email = line.split("\0")
+        tracker = _tracker_at(repo, sha, rel)
+        record = tracker.brokers.get(broker) if tracker else None
+        approved = record is not None and any(
+            e.event == "decision" and e.details.get("decision") == "approved" for e in record.history
+        )
+        if not approved:
+            break
+        found = (sha, name, email)
+    return found
+
+
+def run_gate(root: Path, base: str | None, head: str, env: dict[str, str]) -> GateResult:
+    """Check the change between the merge base of ``base`` and ``head``, and ``head``.
+
+    Args:
+        root: the governance root (inside the git work tree).
+        base: the base ref, or None for :func:`default_base`.
+        head: the head ref.
+        env: the environment (for ``GITHUB_BASE_REF``).
+
+    Returns:
+        The verdicts; ``passed`` is False when any broker fails.
+
+    Raises:
+        InputError: not a git repository, an unknown ref, no merge base (a shallow
+            clone), or a bad gate configuration (exit 2).
+    """
+    import git
+
+    try:
+        repo = git.Repo(root, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise InputError(f"{root}: not a git repository", hint="the gate runs inside a git checkout") from None
+    top = Path(repo.working_tree_dir).resolve()
+    prefix = Path(root).resolve().relative_to(top).as_posix()
+    prefix = "" if prefix == "." else prefix + "/"
+    rel_tracker = f"{prefix}{TRACKER_FILE}"
+    if base is None:
+        base = default_base(env, {r.name for r in repo.refs})
+    shas = {}
+    for name, ref in (("base", base), ("head", head)):
+        try:
+            shas[name] = repo.git.rev_parse("--verify", "--quiet", f"{ref}^{{commit}}")
+        except git.GitCommandError:
+            raise InputError(
+                f"--{name}: {ref!r} is not a commit in this repository",
+                hint="check the ref; in CI fetch it first (actions/checkout with fetch-depth: 0)",
+            ) from None
+    try:
+        merge_base = repo.git.merge_base(shas["base"], shas["head"])
+    except git.GitCommandError:
+        shallow = repo.git.rev_parse("--is-shallow-repository") == "true"
+        raise InputError(
+            f"no merge base between {base} and {head}" + (" (this is a shallow clone)" if shallow else ""),
+            hint="fetch the full history, e.g. actions/checkout with fetch-depth: 0, or git fetch --unshallow",
+        ) from None
+    base_tracker = _tracker_at(repo, merge_base, rel_tracker)
+    head_tracker = _tracker_at(repo, shas["head"], rel_tracker)
+    settings_source = base_tracker or head_tracker
+    if settings_source is None:
+        raise InputError(f"no {rel_tracker} at {base} or {head}", hint="run the gate in a governance repo")
+    gate = settings_source.settings["gate"]
+    patterns = compile_gate_patterns([f"{prefix}{p}" for p in gate["paths"]])
+    output = repo.git.diff("--name-status", "-z", "-M", "--no-ext-diff", merge_base, shas["head"])
+    changed = parse_name_status(output)
+    by_broker: dict[str, BrokerVerdict] = {}
+    for item in changed:
+        broker = broker_of(item.path, patterns)
+        if broker is not None:
+            by_broker.setdefault(broker, BrokerVerdict(broker)).paths.append(item)
+    allowed = set(gate["allowed_statuses"])
+    approvers = {a.lower() for a in gate["approvers"]}
+    for broker, verdict in sorted(by_broker.items()):
+        record = base_tracker.brokers.get(broker) if base_tracker else None
+        verdict.status_at_base = record.status if record else None
+        if all(p.removes for p in verdict.paths):
+            verdict.message = "only removes connector code"
+            continue
+        if record is None:
+            verdict.passed = False
+            verdict.message = (
+                f"{broker} is not in the tracker at {base}; research comes first: "
+                f'govtool research new {broker} --name "..."'
+            )
+            continue
+        if verdict.status_at_base not in allowed:
+            verdict.passed = False
+            verdict.message = f"{broker} is {verdict.status_at_base} at {base}; connector code needs " + " or ".join(
+                sorted(allowed)
+            )
+            head_record = head_tracker.brokers.get(broker) if head_tracker else None
+            if head_record is not None and head_record.status != record.status:
+                verdict.message += (
+                    f"; this change also moves it to {head_record.status}: the approval must land first, "
+                    "in its own change"
+                )
+            continue
+        if approvers:
+            found = approval_commit(repo, merge_base, rel_tracker, broker)
+            if found is None or found[2].lower() not in approvers:
+                verdict.passed = False
+                who = f"{found[0][:10]} by {found[1]} <{found[2]}>" if found else "no commit"
+                verdict.message = (
+                    f"{broker}'s approval came from {who}, not from an approver in settings.gate.approvers"
+                )
+                continue
+        verdict.message = f"{broker} is {verdict.status_at_base}"
+    return GateResult(base, merge_base, shas["head"], len(changed), list(by_broker.values()))
+
+
+def github_annotations(result: GateResult) -> list[str]:
+    """``::error file=PATH::message`` lines for each failing path (GitHub Actions)."""
+    lines = []
+    for verdict in result.verdicts:
+        if verdict.passed:
+            continue
+        for item in verdict.paths:
+            if not item.removes:
+                message = verdict.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+                lines.append(f"::error file={item.path}::{message}")
+    return lines
+
+
+def markdown_summary(result: GateResult) -> str:
+    """A Markdown summary for ``$GITHUB_STEP_SUMMARY``."""
+    from govtool.render import md_cell
+
+    head = "✅ govtool gate passed" if result.passed else "❌ govtool gate failed"
+    rows = [
+        f"| {md_cell(v.broker)} | {len(v.paths)} | {md_cell(v.status_at_base or 'not tracked')} | "
+        f"{'✅ pass' if v.passed else '❌ fail'} | {md_cell(v.message)} |"
+        for v in result.verdicts
+    ]
+    table = ["| Broker | Changed paths | Status at base | Verdict | Why |", "|---|---|---|---|---|", *rows]
+    if not rows:
+        table = [f"No connector code changed ({result.changed_files} files checked)."]
+    return "\n".join([f"## {head}", "", *table, ""]) + "\n"

@@ -217,14 +217,18 @@ def run_gate(root: Path, base: str | None, head: str, env: dict[str, str]) -> Ga
     if base is None:
         base = default_base(env, {r.name for r in repo.refs})
     shas = {}
-    for name, ref in (("base", base), ("head", head)):
-        try:
-            shas[name] = repo.git.rev_parse("--verify", "--quiet", f"{ref}^{{commit}}")
-        except git.GitCommandError:
-            raise InputError(
-                f"--{name}: {ref!r} is not a commit in this repository",
-                hint="check the ref; in CI fetch it first (actions/checkout with fetch-depth: 0)",
-            ) from None
+    try:
+        shas["base"], shas["head"] = repo.git.rev_parse(f"{base}^{{commit}}", f"{head}^{{commit}}").split()
+    except git.GitCommandError:
+        for name, ref in (("base", base), ("head", head)):
+            try:
+                repo.git.rev_parse("--verify", "--quiet", f"{ref}^{{commit}}")
+            except git.GitCommandError:
+                raise InputError(
+                    f"--{name}: {ref!r} is not a commit in this repository",
+                    hint="check the ref; in CI fetch it first (actions/checkout with fetch-depth: 0)",
+                ) from None
+        raise
     try:
         merge_base = repo.git.merge_base(shas["base"], shas["head"])
     except git.GitCommandError:
@@ -234,8 +238,14 @@ def run_gate(root: Path, base: str | None, head: str, env: dict[str, str]) -> Ga
             hint="fetch the full history, e.g. actions/checkout with fetch-depth: 0, or git fetch --unshallow",
         ) from None
     base_tracker = _tracker_at(repo, merge_base, rel_tracker)
-    head_tracker = _tracker_at(repo, shas["head"], rel_tracker)
-    settings_source = base_tracker or head_tracker
+    head_trackers: list[Tracker | None] = []
+
+    def head_tracker() -> Tracker | None:
+        if not head_trackers:
+            head_trackers.append(_tracker_at(repo, shas["head"], rel_tracker))
+        return head_trackers[0]
+
+    settings_source = base_tracker or head_tracker()
     if settings_source is None:
         raise InputError(f"no {rel_tracker} at {base} or {head}", hint="run the gate in a governance repo")
     gate = settings_source.settings["gate"]
@@ -267,7 +277,8 @@ def run_gate(root: Path, base: str | None, head: str, env: dict[str, str]) -> Ga
             verdict.message = f"{broker} is {verdict.status_at_base} at {base}; connector code needs " + " or ".join(
                 sorted(allowed)
             )
-            head_record = head_tracker.brokers.get(broker) if head_tracker else None
+            at_head = head_tracker()
+            head_record = at_head.brokers.get(broker) if at_head else None
             if head_record is not None and head_record.status != record.status:
                 verdict.message += (
                     f"; this change also moves it to {head_record.status}: the approval must land first, "

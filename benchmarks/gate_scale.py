@@ -118,7 +118,8 @@ def main() -> None:
             start = time.perf_counter()
             build(root)
             print(
-                f"built {COMMITS} commits, {FILES} files, {BROKERS} connector dirs in {time.perf_counter() - start:.1f} s"
+                f"built {COMMITS} commits, {FILES} files, {BROKERS} connector dirs "
+                f"in {time.perf_counter() - start:.1f} s"
             )
         env_python = sys.executable
         gate = best(

@@ -816,6 +816,158 @@ def outbox_flush() -> None:
     report_delivery(report, root)
 
 
+# ---------------------------------------------------------------- weekly report and escalations
+
+report_app = typer.Typer(help="Reports: the Friday weekly status report.")
+app.add_typer(report_app, name="report")
+
+
+@report_app.command("weekly")
+def report_weekly(
+    week_ending: Optional[str] = typer.Option(
+        None, "--week-ending", help="The Friday ending the week (default: the last)."
+    ),
+    out: Optional[Path] = typer.Option(None, "--out", help="Also write the report here."),
+    send: bool = typer.Option(False, "--send", help="Mail it to the PM (once per week unless --force)."),
+    slack_post: bool = typer.Option(
+        False, "--slack", help="Post it to the Slack channel (once per week unless --force)."
+    ),
+    force: bool = typer.Option(False, "--force", help="Send and post again for a week already delivered."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report's data as JSON."),
+) -> None:
+    """The weekly report (Saturday to Friday), archived under its ISO week; cron-safe."""
+    from govtool import slack, weekly_report
+    from govtool.delivery import deliver
+    from govtool.email_message import build_message
+    from govtool.render import environment, render_template
+    from govtool.store import read_tracker, tracker_lock, write_all
+    from govtool.tracker import parse_date
+    from govtool.yamlio import dump_yaml, format_timestamp, load_yaml
+
+    root = root_dir()
+    tracker = read_tracker(root)
+    if week_ending is None:
+        end = weekly_report.last_friday(now().date())
+    else:
+        try:
+            end = parse_date(week_ending)
+        except ValueError:
+            raise InputError(f"--week-ending: expected a date as YYYY-MM-DD (got {week_ending!r})") from None
+    report = weekly_report.build_report(tracker, end)
+    text = render_template(environment(root), "weekly-report.md.j2", {"report": report})
+    when = now()
+    archive = root / report["week"]["archive"]
+    ledger_path = root / weekly_report.DELIVERIES_FILE
+    key = report["week"]["iso_week"]
+    with tracker_lock(root):
+        ledger = (
+            load_yaml(ledger_path.read_text(encoding="utf-8"), weekly_report.DELIVERIES_FILE)
+            if ledger_path.exists()
+            else {}
+        )
+        ledger = ledger or {}
+        done = ledger.get(key) or {}
+        messages = []
+        skipped = []
+        if send:
+            if done.get("email") and not force:
+                skipped.append(f"email: already sent for {key} on {done['email']} (--force sends again)")
+            else:
+                settings = tracker.settings["email"]
+                eml = build_message(settings["from"], settings["to"], report["subject"], text, when).as_string()
+                messages.append(("email", {"eml": eml, "from": settings["from"], "to": list(settings["to"])}))
+        if slack_post:
+            if done.get("slack") and not force:
+                skipped.append(f"slack: already posted for {key} on {done['slack']} (--force posts again)")
+            else:
+                payload = slack.message(tracker.settings["slack"]["channel"], report["subject"], [], body=text)
+                messages.append(("slack", payload))
+        stamp = format_timestamp(when)
+        for channel, _ in messages:
+            done[channel] = stamp
+        files = {archive: text}
+        if out is not None:
+            files[out.resolve()] = text
+        if messages:
+            ledger[key] = done
+            files[ledger_path] = dump_yaml(dict(sorted(ledger.items())))
+        write_all(files)
+    if as_json:
+        print_json(report)
+    else:
+        print(text)
+        print(f"archived {archive.relative_to(root)}")
+    for line in skipped:
+        sys.stderr.write(f"govtool: {line}\n")
+    report_delivery(deliver(root, services(tracker), messages, "report", None, stamp), root)
+
+
+@app.command()
+def escalate(
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Reference date YYYY-MM-DD (default: today)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show what is due; change and send nothing."),
+    send: bool = typer.Option(False, "--send", help="Mail each escalation to its level's contact."),
+    slack_post: bool = typer.Option(False, "--slack", help="Post each escalation to the Slack channel."),
+    as_json: bool = typer.Option(False, "--json", help="Print what is due as JSON (changes nothing)."),
+) -> None:
+    """Escalate PM decisions left waiting (level 2 after 5 business days, level 3 after 10, or at once)."""
+    from govtool import escalation, notification, slack
+    from govtool.delivery import deliver
+    from govtool.email_message import build_message
+    from govtool.render import environment, render_template
+    from govtool.store import read_tracker, update_tracker
+    from govtool.tracking import record_event
+    from govtool.yamlio import format_timestamp
+
+    root = root_dir()
+    day = as_of_date(as_of)
+    tracker = read_tracker(root)
+    due = escalation.due_escalations(root, tracker, day)
+    if as_json or dry_run:
+        if as_json:
+            print_json({"as_of": day.isoformat(), "due": [e.to_dict() for e in due]})
+        else:
+            for e in due:
+                print(f"{e.broker}: level {e.level} ({e.role}: {e.contact}) due: {e.reason}")
+            print(f"{len(due)} escalation(s) due on {day.isoformat()} (dry run: nothing recorded)")
+        return
+    if not due:
+        print(f"nothing to escalate on {day.isoformat()}")
+        return
+    when = now() if as_of is None else dt.datetime.combine(day, dt.time(12, 0), dt.timezone.utc)
+
+    def record(t: Any) -> list[Any]:
+        fresh = escalation.due_escalations(root, t, day)  # under the lock: nothing twice
+        for e in fresh:
+            record_event(t, e.broker, "escalated", "govtool", when, level=e.level, reason=e.reason, to=e.email)
+        return fresh
+
+    recorded = update_tracker(root, record)
+    env = environment(root)
+    prefix = tracker.settings["email"]["subject_prefix"]
+    sender = tracker.settings["email"]["from"]
+    messages = []
+    files = {}
+    for e in recorded:
+        subject = f"{prefix} [ESCALATION] Level {e.level} ({e.role}) - {e.name}: {e.reason.split(':')[0]}"
+        doc = tracker.broker(e.broker).research_doc or f"docs/brokers/api-research/{e.broker}.md"
+        body = render_template(env, "escalation.txt.j2", {"e": e, "research_doc": doc})
+        to = [e.email] if e.email else list(tracker.settings["email"]["to"])
+        eml = build_message(sender, to, subject, body, when).as_string()
+        files[notification.default_eml_path(root, e.broker, f"escalation-level-{e.level}", when)] = eml
+        print(f"{e.broker}: escalated to level {e.level} ({e.role}: {e.contact}): {e.reason}")
+        if send:
+            messages.append(("email", {"eml": eml, "from": sender, "to": to}))
+        if slack_post:
+            fields = [("Broker", e.name), ("Level", f"{e.level} ({e.role})"), ("Contact", e.contact),
+                      ("Reason", e.reason), ("PM notified", e.notified_on)]  # fmt: skip
+            messages.append(("slack", slack.message(tracker.settings["slack"]["channel"], subject, fields)))
+    from govtool.store import write_all
+
+    write_all(files)
+    report_delivery(deliver(root, services(tracker), messages, "escalate", None, format_timestamp(when)), root)
+
+
 # ---------------------------------------------------------------- CI gate
 
 

@@ -33,17 +33,23 @@ class _StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     """Safe loader that refuses duplicate keys and keeps timestamps as strings."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
-        seen: dict[Any, int] = {}
+        seen: dict[Any, yaml.Node] = {}
         for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)
+            # Plain scalar keys (nearly all) compare by tag and text without constructing them.
+            key: Any = (
+                (key_node.tag, key_node.value)
+                if isinstance(key_node, yaml.ScalarNode)
+                else self.construct_object(key_node, deep=True)
+            )
             try:
                 first = seen.get(key)
             except TypeError:  # an unhashable key; the base class reports it
                 continue
-            line = key_node.start_mark.line + 1
             if first is not None:
-                raise _DuplicateKey(key, line, first)
-            seen[key] = line
+                raise _DuplicateKey(
+                    self.construct_object(key_node), key_node.start_mark.line + 1, first.start_mark.line + 1
+                )
+            seen[key] = key_node
         return super().construct_mapping(node, deep=deep)
 
 

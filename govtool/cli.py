@@ -505,6 +505,7 @@ def research_check(
     from govtool import research
     from govtool.errors import ViolationError
     from govtool.store import read_tracker, update_tracker
+    from govtool.tracking import record_event
 
     root = root_dir()
     tracker = read_tracker(root)
@@ -518,7 +519,7 @@ def research_check(
         def complete(t: Any) -> None:
             for broker_id in newly:
                 if research.needs_research_completed(t.broker(broker_id)):
-                    research.record_event(t, broker_id, "research_completed", who, when)
+                    record_event(t, broker_id, "research_completed", who, when)
 
         update_tracker(root, complete)
     findings = [f for items in results.values() for f in items]
@@ -560,7 +561,8 @@ def score(
 ) -> None:
     """The decision matrix: store scores in the research doc (with flags) and show the weighted total."""
     from govtool import research
-    from govtool.decision_matrix import FACTOR_LABELS, check_score
+    from govtool.decision_matrix import FACTOR_LABELS, check_score, score_matrix
+    from govtool.research_doc import split_front_matter
     from govtool.store import read_tracker, update_tracker
 
     root = root_dir()
@@ -578,15 +580,14 @@ def score(
         check_score("--" + factor.replace("_", "-"), value)
     if given:
         path, text = research.doc_with_scores(root, broker, given)
-        scores = research.split_front_matter(text, str(path)).front_matter["scores"]
-        result = research.score(tracker, scores)
+        result = score_matrix(split_front_matter(text, str(path)).front_matter["scores"], tracker.settings)
         update_tracker(
             root,
             lambda t: research.record_score(t, broker, result, current_user(by), now()),
             files={path: text},
         )
     else:
-        result = research.score(tracker, research.scores_from_doc(root, broker))
+        result = score_matrix(research.scores_from_doc(root, broker), tracker.settings)
     if as_json:
         print_json({"broker": broker, **result.to_dict()})
         return
@@ -736,9 +737,10 @@ def decide(
     commit: bool = typer.Option(False, "--commit", help="Commit the changed files with git, authored by --by."),
 ) -> None:
     """Record the PM's decision; on approval, scaffold the implementation guide."""
-    from govtool import decisions, research, slack
+    from govtool import decisions, slack
+    from govtool.decision_matrix import score_if_complete
     from govtool.delivery import deliver
-    from govtool.errors import InputError as _InputError
+    from govtool.research_doc import RESEARCH_DIR, read_front_matter
     from govtool.store import read_tracker, update_tracker
     from govtool.yamlio import format_timestamp
 
@@ -746,10 +748,10 @@ def decide(
     key = decisions.parse_decision(decision)
     tracker = read_tracker(root)
     tracker.broker(broker)
-    try:
-        total: Optional[float] = float(research.score(tracker, research.scores_from_doc(root, broker)).total)
-    except _InputError:
-        total = None
+    record = tracker.broker(broker)
+    front = read_front_matter(root, record.research_doc or f"{RESEARCH_DIR}/{broker}.md")
+    matrix = score_if_complete(front.get("scores"), tracker.settings)
+    total = float(matrix.total) if matrix else None
     when = now()
     files = {}
     guide = decisions.integration_guide_path(root, broker)
@@ -844,7 +846,7 @@ def report_weekly(
     from govtool.render import environment, render_template
     from govtool.store import read_tracker, tracker_lock, write_all
     from govtool.tracker import parse_date
-    from govtool.yamlio import dump_yaml, format_timestamp, load_yaml
+    from govtool.yamlio import format_timestamp
 
     root = root_dir()
     tracker = read_tracker(root)
@@ -859,40 +861,26 @@ def report_weekly(
     text = render_template(environment(root), "weekly-report.md.j2", {"report": report})
     when = now()
     archive = root / report["week"]["archive"]
-    ledger_path = root / weekly_report.DELIVERIES_FILE
-    key = report["week"]["iso_week"]
-    with tracker_lock(root):
-        ledger = (
-            load_yaml(ledger_path.read_text(encoding="utf-8"), weekly_report.DELIVERIES_FILE)
-            if ledger_path.exists()
-            else {}
-        )
-        ledger = ledger or {}
-        done = ledger.get(key) or {}
+    week = report["week"]["iso_week"]
+    stamp = format_timestamp(when)
+    with tracker_lock(root):  # two crons at once still deliver once
+        ledger = weekly_report.read_deliveries(root)
+        wanted = [c for c, on in (("email", send), ("slack", slack_post)) if on]
+        channels, skipped = weekly_report.plan_deliveries(ledger, week, wanted, force)
         messages = []
-        skipped = []
-        if send:
-            if done.get("email") and not force:
-                skipped.append(f"email: already sent for {key} on {done['email']} (--force sends again)")
-            else:
-                settings = tracker.settings["email"]
-                eml = build_message(settings["from"], settings["to"], report["subject"], text, when).as_string()
-                messages.append(("email", {"eml": eml, "from": settings["from"], "to": list(settings["to"])}))
-        if slack_post:
-            if done.get("slack") and not force:
-                skipped.append(f"slack: already posted for {key} on {done['slack']} (--force posts again)")
-            else:
-                payload = slack.message(tracker.settings["slack"]["channel"], report["subject"], [], body=text)
-                messages.append(("slack", payload))
-        stamp = format_timestamp(when)
-        for channel, _ in messages:
-            done[channel] = stamp
+        if "email" in channels:
+            mail = tracker.settings["email"]
+            eml = build_message(mail["from"], mail["to"], report["subject"], text, when).as_string()
+            messages.append(("email", {"eml": eml, "from": mail["from"], "to": list(mail["to"])}))
+        if "slack" in channels:
+            messages.append(
+                ("slack", slack.message(tracker.settings["slack"]["channel"], report["subject"], [], body=text))
+            )
         files = {archive: text}
         if out is not None:
             files[out.resolve()] = text
-        if messages:
-            ledger[key] = done
-            files[ledger_path] = dump_yaml(dict(sorted(ledger.items())))
+        if channels:
+            files[root / weekly_report.DELIVERIES_FILE] = weekly_report.record_deliveries(ledger, week, channels, stamp)
         write_all(files)
     if as_json:
         print_json(report)
@@ -913,11 +901,10 @@ def escalate(
     as_json: bool = typer.Option(False, "--json", help="Print what is due as JSON (changes nothing)."),
 ) -> None:
     """Escalate PM decisions left waiting (level 2 after 5 business days, level 3 after 10, or at once)."""
-    from govtool import escalation, notification, slack
+    from govtool import escalation, notification
     from govtool.delivery import deliver
     from govtool.email_message import build_message
-    from govtool.render import environment, render_template
-    from govtool.store import read_tracker, update_tracker
+    from govtool.store import read_tracker, update_tracker, write_all
     from govtool.tracking import record_event
     from govtool.yamlio import format_timestamp
 
@@ -945,27 +932,17 @@ def escalate(
         return fresh
 
     recorded = update_tracker(root, record)
-    env = environment(root)
-    prefix = tracker.settings["email"]["subject_prefix"]
-    sender = tracker.settings["email"]["from"]
     messages = []
     files = {}
     for e in recorded:
-        subject = f"{prefix} [ESCALATION] Level {e.level} ({e.role}) - {e.name}: {e.reason.split(':')[0]}"
-        doc = tracker.broker(e.broker).research_doc or f"docs/brokers/api-research/{e.broker}.md"
-        body = render_template(env, "escalation.txt.j2", {"e": e, "research_doc": doc})
-        to = [e.email] if e.email else list(tracker.settings["email"]["to"])
-        eml = build_message(sender, to, subject, body, when).as_string()
-        files[notification.default_eml_path(root, e.broker, f"escalation-level-{e.level}", when)] = eml
+        message = escalation.compose_message(root, tracker, e)
+        eml = build_message(message["sender"], message["recipients"], message["subject"], message["body"], when)
+        files[notification.default_eml_path(root, e.broker, f"escalation-level-{e.level}", when)] = eml.as_string()
         print(f"{e.broker}: escalated to level {e.level} ({e.role}: {e.contact}): {e.reason}")
         if send:
-            messages.append(("email", {"eml": eml, "from": sender, "to": to}))
+            messages.append(("email", {"eml": eml.as_string(), "from": message["sender"], "to": message["recipients"]}))
         if slack_post:
-            fields = [("Broker", e.name), ("Level", f"{e.level} ({e.role})"), ("Contact", e.contact),
-                      ("Reason", e.reason), ("PM notified", e.notified_on)]  # fmt: skip
-            messages.append(("slack", slack.message(tracker.settings["slack"]["channel"], subject, fields)))
-    from govtool.store import write_all
-
+            messages.append(("slack", message["slack"]))
     write_all(files)
     report_delivery(deliver(root, services(tracker), messages, "escalate", None, format_timestamp(when)), root)
 

@@ -16,7 +16,8 @@ from typing import Any
 
 from govtool import lifecycle
 from govtool.business_days import add_business_days, business_days_between
-from govtool.tracker import PRIORITIES, Broker, Tracker
+from govtool.escalation import level_for_wait
+from govtool.tracker import PRIORITIES, Broker, Tracker, last_research_notification
 
 _DECIDED = (lifecycle.APPROVED, lifecycle.IN_PROGRESS, lifecycle.COMPLETED)
 
@@ -39,18 +40,8 @@ def open_blockers(broker: Broker, tracker: Tracker) -> list[str]:
 
 def last_notified(broker: Broker) -> dt.date | None:
     """The date the PM was last notified that research was completed, or None."""
-    for event in reversed(broker.events("pm_notified")):
-        if event.details.get("kind", "research-completed") == "research-completed":
-            return event.date
-    return None
-
-
-def first_date(broker: Broker, event_type: str) -> dt.date | None:
-    """The date of the first event of ``event_type`` in the broker's history, or None."""
-    for event in broker.history:
-        if event.event == event_type:
-            return event.date
-    return None
+    found = last_research_notification(broker.history)
+    return found[1].date if found else None
 
 
 def pending_decision(broker: Broker, tracker: Tracker, as_of: dt.date) -> dict[str, Any]:
@@ -75,7 +66,7 @@ def pending_decision(broker: Broker, tracker: Tracker, as_of: dt.date) -> dict[s
     waited = business_days_between(notified, as_of, calendar)
     expected_max = settings["escalation"]["expected_response_business_days"]["max"]
     after = settings["escalation"]["after_business_days"]
-    level = 1 + min(2, waited // after)
+    level = level_for_wait(waited, after)
     return {
         "id": broker.id,
         "name": broker.name,

@@ -147,3 +147,14 @@ def score_matrix(scores: dict[str, Any], settings: dict[str, Any]) -> MatrixResu
         total += weighted
         rows.append((factor, weight, score, weighted))
     return MatrixResult(rows=tuple(rows), total=total, band=band_for(total, matrix["thresholds"]))
+
+
+def score_if_complete(scores: Any, settings: dict[str, Any]) -> MatrixResult | None:
+    """The matrix of a research doc's ``scores`` front matter, or None while it is
+    missing, incomplete or out of range (a notification or decision then shows no score)."""
+    if not isinstance(scores, dict):
+        return None
+    try:
+        return score_matrix(scores, settings)
+    except InputError:
+        return None

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from govtool import lifecycle
-from govtool.business_days import add_business_days, business_days_between
-from govtool.research_doc import RESEARCH_DIR, split_front_matter
-from govtool.tracker import Broker, Tracker
+from govtool.business_days import business_days_between
+from govtool.research_doc import RESEARCH_DIR, read_front_matter
+from govtool.tracker import Tracker, last_research_notification
 
 
 @dataclass
@@ -47,21 +47,10 @@ class Escalation:
         return dict(self.__dict__)
 
 
-def _notified(broker: Broker) -> tuple[int, Any] | None:
-    for index in range(len(broker.history) - 1, -1, -1):
-        event = broker.history[index]
-        if event.event == "pm_notified" and event.details.get("kind", "research-completed") == "research-completed":
-            return index, event
-    return None
-
-
-def _front_matter(root: Path, broker: Broker) -> dict[str, Any]:
-    rel = broker.research_doc or f"{RESEARCH_DIR}/{broker.id}.md"
-    path = root / rel
-    try:
-        return split_front_matter(path.read_text(encoding="utf-8"), rel).front_matter
-    except (OSError, UnicodeDecodeError):
-        return {}
+def level_for_wait(business_days_waiting: int, after: int) -> int:
+    """The escalation level a decision has reached by waiting alone: 1 (PM), 2 (Tech Lead)
+    from ``after`` business days, 3 (CTO / Product Director) from twice that."""
+    return 1 + min(2, business_days_waiting // after)
 
 
 def due_escalations(root: Path, tracker: Tracker, as_of: dt.date) -> list[Escalation]:
@@ -84,7 +73,7 @@ def due_escalations(root: Path, tracker: Tracker, as_of: dt.date) -> list[Escala
     for broker in sorted(tracker.brokers.values(), key=lambda b: b.name.lower()):
         if broker.status != lifecycle.PENDING:
             continue
-        found = _notified(broker)
+        found = last_research_notification(broker.history)
         if found is None:
             continue
         index, notified = found
@@ -94,12 +83,12 @@ def due_escalations(root: Path, tracker: Tracker, as_of: dt.date) -> list[Escala
             (e.details.get("level", 0) for e in broker.history[index + 1 :] if e.event == "escalated"), default=1
         )
         waited = business_days_between(notified.date, as_of, calendar)
-        wanted: list[tuple[int, str]] = []
-        if waited >= after:
-            wanted.append((2, f"no PM decision in {after} business days (notified {notified.date.isoformat()})"))
-        if waited >= 2 * after:
-            wanted.append((3, f"no PM decision in {2 * after} business days (notified {notified.date.isoformat()})"))
-        front = _front_matter(root, broker)
+        notified_on = notified.date.isoformat()
+        wanted = [
+            (level, f"no PM decision in {(level - 1) * after} business days (notified {notified_on})")
+            for level in range(2, level_for_wait(waited, after) + 1)
+        ]
+        front = read_front_matter(root, broker.research_doc or f"{RESEARCH_DIR}/{broker.id}.md")
         cost = front.get("monthly_api_cost_usd")
         if budget is not None and isinstance(cost, (int, float)) and not isinstance(cost, bool) and cost > budget:
             wanted.append((3, f"budget blocker: API costs ${cost:,.0f}/month exceed the ${budget:,.0f}/month budget"))
@@ -127,11 +116,36 @@ def due_escalations(root: Path, tracker: Tracker, as_of: dt.date) -> list[Escala
     return out
 
 
-def escalation_due_on(tracker: Tracker, broker: Broker) -> dt.date | None:
-    """The day a pending broker escalates to level 2 for lack of a decision, or None."""
-    found = _notified(broker)
-    if broker.status != lifecycle.PENDING or found is None:
-        return None
-    return add_business_days(
-        found[1].date, tracker.settings["escalation"]["after_business_days"], tracker.settings["calendar"]
-    )
+def compose_message(root: Path, tracker: Tracker, escalation: Escalation) -> dict[str, Any]:
+    """The email and Slack message of one escalation, from ``escalation.txt.j2``.
+
+    Returns:
+        ``{subject, body, sender, recipients, slack}``; the email goes to the level's
+        contact (or settings.email.to when the level has no email).
+
+    Raises:
+        InputError: a template error.
+    """
+    from govtool import slack
+    from govtool.render import environment, render_template
+
+    settings = tracker.settings
+    e = escalation
+    subject = f"{settings['email']['subject_prefix']} [ESCALATION] Level {e.level} ({e.role}) - {e.name}: "
+    subject += e.reason.split(":")[0]
+    doc = tracker.broker(e.broker).research_doc or f"{RESEARCH_DIR}/{e.broker}.md"
+    body = render_template(environment(root), "escalation.txt.j2", {"e": e, "research_doc": doc})
+    fields = [
+        ("Broker", e.name),
+        ("Level", f"{e.level} ({e.role})"),
+        ("Contact", e.contact),
+        ("Reason", e.reason),
+        ("PM notified", e.notified_on),
+    ]
+    return {
+        "subject": subject,
+        "body": body,
+        "sender": settings["email"]["from"],
+        "recipients": [e.email] if e.email else list(settings["email"]["to"]),
+        "slack": slack.message(settings["slack"]["channel"], subject, fields),
+    }

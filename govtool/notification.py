@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from govtool import slack
-from govtool.research_doc import RESEARCH_DIR, split_front_matter
+from govtool.decision_matrix import score_if_complete
+from govtool.outbox import OUTBOX_DIR
+from govtool.research_doc import RESEARCH_DIR, read_front_matter
 from govtool.tracker import Tracker
 
 #: Subject line of each notification kind (after the subject prefix, before the broker name).
@@ -61,10 +63,7 @@ def notification_context(
     """The variables of the notification templates (all plain data)."""
     broker = tracker.broker(broker_id)
     rel = broker.research_doc or f"{RESEARCH_DIR}/{broker_id}.md"
-    path = root / rel
-    front: dict[str, Any] = {}
-    if path.is_file():
-        front = split_front_matter(path.read_text(encoding="utf-8"), rel).front_matter
+    front = read_front_matter(root, rel)
     cost = front.get("monthly_api_cost_usd")
     days = front.get("development_days")
     access = str(front.get("access") or "")
@@ -78,16 +77,7 @@ def notification_context(
     next_steps.append(
         f"Implementation timeline (ETA {broker.eta.isoformat()})" if broker.eta else "Implementation timeline"
     )
-    score = None
-    scores = front.get("scores")
-    if isinstance(scores, dict):
-        from govtool.decision_matrix import score_matrix
-        from govtool.errors import InputError
-
-        try:
-            score = score_matrix(scores, settings)
-        except InputError:
-            score = None
+    score = score_if_complete(front.get("scores"), settings)
     total = (
         f"{format_usd_per_month(cost)} + {days:g} days dev time"
         if isinstance(days, (int, float)) and not isinstance(days, bool)
@@ -174,4 +164,4 @@ def compose(
 def default_eml_path(root: Path, broker_id: str, kind: str, when: dt.datetime) -> Path:
     """Where a sent notification's .eml is kept by default: ``.govtool/outbox/sent/``."""
     stamp = when.strftime("%Y%m%dT%H%M%SZ")
-    return root / ".govtool" / "outbox" / "sent" / f"{stamp}-{broker_id}-{kind}.eml"
+    return root / OUTBOX_DIR / "sent" / f"{stamp}-{broker_id}-{kind}.eml"

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from govtool.errors import InputError
+from govtool.yamlio import load_yaml
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "options", "head", "trace")
 SYNC_KEYWORDS = ("account", "position", "order", "fill", "activit", "transaction", "trade")
@@ -112,18 +113,7 @@ def load_spec(path: Path) -> tuple[dict[str, Any], str]:
         except json.JSONDecodeError as exc:
             raise InputError(f"{name}:{exc.lineno}: not valid JSON: {exc.msg}") from None
     else:
-        import yaml
-
-        try:
-            data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark
-            raise InputError(
-                f"{name}:{mark.line + 1 if mark else 1}: not valid YAML: {exc.problem}",
-                hint="--from-openapi takes an OpenAPI 3.x or Swagger 2.0 file, YAML or JSON",
-            ) from None
-        except yaml.YAMLError as exc:
-            raise InputError(f"{name}: not valid YAML: {exc}") from None
+        data = load_yaml(text, name, strict=False)
     if not isinstance(data, dict):
         raise InputError(f"{name}:1: not an OpenAPI document (the top level is not a mapping)")
     version = str(data.get("openapi") or data.get("swagger") or "")

@@ -137,33 +137,31 @@ def render_template(env: jinja2.Environment, name: str, context: dict[str, Any])
 
 
 def docs_context(tracker: Tracker) -> dict[str, Any]:
-    """The variables every derived-doc template receives."""
+    """The variables every derived-doc template receives.
+
+    ``brokers`` are in priority order; ``tracker_rows`` (the process document's
+    tracking table) in the order research started, as that table lists them.
+    """
     from govtool import dashboard, lifecycle
 
-    brokers = sorted(tracker.brokers.values(), key=dashboard.priority_order)
+    rows = {bid: dashboard.tracking_row(b) for bid, b in tracker.brokers.items()}
+    by_priority = sorted(tracker.brokers.values(), key=dashboard.priority_order)
+    # Validation makes research_started every history's first event.
+    by_research = sorted(tracker.brokers.values(), key=lambda b: (b.history[0].at, b.name.lower()))
     return {
         "brokers": [
-            {**dashboard.broker_summary(b, tracker), **dashboard.tracking_row(b), "depends_on": b.depends_on}
-            for b in brokers
+            {**dashboard.broker_summary(b, tracker), **rows[b.id], "depends_on": b.depends_on} for b in by_priority
         ],
-        "tracker_rows": [dashboard.tracking_row(b) for b in sorted(tracker.brokers.values(), key=_tracker_order)],
+        "tracker_rows": [rows[b.id] for b in by_research],
         "status_labels": lifecycle.STATUS_LABELS,
         "statuses": lifecycle.STATUSES,
         "last_updated": dashboard.last_updated(tracker),
         "settings": tracker.settings,
         "operational": {
-            "completed": sum(b.status == lifecycle.COMPLETED for b in brokers),
-            "total": len(brokers),
+            "completed": sum(b.status == lifecycle.COMPLETED for b in by_priority),
+            "total": len(by_priority),
         },
     }
-
-
-def _tracker_order(broker: Any) -> tuple:
-    """Tracking table order: by research date (oldest first), then name."""
-    from govtool import dashboard
-
-    first = dashboard.first_date(broker, "research_started")
-    return (first.isoformat() if first else "9999", broker.name.lower())
 
 
 def render_docs(root: Path, tracker: Tracker, pending: dict[Path, str] | None = None) -> dict[Path, str]:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from govtool import lifecycle
-from govtool.decision_matrix import MatrixResult, score_matrix
+from govtool.decision_matrix import MatrixResult
 from govtool.errors import InputError
 from govtool.research_doc import (
     RESEARCH_DIR,
@@ -317,11 +317,6 @@ def doc_with_scores(root: Path, broker_id: str, scores: dict[str, Any]) -> tuple
     merged.update({k: v for k, v in scores.items() if v is not None})
     front["scores"] = {k: (int(v) if isinstance(v, float) and v.is_integer() else v) for k, v in merged.items()}
     return path, join_front_matter(front, doc.body)
-
-
-def score(tracker: Tracker, scores: dict[str, Any]) -> MatrixResult:
-    """Weigh scores with this tracker's settings (see :func:`govtool.decision_matrix.score_matrix`)."""
-    return score_matrix(scores, tracker.settings)
 
 
 def record_score(tracker: Tracker, broker_id: str, result: MatrixResult, by: str, at: dt.datetime) -> None:

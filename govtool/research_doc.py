@@ -121,13 +121,15 @@ class ResearchDoc:
         body: the text after the front matter.
         body_line: the 1-based line where the body starts.
         has_front_matter: whether a front matter block was found.
+        front_matter_error: ``(line, what)`` when the block does not load as a mapping.
+        front_matter_lines: top-level front-matter key -> its line in the doc.
     """
 
     front_matter: dict[str, Any]
     body: str
     body_line: int
     has_front_matter: bool
-    front_matter_error: str | None = None
+    front_matter_error: tuple[int, str] | None = None
     front_matter_lines: dict[str, int] = field(default_factory=dict)
 
 
@@ -138,26 +140,38 @@ def split_front_matter(text: str, filename: str) -> ResearchDoc:
         text: the document.
         filename: for messages.
     """
-    from govtool.yamlio import line_index, load_yaml
+    from govtool.yamlio import YAMLInputError, line_index, load_yaml
 
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
         return ResearchDoc({}, text, 1, False)
     for index in range(1, len(lines)):
         if lines[index].strip() in ("---", "..."):
-            raw = "\n".join(lines[1:index])
+            # A leading blank line keeps the front matter's line numbers those of the doc.
+            raw = "\n" + "\n".join(lines[1:index])
             body = "\n".join(lines[index + 1 :])
             try:
                 data = load_yaml(raw, filename) if raw.strip() else {}
-            except InputError as exc:
-                line = re.search(r":(\d+):", exc.message)
-                shifted = int(line.group(1)) + 1 if line else 2
-                return ResearchDoc({}, body, index + 2, True, f"{shifted}:{exc.message.split(': ', 1)[-1]}")
+            except YAMLInputError as exc:
+                return ResearchDoc({}, body, index + 2, True, (exc.line, exc.detail))
             if not isinstance(data, dict):
-                return ResearchDoc({}, body, index + 2, True, "2:front matter is not a mapping")
-            positions = {str(k[0]): v + 1 for k, v in line_index(raw).items() if len(k) == 1}
+                return ResearchDoc({}, body, index + 2, True, (2, "front matter is not a mapping"))
+            positions = {str(k[0]): v for k, v in line_index(raw).items() if len(k) == 1}
             return ResearchDoc(data, body, index + 2, True, None, positions)
-    return ResearchDoc({}, text, 1, False, "1:the front matter has no closing '---' line")
+    return ResearchDoc({}, text, 1, False, (1, "the front matter has no closing '---' line"))
+
+
+def read_front_matter(root: Path, rel_path: str) -> dict[str, Any]:
+    """The front matter of a research doc, or {} when the doc is missing, unreadable or has none.
+
+    Args:
+        root: the governance root; rel_path: the doc's path under it.
+    """
+    try:
+        text = (root / rel_path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    return split_front_matter(text, rel_path).front_matter
 
 
 def join_front_matter(front_matter: dict[str, Any], body: str) -> str:
@@ -220,8 +234,8 @@ def check_doc(text: str, rel_path: str, broker_id: str) -> list[Finding]:
     findings: list[Finding] = []
     doc = split_front_matter(text, rel_path)
     if doc.front_matter_error:
-        line, message = doc.front_matter_error.split(":", 1)
-        findings.append(Finding(rel_path, int(line), f"front matter: {message.strip()}"))
+        line, message = doc.front_matter_error
+        findings.append(Finding(rel_path, line, f"front matter: {message}"))
     elif not doc.has_front_matter:
         findings.append(
             Finding(rel_path, 1, "no front matter: the doc must start with a '---' YAML block of the key findings")

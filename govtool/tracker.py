@@ -9,6 +9,7 @@ it back deterministically. Reading and writing files, and the lock, are in
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
 import difflib
@@ -296,10 +297,8 @@ def parse_date(value: Any) -> dt.date:
         ValueError: not a YYYY-MM-DD date.
     """
     if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        try:
+        with contextlib.suppress(ValueError):
             return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
     raise ValueError("expected a date as YYYY-MM-DD")
 
 
@@ -601,6 +600,22 @@ def _parse_broker(broker_id: Any, raw: Any, path: Path, problems: _Problems) -> 
         notes=raw.get("notes"),
         history=history,
     )
+
+
+def last_research_notification(events: list[Event]) -> tuple[int, Event] | None:
+    """The last ``pm_notified`` event of kind research-completed: the one a PM decision answers.
+
+    Args:
+        events: a history (or a prefix of one), oldest first.
+
+    Returns:
+        ``(index, event)``, or None when the PM was never asked to decide.
+    """
+    for index in range(len(events) - 1, -1, -1):
+        event = events[index]
+        if event.event == "pm_notified" and event.details.get("kind", "research-completed") == "research-completed":
+            return index, event
+    return None
 
 
 def replay_history(broker: Broker) -> lifecycle.LifecycleState:

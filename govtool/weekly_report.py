@@ -12,12 +12,13 @@ not record) are never reported as "this week".
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 from govtool import lifecycle
 from govtool.business_days import add_business_days, business_days_between
 from govtool.errors import InputError
-from govtool.tracker import Broker, Tracker
+from govtool.tracker import Broker, Tracker, last_research_notification
 
 REPORTS_DIR = "docs/brokers/reports"
 DELIVERIES_FILE = f"{REPORTS_DIR}/deliveries.yaml"
@@ -117,14 +118,8 @@ def build_report(tracker: Tracker, week_ending: dt.date) -> dict[str, Any]:
         if items:
             completed.append({"name": broker.name, "items": items})
         if state.status == lifecycle.PENDING:
-            notified = next(
-                (
-                    e.date
-                    for e in reversed(events)
-                    if e.event == "pm_notified" and e.details.get("kind", "research-completed") == "research-completed"
-                ),
-                events[-1].date,
-            )
+            found = last_research_notification(events)
+            notified = found[1].date if found else events[-1].date
             waited = business_days_between(notified, end, calendar)
             awaiting.append(
                 {
@@ -171,3 +166,48 @@ def build_report(tracker: Tracker, week_ending: dt.date) -> dict[str, Any]:
         "blockers": blockers,
         "next_week": next_week,
     }
+
+
+def read_deliveries(root: Path) -> dict[str, dict[str, str]]:
+    """The deliveries ledger: ISO week -> {channel: ISO timestamp it was sent or queued}.
+
+    Raises:
+        InputError: the ledger does not parse.
+    """
+    from govtool.yamlio import load_yaml
+
+    path = root / DELIVERIES_FILE
+    if not path.exists():
+        return {}
+    return load_yaml(path.read_text(encoding="utf-8"), DELIVERIES_FILE) or {}
+
+
+def plan_deliveries(
+    ledger: dict[str, dict[str, str]], week: str, wanted: list[str], force: bool
+) -> tuple[list[str], list[str]]:
+    """Which channels to deliver a week's report to, once per week unless forced.
+
+    Args:
+        ledger: from :func:`read_deliveries`; week: ``2026-W04``; wanted: ``email``, ``slack``.
+
+    Returns:
+        ``(channels to deliver, notes on the ones skipped)``.
+    """
+    done = ledger.get(week) or {}
+    todo, skipped = [], []
+    for channel in wanted:
+        if done.get(channel) and not force:
+            done_verb, again = ("sent", "sends") if channel == "email" else ("posted", "posts")
+            skipped.append(f"{channel}: already {done_verb} for {week} on {done[channel]} (--force {again} again)")
+        else:
+            todo.append(channel)
+    return todo, skipped
+
+
+def record_deliveries(ledger: dict[str, dict[str, str]], week: str, channels: list[str], at: str) -> str:
+    """The ledger's new text with ``channels`` delivered (or queued) for ``week`` at ``at``."""
+    from govtool.yamlio import dump_yaml
+
+    entry = dict(ledger.get(week) or {})
+    entry.update({channel: at for channel in channels})
+    return dump_yaml(dict(sorted({**ledger, week: entry}.items())))

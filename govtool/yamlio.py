@@ -23,6 +23,18 @@ _BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 Path = tuple[str | int, ...]
 
 
+class YAMLInputError(InputError):
+    """YAML that does not load: a syntax error or a duplicate key (exit 2).
+
+    Attributes:
+        line: the 1-based line of the problem; detail: the problem without the location.
+    """
+
+    def __init__(self, filename: str, line: int, detail: str, hint: str) -> None:
+        super().__init__(f"{filename}:{line}: {detail}", hint=hint)
+        self.line, self.detail = line, detail
+
+
 class _DuplicateKey(Exception):
     def __init__(self, key: object, line: int, first_line: int) -> None:
         super().__init__(key)
@@ -60,26 +72,30 @@ _StrictLoader.add_constructor(
 )
 
 
-def load_yaml(text: str, filename: str) -> Any:
-    """Parse YAML text strictly.
+def load_yaml(text: str, filename: str, strict: bool = True) -> Any:
+    """Parse YAML text with the C loader when present.
 
     Args:
         text: the document.
         filename: the name used in error messages (``tracker.yaml``).
+        strict: refuse duplicate keys and keep timestamps as strings (govtool's own
+            files); False parses other people's documents (API specs) as PyYAML does.
 
     Returns:
-        Plain Python data: dicts, lists, str, int, float, bool, None. Timestamps stay strings.
+        Plain Python data: dicts, lists, str, int, float, bool, None.
 
     Raises:
         InputError: a syntax error or a duplicate mapping key, as ``FILE:LINE: ...``.
     """
     try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a safe loader
+        return yaml.load(text, Loader=_StrictLoader if strict else _BaseLoader)  # noqa: S506 - safe loaders
     except _DuplicateKey as dup:
         path = _path_at_line(text, dup.line)
         where = format_path(path) if path else repr(dup.key)
-        raise InputError(
-            f"{filename}:{dup.line}: {where}: duplicate key {dup.key!r} (first at line {dup.first_line})",
+        raise YAMLInputError(
+            filename,
+            dup.line,
+            f"{where}: duplicate key {dup.key!r} (first at line {dup.first_line})",
             hint="each key may appear once in a mapping; merge the two entries",
         ) from None
     except yaml.MarkedYAMLError as exc:
@@ -88,12 +104,11 @@ def load_yaml(text: str, filename: str) -> Any:
         problem = " ".join(str(exc.problem or exc.context or "syntax error").split())
         if exc.context and exc.context_mark and exc.problem:
             problem += f" ({exc.context} at line {exc.context_mark.line + 1})"
-        raise InputError(
-            f"{filename}:{line}: YAML syntax error: {problem}",
-            hint="check the indentation and quoting around that line",
+        raise YAMLInputError(
+            filename, line, f"YAML syntax error: {problem}", hint="check the indentation and quoting around that line"
         ) from None
     except yaml.YAMLError as exc:
-        raise InputError(f"{filename}:1: YAML error: {exc}") from None
+        raise YAMLInputError(filename, 1, f"YAML error: {exc}", hint="check the file's YAML") from None
 
 
 def format_path(path: Path) -> str:
@@ -128,28 +143,32 @@ def _walk(node: yaml.Node, path: Path) -> Iterator[tuple[Path, yaml.Node, yaml.N
             yield from _walk(value_node, child)
 
 
-def line_index(text: str) -> dict[Path, int]:
-    """Map every data path in a YAML document to its 1-based line.
-
-    A mapping entry maps to the line of its key; a list item to the line where it
-    starts. Used only to place validation messages, so it runs only on error.
-
-    Args:
-        text: a YAML document that parses.
-
-    Returns:
-        ``{path: line}``; the top level is ``() -> 1``. Empty when the text does not compose.
-    """
+def _key_lines(text: str) -> Iterator[tuple[Path, int]]:
+    """Yield (path, 1-based line) for every mapping key and list item, duplicates included."""
     try:
         root = yaml.compose(text, Loader=_BaseLoader)
     except yaml.YAMLError:
-        return {}
+        return
+    if root is not None:
+        for path, value_node, key_node in _walk(root, ()):
+            yield path, (key_node or value_node).start_mark.line + 1
+
+
+def line_index(text: str) -> dict[Path, int]:
+    """Map every data path in a YAML document to its 1-based line.
+
+    A mapping entry maps to the line of its key (its first occurrence); a list item
+    to the line where it starts. Used only to place messages, so it runs only on error.
+
+    Args:
+        text: a YAML document.
+
+    Returns:
+        ``{path: line}``; the top level is ``() -> 1``; only that when the text does not compose.
+    """
     lines: dict[Path, int] = {(): 1}
-    if root is None:
-        return lines
-    for path, value_node, key_node in _walk(root, ()):
-        mark = (key_node or value_node).start_mark
-        lines.setdefault(path, mark.line + 1)
+    for path, line in _key_lines(text):
+        lines.setdefault(path, line)
     return lines
 
 
@@ -169,21 +188,7 @@ def line_of(lines: dict[Path, int], path: Path) -> int:
 
 
 def _path_at_line(text: str, line: int) -> Path | None:
-    for path, line_no in line_index_with_duplicates(text):
-        if line_no == line:
-            return path
-    return None
-
-
-def line_index_with_duplicates(text: str) -> Iterator[tuple[Path, int]]:
-    """Yield (path, line) for every mapping key, duplicates included."""
-    try:
-        root = yaml.compose(text, Loader=_BaseLoader)
-    except yaml.YAMLError:
-        return
-    if root is not None:
-        for path, value_node, key_node in _walk(root, ()):
-            yield path, (key_node or value_node).start_mark.line + 1
+    return next((path for path, at in _key_lines(text) if at == line), None)
 
 
 class _Dumper(_BaseDumper):  # type: ignore[misc, valid-type]

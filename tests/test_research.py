@@ -276,3 +276,18 @@ def test_score_without_scores_says_how(make_repo, govtool):
     assert govtool(root, "research", "new", "acme", "--name", "Acme").exit_code == 0
     result = govtool(root, "score", "acme")
     assert result.exit_code == 2 and "no decision-matrix scores" in result.stderr
+
+
+def test_a_front_matter_yaml_error_is_placed_at_its_line_in_the_doc(make_repo, govtool):
+    root = make_repo()
+    assert govtool(root, "research", "new", "acme", "--name", "Acme").exit_code == 0
+    text = filled_research_doc().replace("regions: [US]", "regions: [US\nregions: [EU]")
+    (root / "docs/brokers/api-research/acme.md").write_text(text)
+    result = govtool(root, "research", "check", "acme")
+    assert result.exit_code == 1
+    assert "docs/brokers/api-research/acme.md:7: front matter: YAML syntax error" in result.stdout
+    (root / "docs/brokers/api-research/acme.md").write_text(
+        filled_research_doc().replace("tier: 2", "tier: 2\ntier: 3")
+    )
+    result = govtool(root, "research", "check", "acme")
+    assert "acme.md:5: front matter: tier: duplicate key 'tier' (first at line 4)" in result.stdout

@@ -17,9 +17,10 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TypeVar
 
+from govtool import cache
 from govtool.errors import InputError, ValidationError
-from govtool.tracker import TRACKER_FILE, Tracker, dump_tracker, format_problems, parse_tracker, validate_data
-from govtool.yamlio import load_yaml
+from govtool.tracker import TRACKER_FILE, Tracker, dump_tracker, format_problems, tracker_from_data, validate_data
+from govtool.yamlio import load_yaml, loaded_form
 
 T = TypeVar("T")
 
@@ -153,11 +154,44 @@ def read_tracker(root: Path) -> Tracker:
     Raises:
         InputError, ValidationError: see :func:`govtool.tracker.parse_tracker`.
     """
-    return parse_tracker(read_tracker_text(root))
+    text = read_tracker_text(root)
+    return tracker_from_data(text, load_tracker_data(text))
+
+
+def _tracker_cache_name(text: str) -> str:
+    return f"tracker-{cache.digest(TRACKER_FILE, text)}.json"
+
+
+def load_tracker_data(text: str) -> object:
+    """tracker.yaml's text loaded as YAML, from the cache when this exact text was seen.
+
+    The cache (:mod:`govtool.cache`) is keyed by a digest of the text, so an edit by
+    hand, a checkout or a pull simply misses it; a text that does not load is never
+    cached and raises here every time.
+
+    Raises:
+        InputError: see :func:`govtool.yamlio.load_yaml`.
+    """
+    name = _tracker_cache_name(text)
+    data = cache.read_json(name)
+    if data is None:
+        data = load_yaml(text, TRACKER_FILE)
+        remember_tracker_data(text, data)
+    return data
+
+
+def remember_tracker_data(text: str, data: object) -> None:
+    """Cache ``data`` as what tracker.yaml's ``text`` loads to (plain JSON types only)."""
+    if cache.plain_json(data):
+        cache.write_json(_tracker_cache_name(text), data, kind="tracker-*.json")
 
 
 def serialise_checked(tracker: Tracker) -> str:
     """Serialise an in-memory tracker and validate exactly what would be written.
+
+    What is validated is the data that loading the written text gives
+    (:func:`govtool.yamlio.loaded_form`, without parsing the text back); that data is
+    then cached, so the next command does not parse the file either.
 
     Returns:
         The text of tracker.yaml.
@@ -166,9 +200,11 @@ def serialise_checked(tracker: Tracker) -> str:
         ValidationError: the change would leave an invalid tracker; nothing is written.
     """
     text = dump_tracker(tracker)
-    _, problems = validate_data(load_yaml(text, TRACKER_FILE))
+    data = loaded_form(tracker.to_dict())
+    _, problems = validate_data(data)
     if problems:
         raise ValidationError(format_problems(text, problems, TRACKER_FILE), hint="nothing was written")
+    remember_tracker_data(text, data)
     return text
 
 

@@ -720,7 +720,20 @@ def parse_tracker(text: str, filename: str = TRACKER_FILE) -> Tracker:
         ValidationError: one or more rules are broken; every problem is listed as
             ``tracker.yaml:LINE: field.path: what is wrong (got X)``.
     """
-    data = load_yaml(text, filename)
+    return tracker_from_data(text, load_yaml(text, filename), filename)
+
+
+def tracker_from_data(text: str, data: Any, filename: str = TRACKER_FILE) -> Tracker:
+    """Validate the data loaded from tracker.yaml's ``text`` (see :func:`parse_tracker`).
+
+    Args:
+        text: the file's content, to place problems at their lines.
+        data: what :func:`govtool.yamlio.load_yaml` gives for ``text``.
+        filename: the name shown in messages.
+
+    Raises:
+        ValidationError: one or more rules are broken.
+    """
     tracker, problems = validate_data(data)
     if problems:
         raise ValidationError(

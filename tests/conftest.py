@@ -21,6 +21,12 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory):
+    """Every test run gets its own govtool cache, never the user's ~/.cache/govtool."""
+    os.environ["GOVTOOL_CACHE_DIR"] = str(tmp_path_factory.mktemp("govtool-cache"))
+
+
 @dataclass
 class Result:
     exit_code: int

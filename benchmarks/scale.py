@@ -1,0 +1,146 @@
+"""Benchmark: govtool on a tracker of 1,000 brokers with 50 history events each.
+
+Generates a governance repo (through govtool's own tracking functions, so every
+history replays) and measures, best of N runs each, wall time and peak memory of:
+
+  validate, list, status, render, report weekly, escalate --dry-run
+
+Goal: each under 2 s and 200 MB on a 2-core machine. Figures are printed, never
+asserted.
+
+    python3 benchmarks/scale.py [--runs 3] [--brokers 1000] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from common import bench_env, best_of, compile_govtool, govtool_command  # noqa: E402
+
+EVENTS = 50
+NOW = "2026-11-20T17:00:00Z"  # a Friday: `report weekly` covers the week ending that day
+
+COMMANDS: list[tuple[str, list[str]]] = [
+    ("validate", ["validate"]),
+    ("list", ["list"]),
+    ("status", ["status"]),
+    ("render", ["render"]),
+    ("report weekly", ["report", "weekly"]),
+    ("escalate --dry-run", ["escalate", "--dry-run"]),
+]
+
+
+def broker_history(tracker, bid: str, index: int, start: dt.datetime) -> None:
+    """Append 50 events that the lifecycle allows; four shapes of history in turn."""
+    from govtool import tracking
+
+    clock = iter(start + dt.timedelta(hours=6 * n) for n in range(1, EVENTS + 1))
+    shape = index % 4
+
+    def event(name: str, **details) -> None:
+        tracking.record_event(tracker, bid, name, "Dev Team", next(clock), **details)
+
+    event("research_completed")
+    event("pm_notified", kind="research-completed")
+    if shape in (0, 1):  # approved, then built: completed or still in progress
+        event("decision", decision="approved", reason="meets the matrix")
+        event("implementation_started")
+        for n in range(EVENTS - 6):
+            if n % 10 == 3:
+                event("blocked", reason=f"Waiting for API access ({n})")
+            elif n % 10 == 4:
+                event("unblocked", reason=f"Waiting for API access ({n - 1})")
+            else:
+                event("progress", percent=min(99, 2 * n + 2), note=f"step {n} | `code` <b>")
+        event("note", note="ready for review")
+        if shape == 0:
+            event("completed")
+        else:
+            event("progress", percent=99)
+    elif shape == 2:  # on hold and re-notified, again and again; ends pending
+        for n in range(EVENTS - 4):
+            if n % 2 == 0:
+                event("decision", decision="on_hold", reason=f"budget review {n}")
+            else:
+                event("pm_notified", kind="research-completed")
+        event("note", note="awaiting the PM")
+        event("pm_notified", kind="cost-discovery")
+    else:  # pending, with many notes
+        for n in range(EVENTS - 3):
+            event("note", note=f"follow-up {n}: <!channel> | *bold*")
+
+
+def build_repo(root: Path, brokers: int) -> None:
+    """A governance repo with ``brokers`` brokers and 50 events each, docs rendered."""
+    from govtool import tracking
+    from govtool.init_repo import init_repo
+    from govtool.render import render_docs
+    from govtool.store import write_all
+    from govtool.tracker import Broker, dump_tracker, new_tracker
+
+    init_repo(root)
+    tracker = new_tracker()
+    first = dt.datetime(2026, 1, 5, 9, tzinfo=dt.timezone.utc)
+    for index in range(brokers):
+        bid = f"broker-{index:04d}"
+        start = first + dt.timedelta(hours=5 * index)
+        broker = Broker(
+            id=bid,
+            name=f"Broker {index} | Ltd <Markets>",
+            status="researching",
+            priority=f"P{index % 4}",
+            type=("API", "OAuth2", "CSV", "FIX", "WebSocket")[index % 5],
+            notes=f"note {index}: `x` | y",
+        )
+        tracking.add_broker(tracker, broker, "Dev Team", start)
+        broker_history(tracker, bid, index, start)
+    files = {root / "tracker.yaml": dump_tracker(tracker)}
+    files.update(render_docs(root, tracker))
+    write_all(files)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--brokers", type=int, default=1000)
+    parser.add_argument("--keep", type=Path, help="build the repo here (or reuse it) and keep it")
+    args = parser.parse_args()
+    compile_govtool()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = args.keep or Path(tmp) / "scale"
+        if not (root / "tracker.yaml").exists():
+            started = time.perf_counter()
+            build_repo(root, args.brokers)
+            size = (root / "tracker.yaml").stat().st_size / 1e6
+            print(
+                f"built a tracker of {args.brokers} brokers x {EVENTS} events "
+                f"({size:.1f} MB) in {time.perf_counter() - started:.1f} s"
+            )
+        cache = Path(tmp) / "cache"
+        env = bench_env(GOVTOOL_NOW=NOW, GOVTOOL_ROOT=str(root), GOVTOOL_CACHE_DIR=str(cache))
+        print(f"best of {args.runs} runs (after one warm-up run); goal: each under 2 s and 200 MB")
+        for label, argv in COMMANDS:
+            report(label, best_of(govtool_command(*argv), root, args.runs, env))
+        print("cold: tracker.yaml never parsed before (after a hand edit or a pull), cache off")
+        cold = dict(env, GOVTOOL_CACHE_DIR="none")
+        report("validate", best_of(govtool_command("validate"), root, 1, cold))
+        load = "import yaml; yaml.load(open('tracker.yaml').read(), Loader=yaml.CSafeLoader)"
+        report("PyYAML C loader alone", best_of([sys.executable, "-c", load], root, 1, env), goal=False)
+
+
+def report(label: str, figures: tuple[float, float], goal: bool = True) -> None:
+    wall, peak = figures
+    verdict = ("ok" if wall < 2 and peak < 200 else "OVER GOAL") if goal else ""
+    print(f"  {label:22s} {wall:6.2f} s  {peak:6.0f} MB  {verdict}")
+
+
+if __name__ == "__main__":
+    main()

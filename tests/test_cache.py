@@ -1,0 +1,109 @@
+"""The per-user cache of parsed tracker.yaml text and holiday calendars.
+
+The cache must never change an answer: a hit gives what parsing gives, an edit misses
+it, a corrupt or forged entry is not trusted beyond its own key, and the CI gate never
+reads it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from govtool.yamlio import load_yaml
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch):
+    directory = tmp_path / "cache"
+    monkeypatch.setenv("GOVTOOL_CACHE_DIR", str(directory))
+    return directory
+
+
+def tracker_entries(directory):
+    return sorted(directory.glob("tracker-*.json"))
+
+
+def test_a_cache_hit_gives_what_parsing_gives(make_repo, govtool, cache_dir):
+    root = make_repo({"acme": "pending", "zeta": "in_progress"})
+    for entry in tracker_entries(cache_dir):
+        entry.unlink()
+    first = govtool(root, "status", "--json")
+    assert first.exit_code == 0, first.stderr
+    [entry] = tracker_entries(cache_dir)
+    text = (root / "tracker.yaml").read_text(encoding="utf-8")
+    assert json.loads(entry.read_text(encoding="utf-8")) == load_yaml(text, "tracker.yaml")
+    second = govtool(root, "status", "--json")
+    assert second.stdout == first.stdout
+    assert tracker_entries(cache_dir) == [entry]
+
+
+def test_a_change_by_govtool_leaves_the_cache_equal_to_parsing_the_new_file(make_repo, govtool, cache_dir):
+    root = make_repo({"acme": "in_progress"})
+    assert govtool(root, "progress", "acme", "40", "--note", "yes | no: `1.0` null").exit_code == 0
+    text = (root / "tracker.yaml").read_text(encoding="utf-8")
+    cached = [json.loads(p.read_text(encoding="utf-8")) for p in tracker_entries(cache_dir)]
+    assert load_yaml(text, "tracker.yaml") in cached
+
+
+def test_an_edit_by_hand_misses_the_cache(make_repo, govtool, cache_dir):
+    root = make_repo({"acme": "pending"})
+    assert govtool(root, "list", "--json").exit_code == 0
+    path = root / "tracker.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("name: Acme", "name: Acme Edited"), encoding="utf-8")
+    result = govtool(root, "list", "--json")
+    assert json.loads(result.stdout)[0]["name"] == "Acme Edited"
+
+
+def test_a_corrupt_cache_entry_is_ignored_and_replaced(make_repo, govtool, cache_dir):
+    root = make_repo({"acme": "pending"})
+    expected = govtool(root, "list", "--json").stdout
+    for entry in tracker_entries(cache_dir):
+        entry.write_text('{"version": 1, "brokers": {', encoding="utf-8")
+    assert govtool(root, "list", "--json").stdout == expected
+    assert govtool(root, "list", "--json").stdout == expected
+
+
+def test_an_invalid_tracker_is_reported_every_time_and_never_cached(make_repo, govtool, cache_dir):
+    root = make_repo()
+    path = root / "tracker.yaml"
+    text = path.read_text(encoding="utf-8").replace("brokers: {}", "brokers:\n  1:\n    name: One\n")
+    path.write_text(text, encoding="utf-8")
+    for _ in range(2):
+        result = govtool(root, "validate")
+        assert result.exit_code == 2
+        assert re.search(r"tracker\.yaml:\d+: brokers\[1\]: a broker id is", result.stderr)
+    # An integer key would come back from JSON as the string "1": such data is not cached.
+    assert not any("One" in p.read_text(encoding="utf-8") for p in tracker_entries(cache_dir))
+
+
+def test_the_cache_can_be_turned_off(make_repo, govtool, monkeypatch, cache_dir):
+    root = make_repo({"acme": "pending"})
+    path = root / "tracker.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    before = tracker_entries(cache_dir)
+    monkeypatch.setenv("GOVTOOL_CACHE_DIR", "none")
+    assert govtool(root, "status").exit_code == 0
+    assert tracker_entries(cache_dir) == before
+    monkeypatch.setenv("GOVTOOL_CACHE_DIR", str(cache_dir))
+    assert govtool(root, "status").exit_code == 0
+    assert len(tracker_entries(cache_dir)) == len(before) + 1
+
+
+def test_an_unwritable_cache_costs_only_time(make_repo, govtool, monkeypatch, tmp_path):
+    root = make_repo({"acme": "pending"})
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the cache directory would be", encoding="utf-8")
+    monkeypatch.setenv("GOVTOOL_CACHE_DIR", str(blocker / "cache"))
+    result = govtool(root, "status", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""
+
+
+def test_the_cache_keeps_a_few_trackers_only(make_repo, govtool, cache_dir):
+    root = make_repo({"acme": "in_progress"})
+    for percent in range(10, 80, 10):
+        assert govtool(root, "progress", "acme", str(percent)).exit_code == 0
+    assert 1 <= len(tracker_entries(cache_dir)) <= 4

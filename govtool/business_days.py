@@ -9,7 +9,12 @@ from the ``holidays`` package; ``none`` means weekends only.
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
+import os
+from contextlib import suppress
 from functools import lru_cache
+
+from govtool import cache
 
 CALENDARS = ("NYSE", "none")
 
@@ -17,6 +22,10 @@ CALENDARS = ("NYSE", "none")
 @lru_cache(maxsize=64)
 def holidays_in(calendar: str, year: int) -> frozenset[dt.date]:
     """The holiday dates of one calendar year.
+
+    Computed with the ``holidays`` package the first time and then kept in govtool's
+    per-user cache (:mod:`govtool.cache`), keyed by the installed ``holidays`` files:
+    building the NYSE calendar costs more than the rest of `govtool status`.
 
     Args:
         calendar: ``NYSE`` or ``none``.
@@ -32,9 +41,36 @@ def holidays_in(calendar: str, year: int) -> frozenset[dt.date]:
         return frozenset()
     if calendar != "NYSE":
         raise ValueError(f"unknown holiday calendar {calendar!r}; expected one of {', '.join(CALENDARS)}")
+    name = _cache_name(calendar)
+    years = _CACHED.get(name)
+    if years is None:
+        found = cache.read_json(name) if name else None
+        years = _CACHED[name] = found if isinstance(found, dict) else {}
+    with suppress(KeyError, TypeError, ValueError):  # a year not cached yet, or a damaged entry
+        return frozenset(dt.date.fromisoformat(day) for day in years[str(year)])
     import holidays
 
-    return frozenset(holidays.financial_holidays("NYSE", years=year))
+    dates = holidays.financial_holidays(calendar, years=year)
+    years[str(year)] = sorted(day.isoformat() for day in dates)
+    if name:
+        cache.write_json(name, years, kind="holidays-*.json")
+    return frozenset(dates)
+
+
+#: Holiday years read from the cache in this process: cache file name -> {year: [ISO dates]}.
+_CACHED: dict[str, dict] = {}
+
+
+@lru_cache(maxsize=4)
+def _cache_name(calendar: str) -> str:
+    """The cache file of a calendar, keyed by where and when ``holidays`` was installed."""
+    spec = importlib.util.find_spec("holidays")
+    origin = spec.origin if spec and spec.origin else ""
+    try:
+        stamp = os.stat(origin)
+    except OSError:
+        return ""
+    return f"holidays-{cache.digest(calendar, origin, str(stamp.st_mtime_ns), str(stamp.st_size))[:32]}.json"
 
 
 def is_business_day(day: dt.date, calendar: str = "NYSE") -> bool:

@@ -16,7 +16,6 @@ unwritable cache only costs the time it would have saved.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from pathlib import Path
@@ -39,6 +38,8 @@ def cache_dir() -> Path | None:
 
 def digest(*parts: str) -> str:
     """A hex key for inputs: SHA-256 of the parts, govtool's version and the cache format."""
+    import hashlib  # ~2 ms (OpenSSL); commands that never touch the cache do not pay it
+
     hasher = hashlib.sha256(f"govtool {__version__} cache {CACHE_FORMAT}".encode())
     for part in parts:
         hasher.update(b"\0" + part.encode("utf-8", "surrogatepass"))

@@ -18,7 +18,6 @@ from typing import Any
 
 from govtool import lifecycle
 from govtool.business_days import business_days_between
-from govtool.research_doc import RESEARCH_DIR, read_front_matter
 from govtool.tracker import Tracker, last_research_notification
 
 
@@ -88,6 +87,8 @@ def due_escalations(root: Path, tracker: Tracker, as_of: dt.date) -> list[Escala
             (level, f"no PM decision in {(level - 1) * after} business days (notified {notified_on})")
             for level in range(2, level_for_wait(waited, after) + 1)
         ]
+        from govtool.research_doc import RESEARCH_DIR, read_front_matter
+
         front = read_front_matter(root, broker.research_doc or f"{RESEARCH_DIR}/{broker.id}.md")
         cost = front.get("monthly_api_cost_usd")
         if budget is not None and isinstance(cost, (int, float)) and not isinstance(cost, bool) and cost > budget:
@@ -128,6 +129,7 @@ def compose_message(root: Path, tracker: Tracker, escalation: Escalation) -> dic
     """
     from govtool import slack
     from govtool.render import environment, render_template
+    from govtool.research_doc import RESEARCH_DIR
 
     settings = tracker.settings
     e = escalation

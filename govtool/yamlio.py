@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from typing import Any
-
-import yaml
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from govtool.errors import InputError
 
-_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+if TYPE_CHECKING:
+    import yaml
 
 Path = tuple[str | int, ...]
 
@@ -41,35 +40,46 @@ class _DuplicateKey(Exception):
         self.key, self.line, self.first_line = key, line, first_line
 
 
-class _StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """Safe loader that refuses duplicate keys and keeps timestamps as strings."""
+@lru_cache(maxsize=1)
+def _loaders() -> tuple[type, type]:
+    """(strict loader, plain safe loader), both on PyYAML's C parser when present.
 
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
-        seen: dict[Any, yaml.Node] = {}
-        for key_node, _ in node.value:
-            # Plain scalar keys (nearly all) compare by tag and text without constructing them.
-            key: Any = (
-                (key_node.tag, key_node.value)
-                if isinstance(key_node, yaml.ScalarNode)
-                else self.construct_object(key_node, deep=True)
-            )
-            try:
-                first = seen.get(key)
-            except TypeError:  # an unhashable key; the base class reports it
-                continue
-            if first is not None:
-                raise _DuplicateKey(
-                    self.construct_object(key_node), key_node.start_mark.line + 1, first.start_mark.line + 1
+    Built on first use: importing PyYAML costs ~10 ms, which a command answered from
+    the cache (:mod:`govtool.cache`) does not pay.
+    """
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class StrictLoader(base):  # type: ignore[misc, valid-type]
+        """Safe loader that refuses duplicate keys and keeps timestamps as strings."""
+
+        def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+            seen: dict[Any, yaml.Node] = {}
+            for key_node, _ in node.value:
+                # Plain scalar keys (nearly all) compare by tag and text without constructing them.
+                key: Any = (
+                    (key_node.tag, key_node.value)
+                    if isinstance(key_node, yaml.ScalarNode)
+                    else self.construct_object(key_node, deep=True)
                 )
-            seen[key] = key_node
-        return super().construct_mapping(node, deep=deep)
+                try:
+                    first = seen.get(key)
+                except TypeError:  # an unhashable key; the base class reports it
+                    continue
+                if first is not None:
+                    raise _DuplicateKey(
+                        self.construct_object(key_node), key_node.start_mark.line + 1, first.start_mark.line + 1
+                    )
+                seen[key] = key_node
+            return super().construct_mapping(node, deep=deep)
 
-
-_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _StrictLoader.construct_yaml_str)
-_StrictLoader.add_constructor(
-    "tag:yaml.org,2002:map",
-    lambda loader, node: loader.construct_mapping(node, deep=True),
-)
+    StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", StrictLoader.construct_yaml_str)
+    StrictLoader.add_constructor(
+        "tag:yaml.org,2002:map",
+        lambda loader, node: loader.construct_mapping(node, deep=True),
+    )
+    return StrictLoader, base
 
 
 def load_yaml(text: str, filename: str, strict: bool = True) -> Any:
@@ -87,8 +97,11 @@ def load_yaml(text: str, filename: str, strict: bool = True) -> Any:
     Raises:
         InputError: a syntax error or a duplicate mapping key, as ``FILE:LINE: ...``.
     """
+    import yaml
+
+    strict_loader, plain_loader = _loaders()
     try:
-        return yaml.load(text, Loader=_StrictLoader if strict else _BaseLoader)  # noqa: S506 - safe loaders
+        return yaml.load(text, Loader=strict_loader if strict else plain_loader)  # noqa: S506 - safe loaders
     except _DuplicateKey as dup:
         path = _path_at_line(text, dup.line)
         where = format_path(path) if path else repr(dup.key)
@@ -131,6 +144,8 @@ def format_path(path: Path) -> str:
 
 def _walk(node: yaml.Node, path: Path) -> Iterator[tuple[Path, yaml.Node, yaml.Node | None]]:
     """Yield (path, value node, key node) for every node under ``node``."""
+    import yaml
+
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             child = (*path, key_node.value)
@@ -145,8 +160,10 @@ def _walk(node: yaml.Node, path: Path) -> Iterator[tuple[Path, yaml.Node, yaml.N
 
 def _key_lines(text: str) -> Iterator[tuple[Path, int]]:
     """Yield (path, 1-based line) for every mapping key and list item, duplicates included."""
+    import yaml
+
     try:
-        root = yaml.compose(text, Loader=_BaseLoader)
+        root = yaml.compose(text, Loader=_loaders()[1])
     except yaml.YAMLError:
         return
     if root is not None:
@@ -191,29 +208,29 @@ def _path_at_line(text: str, line: int) -> Path | None:
     return next((path for path, at in _key_lines(text) if at == line), None)
 
 
-class _Dumper(_BaseDumper):  # type: ignore[misc, valid-type]
-    """Block-style dumper with ISO dates and literal blocks for multi-line text."""
+@lru_cache(maxsize=1)
+def _dumper() -> type:
+    """Block-style dumper (C emitter when present) with ISO dates and literal blocks."""
+    import yaml
 
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
+    class Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
+        def ignore_aliases(self, data: Any) -> bool:
+            return True
 
+    def represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+        style = "|" if "\n" in value else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
-def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+    def represent_datetime(dumper: yaml.SafeDumper, value: dt.datetime) -> yaml.Node:
+        return dumper.represent_scalar("tag:yaml.org,2002:timestamp", format_timestamp(value))
 
+    def represent_date(dumper: yaml.SafeDumper, value: dt.date) -> yaml.Node:
+        return dumper.represent_scalar("tag:yaml.org,2002:timestamp", value.isoformat())
 
-def _represent_datetime(dumper: yaml.SafeDumper, value: dt.datetime) -> yaml.Node:
-    return dumper.represent_scalar("tag:yaml.org,2002:timestamp", format_timestamp(value))
-
-
-def _represent_date(dumper: yaml.SafeDumper, value: dt.date) -> yaml.Node:
-    return dumper.represent_scalar("tag:yaml.org,2002:timestamp", value.isoformat())
-
-
-_Dumper.add_representer(str, _represent_str)
-_Dumper.add_representer(dt.datetime, _represent_datetime)
-_Dumper.add_representer(dt.date, _represent_date)
+    Dumper.add_representer(str, represent_str)
+    Dumper.add_representer(dt.datetime, represent_datetime)
+    Dumper.add_representer(dt.date, represent_date)
+    return Dumper
 
 
 def format_timestamp(value: dt.datetime) -> str:
@@ -255,9 +272,11 @@ def dump_yaml(data: Any) -> str:
     Returns:
         Block-style YAML text ending in a newline; no folding of long lines.
     """
+    import yaml
+
     return yaml.dump(
         data,
-        Dumper=_Dumper,
+        Dumper=_dumper(),
         sort_keys=False,
         allow_unicode=True,
         default_flow_style=False,

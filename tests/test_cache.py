@@ -7,6 +7,7 @@ reads it.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 
@@ -107,3 +108,36 @@ def test_the_cache_keeps_a_few_trackers_only(make_repo, govtool, cache_dir):
     for percent in range(10, 80, 10):
         assert govtool(root, "progress", "acme", str(percent)).exit_code == 0
     assert 1 <= len(tracker_entries(cache_dir)) <= 4
+
+
+def fresh_holidays():
+    from govtool import business_days
+
+    business_days.holidays_in.cache_clear()
+    business_days._CACHED.clear()
+    return business_days
+
+
+def test_holidays_come_from_the_cache_once_computed(cache_dir):
+    business_days = fresh_holidays()
+    computed = business_days.holidays_in("NYSE", 2026)
+    assert dt.date(2026, 1, 19) in computed  # Martin Luther King Jr. Day
+    [entry] = cache_dir.glob("holidays-*.json")
+    stored = json.loads(entry.read_text(encoding="utf-8"))
+    assert sorted(stored) == ["2026"] and len(stored["2026"]) == len(computed)
+    business_days = fresh_holidays()
+    assert business_days.holidays_in("NYSE", 2026) == computed
+    assert business_days.holidays_in("NYSE", 2027) != computed
+    assert sorted(json.loads(entry.read_text(encoding="utf-8"))) == ["2026", "2027"]
+
+
+def test_a_damaged_holiday_entry_is_computed_again(cache_dir):
+    business_days = fresh_holidays()
+    expected = business_days.holidays_in("NYSE", 2026)
+    [entry] = cache_dir.glob("holidays-*.json")
+    entry.write_text(json.dumps({"2026": ["not a date"]}), encoding="utf-8")
+    business_days = fresh_holidays()
+    assert business_days.holidays_in("NYSE", 2026) == expected
+    entry.write_text("[1, 2", encoding="utf-8")
+    business_days = fresh_holidays()
+    assert business_days.business_days_between(dt.date(2026, 1, 17), dt.date(2026, 1, 26)) == 5

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -11,6 +12,7 @@ import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
 from conftest import REPO, run_process
 
 from govtool.store import read_tracker
@@ -100,3 +102,28 @@ def test_ci_runs_the_readme_test_command_exactly():
     ci = (REPO / ".ci" / "run").read_text().splitlines()
     assert lines[1] in ci
     assert Path(REPO / ".ci" / "run").stat().st_mode & 0o111
+
+
+HEAVY_MODULES = ("git", "slack_sdk", "jinja2", "pathspec", "smtplib", "holidays", "yaml")
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["list"], ["status"], ["validate"], ["show", "alpaca"]])
+def test_read_only_commands_do_not_import_what_they_do_not_use(argv, tmp_path):
+    """git, Slack, Jinja2 and mail stay out of the commands that show the tracker; YAML and
+    holidays too once the cache holds this tracker text and this year's calendar."""
+    code = (
+        "import json, sys\n"
+        "from govtool.cli import main\n"
+        "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+        f"print(json.dumps([m for m in {HEAVY_MODULES!r} if m in sys.modules]), file=sys.stderr)\n"
+    )
+    env = {**os.environ, "GOVTOOL_CACHE_DIR": str(tmp_path / "cache"), "GOVTOOL_NOW": "2026-02-02T10:00:00Z"}
+    runs = [
+        subprocess.run([sys.executable, "-c", code, *argv], cwd=REPO, env=env, capture_output=True, text=True)
+        for _ in range(2)
+    ]
+    for run in runs:
+        assert run.returncode == 0, run.stderr
+    cold, warm = (json.loads(run.stderr.strip().splitlines()[-1]) for run in runs)
+    assert not {"git", "slack_sdk", "jinja2", "pathspec", "smtplib"} & set(cold)
+    assert warm == []

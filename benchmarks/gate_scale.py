@@ -17,15 +17,16 @@ Figures are printed, never asserted.
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from common import bench_env, best_of, compile_govtool, govtool_command  # noqa: E402
 
 BROKERS = 50
 FILES = 20_000
@@ -96,21 +97,8 @@ def build(root: Path) -> None:
     subprocess.run(["git", "checkout", "-q", "feature"], cwd=root, check=True)
 
 
-def best(command: list[str], cwd: Path, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = subprocess.run(command, cwd=cwd, capture_output=True)
-        times.append(time.perf_counter() - start)
-        if result.returncode not in (0,):
-            raise SystemExit(f"{' '.join(command)} failed: {result.stderr.decode()[-500:]}")
-    return min(times)
-
-
 def main() -> None:
-    # Measure govtool as installed: with bytecode (an installed wheel has it; a checkout
-    # run with PYTHONDONTWRITEBYTECODE would recompile every module on every start).
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "govtool")], check=True)
+    compile_govtool()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--keep", type=Path, help="build the repository here and keep it")
@@ -124,14 +112,12 @@ def main() -> None:
                 f"built {COMMITS} commits, {FILES} files, {BROKERS} connector dirs "
                 f"in {time.perf_counter() - start:.1f} s"
             )
-        env_python = sys.executable
-        gate = best(
-            [env_python, "-m", "govtool", "gate", "--base", "main", "--head", "feature", "--format", "json"],
-            root,
-            args.runs,
+        env = bench_env()
+        gate, _ = best_of(
+            govtool_command("gate", "--base", "main", "--head", "feature", "--format", "json"), root, args.runs, env
         )
-        diff = best(["git", "diff", "--name-only", "main...feature"], root, args.runs)
-        imports = best([env_python, "-c", "import typer, git"], root, args.runs)
+        diff, _ = best_of(["git", "diff", "--name-only", "main...feature"], root, args.runs, env)
+        imports, _ = best_of([sys.executable, "-c", "import typer, git"], root, args.runs, env)
         print(f"gate over a {CHANGED}-file change: {gate:.3f} s")
         print(f"git diff --name-only:            {diff:.3f} s")
         print(f"python -c 'import typer, git':   {imports:.3f} s")
@@ -139,5 +125,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("GOVTOOL_USER", "benchmark")
     main()

@@ -10,35 +10,19 @@ Figures are printed, never asserted.
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-SPEC = REPO.parent / "shared" / "real-specs" / "binance-spot-api.yaml"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from common import SHARED, bench_env, compile_govtool, govtool_command, run_once  # noqa: E402
 
-def measure(args: list[str], cwd: Path) -> tuple[float, float]:
-    """Run a child process; return (wall seconds, peak RSS in MB)."""
-    code = (
-        "import resource, subprocess, sys, time\n"
-        "t = time.perf_counter()\n"
-        "r = subprocess.run(sys.argv[1:], capture_output=True)\n"
-        "wall = time.perf_counter() - t\n"
-        "assert r.returncode == 0, r.stderr.decode()\n"
-        "print(wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code, *args], cwd=cwd, capture_output=True, text=True, check=True)
-    wall, rss_kb = out.stdout.split()
-    return float(wall), int(rss_kb) / 1024
+SPEC = SHARED / "real-specs" / "binance-spot-api.yaml"
 
 
 def main() -> None:
-    # Measure govtool as installed: with bytecode (an installed wheel has it; a checkout
-    # run with PYTHONDONTWRITEBYTECODE would recompile every module on every start).
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "govtool")], check=True)
+    compile_govtool()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     runs = parser.parse_args().runs
@@ -48,12 +32,11 @@ def main() -> None:
     for run in range(runs):
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp)
-            env_root = ["--root", str(root)]
-            subprocess.run([sys.executable, "-m", "govtool", "init", str(root)], check=True, capture_output=True)
-            args = [sys.executable, "-m", "govtool", *env_root, "research", "new", f"binance{run}",
-                    "--name", "Binance", "--from-openapi", str(SPEC)]  # fmt: skip
-            results["govtool research new --from-openapi"].append(measure(args, root))
-            results["PyYAML C loader alone"].append(measure([sys.executable, "-c", baseline_code], root))
+            env = bench_env(GOVTOOL_ROOT=str(root))
+            run_once(govtool_command("init", str(root)), root, env)
+            args = govtool_command("research", "new", f"binance{run}", "--name", "Binance", "--from-openapi", str(SPEC))
+            results["govtool research new --from-openapi"].append(run_once(args, root, env))
+            results["PyYAML C loader alone"].append(run_once([sys.executable, "-c", baseline_code], root, env))
     best = {name: (min(w for w, _ in values), max(m for _, m in values)) for name, values in results.items()}
     for name, (wall, rss) in best.items():
         print(f"{name:40s} wall {wall:6.3f} s   peak RSS {rss:7.1f} MB")
@@ -62,5 +45,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("GOVTOOL_USER", "benchmark")
     main()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from email import policy as email_policy
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from typing import Any
@@ -51,6 +52,12 @@ class SmtpConfig:
         )
 
 
+#: Headers are not folded below RFC 5322's 998-character limit: when CPython's folder
+#: splits a non-ASCII subject into two encoded words at a space, the space is lost on
+#: decoding ("Zürich — 東京" arrives as "Zürich— 東京"); a property test pins this.
+_POLICY = email_policy.default.clone(max_line_length=998)
+
+
 def build_message(
     sender: str, recipients: list[str], subject: str, body: str, when: dt.datetime, domain: str = "govtool.local"
 ) -> EmailMessage:
@@ -62,7 +69,7 @@ def build_message(
         body: plain text (UTF-8).
         when: the Date header.
     """
-    message = EmailMessage()
+    message = EmailMessage(policy=_POLICY)
     message["From"] = sender
     message["To"] = ", ".join(recipients)
     message["Subject"] = " ".join(subject.split())

@@ -70,7 +70,7 @@ def md_cell(value: Any, empty: str = "—") -> str:
 
     Escapes the characters that would end the cell (``|``), start markup
     (backticks, ``*``, ``_``, ``[``, ``#``) or inject HTML (``<``, ``>``, ``&``),
-    and joins lines with ``<br>``.
+    and joins lines (any line break: ``\r``, form feed, U+2028...) with ``<br>``.
 
     Args:
         value: any value; None and "" render as ``empty``.
@@ -78,7 +78,8 @@ def md_cell(value: Any, empty: str = "—") -> str:
     """
     if value is None or value == "":
         return empty
-    lines = str(value).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    # splitlines: \r, \v, \f, U+2028 and the like end a line in some viewers as well.
+    lines = str(value).splitlines()
     return "<br>".join(line.strip().translate(_MD_ESCAPES) for line in lines if line.strip()) or empty
 
 

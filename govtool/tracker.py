@@ -531,6 +531,23 @@ def _parse_event(raw: Any, path: Path, problems: _Problems) -> Event | None:
     return Event(at=at, event=event, by=by, details=details)
 
 
+def event_problems(event: Event) -> list[str]:
+    """What validation would say of this one event once written, as ``field: message``.
+
+    The commands check each event they append with this, so a bad value (an empty
+    note, a percent of 140) is refused where it is typed, not later as a line of
+    tracker.yaml.
+
+    Returns:
+        Messages such as ``note: expected a non-empty string (got '  ')``; empty when valid.
+    """
+    from govtool.yamlio import loaded_form
+
+    problems = _Problems()
+    _parse_event(loaded_form(event.to_dict()), (), problems)
+    return [f"{format_path(path)}: {message}" for path, message in problems.items]
+
+
 def _parse_broker(broker_id: Any, raw: Any, path: Path, problems: _Problems) -> Broker | None:
     if not isinstance(broker_id, str) or not BROKER_ID_RE.match(broker_id):
         problems.add(

@@ -14,7 +14,7 @@ from typing import Any
 
 from govtool import lifecycle
 from govtool.errors import InputError
-from govtool.tracker import Broker, Event, Tracker, replay_history
+from govtool.tracker import Broker, Event, Tracker, event_problems, replay_history
 from govtool.yamlio import format_timestamp
 
 
@@ -52,10 +52,14 @@ def _append(broker: Broker, event: str, by: str, at: dt.datetime, details: dict[
             f"({format_timestamp(broker.history[-1].at)})",
             hint="history is append-only and in time order; check the clock or GOVTOOL_NOW",
         )
-    clean = {k: v for k, v in details.items() if v is not None}
+    # An optional text that is only blanks ("--note ' '") is no text at all.
+    clean = {k: v for k, v in details.items() if v is not None and not (isinstance(v, str) and not v.strip())}
+    record = Event(at=at, event=event, by=by.strip(), details=clean)
+    problems = event_problems(record)
+    if problems:
+        raise InputError(f"{broker.id}: {event}: {problems[0]}", hint="nothing was written")
     state = replay_history(broker) if broker.history else lifecycle.LifecycleState()
     lifecycle.apply_event(state, event, clean, broker.id)
-    record = Event(at=at, event=event, by=by.strip(), details=clean)
     broker.history.append(record)
     broker.status, broker.progress, broker.blockers = state.status, state.progress, list(state.blockers)
     return record

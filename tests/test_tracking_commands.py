@@ -121,3 +121,14 @@ def test_root_from_environment_and_from_a_subdirectory(make_repo, govtool, monke
     monkeypatch.chdir(root.parent)
     monkeypatch.setenv("GOVTOOL_ROOT", str(root))
     assert "Alpaca" in govtool(None, "status").stdout
+
+
+def test_a_blank_note_is_no_note_and_a_blank_reason_is_refused(make_repo, govtool):
+    root = make_repo({"acme": "in_progress"})
+    assert govtool(root, "progress", "acme", "40", "--note", " \u0085 ").exit_code == 0
+    last = read_tracker(root).brokers["acme"].history[-1]
+    assert last.event == "progress" and last.details == {"percent": 40}
+    before = snapshot(root)
+    result = govtool(root, "block", "acme", "\u2003")
+    assert result.exit_code == 2 and "reason" in result.stderr
+    assert snapshot(root) == before

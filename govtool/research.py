@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from govtool import lifecycle
-from govtool.decision_matrix import MatrixResult
+from govtool.decision_matrix import MatrixResult, check_score
 from govtool.errors import InputError
 from govtool.research_doc import (
     RESEARCH_DIR,
     SECTIONS,
     Finding,
+    ResearchDoc,
     check_doc,
     completeness,
     doc_path,
@@ -276,21 +277,48 @@ def research_index(root: Path, tracker: Tracker, pending: dict[Path, str] | None
     return rows
 
 
-def scores_from_doc(root: Path, broker_id: str) -> dict[str, Any]:
-    """The decision-matrix scores in a research doc's front matter.
+def _readable_front_matter(root: Path, broker_id: str) -> tuple[Path, str, ResearchDoc]:
+    """A research doc whose front matter parses: ``(path, text, doc)``.
 
     Raises:
-        InputError: no doc, or no scores in it.
+        InputError: no doc; no front matter (``FILE:1``); front matter that does not
+            parse (``FILE:LINE`` of the YAML problem).
     """
     path, text = read_doc(root, broker_id)
-    doc = split_front_matter(text, f"{RESEARCH_DIR}/{broker_id}.md")
+    rel = f"{RESEARCH_DIR}/{broker_id}.md"
+    doc = split_front_matter(text, rel)
+    if doc.front_matter_error:
+        line, detail = doc.front_matter_error
+        raise InputError(f"{rel}:{line}: front matter: {detail}", hint="fix the YAML between the two '---' lines")
+    if not doc.has_front_matter:
+        raise InputError(
+            f"{rel}:1: no front matter: the doc must start with a '---' YAML block of the key findings",
+            hint=f"put the key-findings block at the top; `govtool research new {broker_id} --force` rewrites the "
+            "doc from the template (replacing it)",
+        )
+    return path, text, doc
+
+
+def scores_from_doc(root: Path, broker_id: str) -> dict[str, Any]:
+    """The decision-matrix scores in a research doc's front matter, each checked.
+
+    Raises:
+        InputError: no doc, no or broken front matter, no scores, or a score that is
+            not 1-5 in steps of 0.5 (``FILE:LINE: scores.FACTOR: ...``).
+    """
+    _, _, doc = _readable_front_matter(root, broker_id)
+    rel = f"{RESEARCH_DIR}/{broker_id}.md"
     scores = doc.front_matter.get("scores")
     if not isinstance(scores, dict) or all(scores.get(f) is None for f in MATRIX_FACTORS):
         raise InputError(
-            f"{RESEARCH_DIR}/{broker_id}.md: no decision-matrix scores in the front matter",
+            f"{rel}: no decision-matrix scores in the front matter",
             hint=f"score it: govtool score {broker_id} --user-demand N --cost-benefit N --technical-feasibility N "
             "--strategic-fit N --risk-assessment N",
         )
+    line = doc.front_matter_lines.get("scores", 1)
+    for factor in MATRIX_FACTORS:
+        if scores.get(factor) is not None:
+            check_score(f"{rel}:{line}: scores.{factor}", scores[factor])
     return scores
 
 
@@ -304,13 +332,9 @@ def doc_with_scores(root: Path, broker_id: str, scores: dict[str, Any]) -> tuple
         ``(path, new text)``; the body is kept byte for byte.
 
     Raises:
-        InputError: no doc, or a doc without front matter.
+        InputError: no doc, or no readable front matter.
     """
-    path, text = read_doc(root, broker_id)
-    rel = f"{RESEARCH_DIR}/{broker_id}.md"
-    doc = split_front_matter(text, rel)
-    if not doc.has_front_matter or doc.front_matter_error:
-        raise InputError(f"{rel}:1: no readable front matter to store the scores in")
+    path, _, doc = _readable_front_matter(root, broker_id)
     front = dict(doc.front_matter)
     current = front.get("scores") if isinstance(front.get("scores"), dict) else {}
     merged = {factor: current.get(factor) for factor in MATRIX_FACTORS}

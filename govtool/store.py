@@ -74,12 +74,29 @@ def atomic_write(path: Path, text: str) -> bool:
     Raises:
         InputError: the file or its directory is not writable.
     """
+    return bool(write_all({path: text}))
+
+
+def _stage(path: Path, text: str) -> str | None:
+    """Write ``text`` beside ``path`` in a temporary file, ready for ``os.replace``.
+
+    Returns:
+        The temporary file's path, or None when ``path`` already holds ``text``.
+
+    Raises:
+        InputError: ``path`` is a directory or read-only, or its directory is not
+            writable; no temporary file is left behind.
+    """
     data = text.encode("utf-8")
     try:
+        if path.is_dir():
+            raise InputError(f"{path}: cannot write: it is a directory", hint="move that directory away")
         if path.is_file() and path.read_bytes() == data:
-            return False
+            return None
+        if path.exists() and not os.access(path, os.W_OK):
+            raise InputError(f"{path}: not writable", hint="check the permissions; nothing was written")
         path.parent.mkdir(parents=True, exist_ok=True)
-        mode = path.stat().st_mode & 0o777 if path.exists() else None
+        mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise InputError(
@@ -90,16 +107,12 @@ def atomic_write(path: Path, text: str) -> bool:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        else:
-            os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
+        os.chmod(tmp, mode)
     except OSError as exc:
         with suppress(OSError):
             os.unlink(tmp)
-        raise InputError(f"{path}: cannot write: {exc.strerror}", hint="check the permissions of that file") from None
-    return True
+        raise InputError(f"{path}: cannot write: {exc.strerror}", hint="check the free space and permissions") from None
+    return tmp
 
 
 def _umask() -> int:
@@ -247,23 +260,27 @@ def update_tracker(
 
 
 def write_all(files: dict[Path, str]) -> list[Path]:
-    """Write several files atomically each, after checking every one can be written.
+    """Write several files, all or none: every new content is staged in a temporary
+    file beside its destination first, and only then are they moved into place.
 
     Returns:
         The paths whose content changed.
 
     Raises:
-        InputError: a destination is not writable; checked for all before any write.
+        InputError: a destination is not writable (a read-only file or directory, a
+            directory where a file goes, a full disk); nothing was written.
     """
-    for path in files:
-        target = path if path.exists() else _existing_parent(path)
-        if not os.access(target, os.W_OK):
-            raise InputError(f"{path}: not writable", hint="check the permissions; nothing was written")
-    return [path for path, text in files.items() if atomic_write(path, text)]
-
-
-def _existing_parent(path: Path) -> Path:
-    for parent in path.parents:
-        if parent.exists():
-            return parent
-    return Path("/")
+    staged: list[tuple[str, Path]] = []
+    try:
+        for path, text in files.items():
+            tmp = _stage(path, text)
+            if tmp is not None:
+                staged.append((tmp, path))
+    except InputError:
+        for tmp, _ in staged:
+            with suppress(OSError):
+                os.unlink(tmp)
+        raise
+    for tmp, path in staged:  # renames within one directory each
+        os.replace(tmp, path)
+    return [path for _, path in staged]

@@ -123,7 +123,7 @@ def render_template(env: jinja2.Environment, name: str, context: dict[str, Any])
     try:
         return env.get_template(name).render(**context)
     except jinja2.TemplateSyntaxError as exc:
-        where = exc.filename or name
+        where = _template_shown(exc.filename or name)
         raise InputError(
             f"{where}:{exc.lineno}: template syntax error: {exc.message}",
             hint="fix the template, or delete it to use govtool's default",
@@ -135,6 +135,14 @@ def render_template(env: jinja2.Environment, name: str, context: dict[str, Any])
             f"templates/{name}: {exc.message}",
             hint="the template uses a variable govtool does not provide; compare it with the default",
         ) from None
+
+
+def _template_shown(filename: str) -> str:
+    """A template file as a user finds it: ``templates/NAME`` in the repo, else the full path."""
+    path = Path(filename)
+    if path.parent.name == "templates" and path.parent != packaged_templates_dir():
+        return f"templates/{path.name}"
+    return filename
 
 
 def docs_context(tracker: Tracker) -> dict[str, Any]:

@@ -74,8 +74,9 @@ def write_json(name: str, value: Any, kind: str | None = None, keep: int = 4) ->
     try:
         directory.mkdir(parents=True, exist_ok=True)
         partial = directory / f".{name}.{os.getpid()}.tmp"
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))  # the C encoder; json.dump is not
         with open(partial, "w", encoding="utf-8") as handle:
-            json.dump(value, handle, ensure_ascii=False, separators=(",", ":"))
+            handle.write(text)
         os.replace(partial, directory / name)
         if kind:
             entries = sorted(directory.glob(kind), key=lambda p: p.stat().st_mtime_ns, reverse=True)

@@ -548,6 +548,18 @@ def event_problems(event: Event) -> list[str]:
     return [f"{format_path(path)}: {message}" for path, message in problems.items]
 
 
+def broker_problems(broker: Broker) -> list[str]:
+    """What validation would say of this broker record once written, as ``field: message``.
+
+    Checks the record's own fields and history (not its references to other brokers).
+    """
+    from govtool.yamlio import loaded_form
+
+    problems = _Problems()
+    _parse_broker(broker.id, loaded_form(broker.to_dict()), (), problems)
+    return [f"{format_path(path)}: {message}" for path, message in problems.items]
+
+
 def _parse_broker(broker_id: Any, raw: Any, path: Path, problems: _Problems) -> Broker | None:
     if not isinstance(broker_id, str) or not BROKER_ID_RE.match(broker_id):
         problems.add(

@@ -14,7 +14,7 @@ from typing import Any
 
 from govtool import lifecycle
 from govtool.errors import InputError
-from govtool.tracker import Broker, Event, Tracker, event_problems, replay_history
+from govtool.tracker import Broker, Event, Tracker, broker_problems, event_problems, replay_history
 from govtool.yamlio import format_timestamp
 
 
@@ -78,6 +78,9 @@ def add_broker(tracker: Tracker, broker: Broker, by: str, at: dt.datetime, **det
         raise InputError(f"broker {broker.id!r} is already in the tracker", hint=f"`govtool show {broker.id}`")
     broker.history = []
     event = _append(broker, "research_started", by, at, details)
+    problems = broker_problems(broker)
+    if problems:
+        raise InputError(f"{broker.id}: {problems[0]}", hint="nothing was written")
     tracker.brokers[broker.id] = broker
     return event
 

@@ -149,7 +149,7 @@ def trackers(draw, max_brokers: int = 4, max_ops: int = 12):
             eta=draw(st.one_of(st.none(), st.dates(dt.date(2025, 1, 1), dt.date(2028, 12, 31)))),
             critical=draw(st.booleans()),
             regions=draw(st.lists(NAME, max_size=2)),
-            notes=draw(st.one_of(st.none(), TEXT)),
+            notes=draw(st.one_of(st.none(), TEXT.filter(str.strip))),
         )
         tracking.add_broker(tracker, broker, draw(NAME), at)
         for operation in draw(st.lists(OPERATIONS, max_size=max_ops)):

@@ -277,8 +277,8 @@ def research_index(root: Path, tracker: Tracker, pending: dict[Path, str] | None
     return rows
 
 
-def _readable_front_matter(root: Path, broker_id: str) -> tuple[Path, str, ResearchDoc]:
-    """A research doc whose front matter parses: ``(path, text, doc)``.
+def _readable_front_matter(root: Path, broker_id: str) -> tuple[Path, ResearchDoc]:
+    """A research doc whose front matter parses: ``(path, doc)``.
 
     Raises:
         InputError: no doc; no front matter (``FILE:1``); front matter that does not
@@ -296,7 +296,7 @@ def _readable_front_matter(root: Path, broker_id: str) -> tuple[Path, str, Resea
             hint=f"put the key-findings block at the top; `govtool research new {broker_id} --force` rewrites the "
             "doc from the template (replacing it)",
         )
-    return path, text, doc
+    return path, doc
 
 
 def scores_from_doc(root: Path, broker_id: str) -> dict[str, Any]:
@@ -306,7 +306,7 @@ def scores_from_doc(root: Path, broker_id: str) -> dict[str, Any]:
         InputError: no doc, no or broken front matter, no scores, or a score that is
             not 1-5 in steps of 0.5 (``FILE:LINE: scores.FACTOR: ...``).
     """
-    _, _, doc = _readable_front_matter(root, broker_id)
+    _, doc = _readable_front_matter(root, broker_id)
     rel = f"{RESEARCH_DIR}/{broker_id}.md"
     scores = doc.front_matter.get("scores")
     if not isinstance(scores, dict) or all(scores.get(f) is None for f in MATRIX_FACTORS):
@@ -334,7 +334,7 @@ def doc_with_scores(root: Path, broker_id: str, scores: dict[str, Any]) -> tuple
     Raises:
         InputError: no doc, or no readable front matter.
     """
-    path, _, doc = _readable_front_matter(root, broker_id)
+    path, doc = _readable_front_matter(root, broker_id)
     front = dict(doc.front_matter)
     current = front.get("scores") if isinstance(front.get("scores"), dict) else {}
     merged = {factor: current.get(factor) for factor in MATRIX_FACTORS}

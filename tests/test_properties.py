@@ -224,23 +224,6 @@ def _slack_texts(payload: dict) -> list[tuple[str, str]]:
     return out
 
 
-_SLACK_CONTROL = re.compile(r"<[!@#]|<https?:")
-
-
-# ---------------------------------------------------------------- email and Slack
-
-
-def _slack_texts(payload: dict) -> list[tuple[str, str]]:
-    """(object type, text) of every text object in a Block Kit payload."""
-    out = [("fallback", payload["text"])]
-    for block in payload["blocks"]:
-        if "text" in block:
-            out.append((block["text"]["type"], block["text"]["text"]))
-        for item in block.get("fields", []):
-            out.append((item["type"], item["text"]))
-    return out
-
-
 def _lines(text: str) -> list[str]:
     return re.split(r"\r\n|\r|\n", text.rstrip("\r\n"))
 

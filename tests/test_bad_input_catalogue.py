@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from conftest import filled_research_doc, snapshot
+from test_bad_tracker import CASES as BAD_TRACKERS
 
 RESEARCH = "docs/brokers/api-research"
 
@@ -65,50 +66,23 @@ def both(*steps: Callable[[Path], None]) -> Callable[[Path], None]:
     return apply
 
 
-def tracker_append(text: str) -> Callable[[Path], None]:
-    def apply(root: Path) -> None:
-        with open(root / "tracker.yaml", "a", encoding="utf-8") as handle:
-            handle.write(text)
-
-    return apply
-
-
 def directory_where_a_doc_goes(root: Path) -> None:
     doc = root / "docs" / "brokers" / "broker-integration-tracker.md"
     doc.unlink()
     (doc / "oops").mkdir(parents=True)
 
 
-ACME_BLOCK = "  acme:\n    name: Acme\n"
 FIRST_EVENT_AT = "- at: 2026-01-05T09:00:00Z"
 NOT_OPENAPI = "title: My notes\nendpoints:\n  - /orders\n"
 
-CASES = [
-    # tracker.yaml
-    Case(
-        "malformed yaml",
-        ["validate"],
-        r"^tracker\.yaml:\d+: YAML syntax error",
-        tracker_append("  broken: [unclosed\n"),
-    ),
-    Case(
-        "duplicate broker key",
-        ["status"],
-        r"^tracker\.yaml:\d+: brokers\.acme: duplicate key 'acme' \(first at line \d+\)",
-        edit("tracker.yaml", "  beta:\n", ACME_BLOCK + "    status: pending\n  beta:\n"),
-    ),
-    Case(
-        "wrong type",
-        ["list"],
-        r"^tracker\.yaml:\d+: brokers\.acme\.tier: expected a tier 1-4 \(got 'high'\)",
-        edit("tracker.yaml", ACME_BLOCK, ACME_BLOCK + "    tier: high\n"),
-    ),
-    Case(
-        "date in the wrong format",
-        ["validate"],
-        r"^tracker\.yaml:\d+: brokers\.acme\.eta: .*\(got '17/01/2026'\)",
-        edit("tracker.yaml", ACME_BLOCK, ACME_BLOCK + "    eta: 17/01/2026\n"),
-    ),
+#: The tracker cases of tests/test_bad_tracker.py (whole files, exact lines), as rows here.
+TRACKER_CASES = [
+    Case(name, ["validate"], rf"^tracker\.yaml:{line}: {re.escape(message)}", write("tracker.yaml", text))
+    for name, (text, line, message) in sorted(BAD_TRACKERS.items())
+]
+
+CASES = TRACKER_CASES + [
+    # tracker.yaml, beyond those
     Case(
         "timestamp in the wrong format",
         ["validate"],
@@ -130,24 +104,6 @@ CASES = [
         "negative progress",
         ["progress", "beta", "--", "-5"],
         r"Invalid value for 'percent': -5 is not in the range 0<=x<=100",
-    ),
-    Case(
-        "weights not summing to 1",
-        ["validate"],
-        r"^tracker\.yaml:\d+: settings\.decision_matrix\.weights: .*sum",
-        edit("tracker.yaml", "user_demand: 0.3", "user_demand: 0.5"),
-    ),
-    Case(
-        "misspelt field",
-        ["validate"],
-        r"^tracker\.yaml:\d+: brokers\.acme\.notse: unknown field; did you mean 'notes'\?",
-        edit("tracker.yaml", ACME_BLOCK, ACME_BLOCK + "    notse: typo\n"),
-    ),
-    Case(
-        "unknown status",
-        ["validate"],
-        r"^tracker\.yaml:\d+: brokers\.acme\.status: unknown status",
-        edit("tracker.yaml", "status: pending", "status: shipped"),
     ),
     Case(
         "tracker version 2",

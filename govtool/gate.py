@@ -188,6 +188,48 @@ def approval_commit(repo: Any, base: str, rel: str, broker: str) -> tuple[str, s
     return found
 
 
+def resolve_range(repo: Any, base: str, head: str) -> tuple[str, str]:
+    """Resolve BASE and HEAD to commits and find their merge base, with one ``git rev-parse``.
+
+    ``git rev-parse B H B...H`` prints B, H, the two tips again, and ``^M`` for
+    each merge base M; with no ``^`` line the histories share no commit (a shallow
+    clone, or unrelated branches). A criss-cross history has several merge bases,
+    and ``git merge-base`` picks the one git itself would use.
+
+    Returns:
+        ``(head sha, merge base sha)``.
+
+    Raises:
+        InputError: a ref that is not a commit, or no merge base (exit 2).
+    """
+    import git
+
+    commits = (f"{base}^{{commit}}", f"{head}^{{commit}}")
+    try:
+        lines = repo.git.rev_parse(*commits, "...".join(commits)).split()
+    except git.GitCommandError:
+        for name, ref in (("base", base), ("head", head)):
+            try:
+                repo.git.rev_parse("--verify", "--quiet", f"{ref}^{{commit}}")
+            except git.GitCommandError:
+                raise InputError(
+                    f"--{name}: {ref!r} is not a commit in this repository",
+                    hint="check the ref; in CI fetch it first (actions/checkout with fetch-depth: 0)",
+                ) from None
+        raise
+    base_sha, head_sha = lines[:2]
+    merge_bases = [line[1:] for line in lines[2:] if line.startswith("^")]
+    if len(merge_bases) == 1:
+        return head_sha, merge_bases[0]
+    if merge_bases:
+        return head_sha, repo.git.merge_base(base_sha, head_sha)
+    shallow = repo.git.rev_parse("--is-shallow-repository") == "true"
+    raise InputError(
+        f"no merge base between {base} and {head}" + (" (this is a shallow clone)" if shallow else ""),
+        hint="fetch the full history, e.g. actions/checkout with fetch-depth: 0, or git fetch --unshallow",
+    )
+
+
 def run_gate(root: Path, base: str | None, head: str, env: dict[str, str]) -> GateResult:
     """Check the change between the merge base of ``base`` and ``head``, and ``head``.
 
@@ -216,42 +258,31 @@ def run_gate(root: Path, base: str | None, head: str, env: dict[str, str]) -> Ga
     rel_tracker = f"{prefix}{TRACKER_FILE}"
     if base is None:
         base = default_base(env, {r.name for r in repo.refs})
-    shas = {}
+    head_sha, merge_base = resolve_range(repo, base, head)
+    # git's rename detection runs while the base tracker is read and the patterns
+    # compiled: on a 2-core runner the two overlap (benchmarks/gate_scale.py).
+    diff = repo.git.diff("--name-status", "-z", "-M", "--no-ext-diff", merge_base, head_sha, as_process=True)
     try:
-        shas["base"], shas["head"] = repo.git.rev_parse(f"{base}^{{commit}}", f"{head}^{{commit}}").split()
-    except git.GitCommandError:
-        for name, ref in (("base", base), ("head", head)):
-            try:
-                repo.git.rev_parse("--verify", "--quiet", f"{ref}^{{commit}}")
-            except git.GitCommandError:
-                raise InputError(
-                    f"--{name}: {ref!r} is not a commit in this repository",
-                    hint="check the ref; in CI fetch it first (actions/checkout with fetch-depth: 0)",
-                ) from None
+        base_tracker = _tracker_at(repo, merge_base, rel_tracker)
+        head_trackers: list[Tracker | None] = []
+
+        def head_tracker() -> Tracker | None:
+            if not head_trackers:
+                head_trackers.append(_tracker_at(repo, head_sha, rel_tracker))
+            return head_trackers[0]
+
+        settings_source = base_tracker or head_tracker()
+        if settings_source is None:
+            raise InputError(f"no {rel_tracker} at {base} or {head}", hint="run the gate in a governance repo")
+        gate = settings_source.settings["gate"]
+        patterns = compile_gate_patterns([f"{prefix}{p}" for p in gate["paths"]])
+        output = diff.stdout.read()
+        diff.wait()
+    except BaseException:
+        diff.proc.kill()
+        diff.proc.wait()
         raise
-    try:
-        merge_base = repo.git.merge_base(shas["base"], shas["head"])
-    except git.GitCommandError:
-        shallow = repo.git.rev_parse("--is-shallow-repository") == "true"
-        raise InputError(
-            f"no merge base between {base} and {head}" + (" (this is a shallow clone)" if shallow else ""),
-            hint="fetch the full history, e.g. actions/checkout with fetch-depth: 0, or git fetch --unshallow",
-        ) from None
-    base_tracker = _tracker_at(repo, merge_base, rel_tracker)
-    head_trackers: list[Tracker | None] = []
-
-    def head_tracker() -> Tracker | None:
-        if not head_trackers:
-            head_trackers.append(_tracker_at(repo, shas["head"], rel_tracker))
-        return head_trackers[0]
-
-    settings_source = base_tracker or head_tracker()
-    if settings_source is None:
-        raise InputError(f"no {rel_tracker} at {base} or {head}", hint="run the gate in a governance repo")
-    gate = settings_source.settings["gate"]
-    patterns = compile_gate_patterns([f"{prefix}{p}" for p in gate["paths"]])
-    output = repo.git.diff("--name-status", "-z", "-M", "--no-ext-diff", merge_base, shas["head"])
-    changed = parse_name_status(output)
+    changed = parse_name_status(output.decode("utf-8", "surrogateescape"))
     by_broker: dict[str, BrokerVerdict] = {}
     for item in changed:
         broker = broker_of(item.path, patterns)
@@ -295,7 +326,7 @@ def run_gate(root: Path, base: str | None, head: str, env: dict[str, str]) -> Ga
                 )
                 continue
         verdict.message = f"{broker} is {verdict.status_at_base}"
-    return GateResult(base, merge_base, shas["head"], len(changed), list(by_broker.values()))
+    return GateResult(base, merge_base, head_sha, len(changed), list(by_broker.values()))
 
 
 def github_annotations(result: GateResult) -> list[str]:

@@ -219,6 +219,39 @@ def test_a_bad_ref_and_a_shallow_clone_exit_2(repo, govtool, tmp_path):
     assert "fetch-depth: 0" in result.stderr
 
 
+def test_a_bad_head_and_unrelated_histories_exit_2(repo, govtool):
+    result = govtool(repo, "gate", "--base", "main", "--head", "v9")
+    assert result.exit_code == 2 and "--head: 'v9' is not a commit" in result.stderr
+    git(repo, "checkout", "-q", "--orphan", "imported")
+    change(repo, "unrelated history")
+    result = govtool(repo, "gate", "--base", "main")
+    assert result.exit_code == 2
+    assert "no merge base between main and HEAD" in result.stderr and "shallow" not in result.stderr.split("\n")[0]
+
+
+def test_an_empty_change_passes_and_a_criss_cross_history_uses_gits_merge_base(repo, govtool):
+    data = json.loads(govtool(repo, "gate", "--base", "main", "--format", "json").stdout)
+    assert data["passed"] and data["changed_files"] == 0 and data["brokers"] == []
+    write(repo, "docs/feature.md")
+    change(repo, "feature work")
+    git(repo, "checkout", "-q", "main")
+    write(repo, "docs/main.md")
+    change(repo, "main work")
+    git(repo, "merge", "-q", "--no-edit", "feature^0")
+    git(repo, "checkout", "-q", "feature")
+    git(repo, "merge", "-q", "--no-edit", "main^1")
+    assert len(git(repo, "merge-base", "--all", "main", "feature").split()) == 2
+    write(repo, "src/services/broker/oanda/orders.ts")
+    change(repo)
+    result = govtool(repo, "gate", "--base", "main", "--format", "json")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["merge_base"] == git(repo, "merge-base", "main", "feature").strip()
+    assert [(b["broker"], [p["path"] for p in b["paths"]]) for b in data["brokers"]] == [
+        ("oanda", ["src/services/broker/oanda/orders.ts"])
+    ]
+
+
 def test_not_a_git_repository_exits_2(make_repo, govtool):
     root = make_repo()
     result = govtool(root, "gate")

@@ -48,3 +48,17 @@ def test_status_table_shows_the_dashboard(repo_copy, govtool):
 def test_status_defaults_to_today(repo_copy, govtool):
     data = json.loads(govtool(repo_copy, "status", "--json", now="2026-03-02T12:00:00Z").stdout)
     assert data["as_of"] == "2026-03-02"
+
+
+def test_tables_show_names_and_notes_as_written(make_repo, govtool):
+    """Rich markup, emoji shortcodes and escapes in user text reach the terminal literally."""
+    root = make_repo({"rocket": "in_progress"})
+    name = "Rocket :rocket: [bold red]Co[/] \\[x]"
+    tracker = root / "tracker.yaml"
+    tracker.write_text(tracker.read_text().replace("name: Rocket", f"name: '{name}'"))
+    assert govtool(root, "block", "rocket", "waiting on :lock: [link=https://x.test]keys[/link]").exit_code == 0
+    for argv in (["list"], ["status"], ["show", "rocket"]):
+        out = govtool(root, *argv).stdout
+        assert name in out, (argv, out)
+        assert "🚀" not in out and "🔒" not in out
+    assert "waiting on :lock: [link=https://x.test]keys[/link]" in govtool(root, "show", "rocket").stdout

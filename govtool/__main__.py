@@ -1,5 +1,5 @@
 """`python -m govtool`."""
 
-from govtool.cli import main
+from govtool.cli import run
 
-main()
+run()

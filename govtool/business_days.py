@@ -41,36 +41,36 @@ def holidays_in(calendar: str, year: int) -> frozenset[dt.date]:
         return frozenset()
     if calendar != "NYSE":
         raise ValueError(f"unknown holiday calendar {calendar!r}; expected one of {', '.join(CALENDARS)}")
-    name = _cache_name(calendar)
-    years = _CACHED.get(name)
+    item = _cache_entry(calendar)
+    years = _CACHED.get(item)
     if years is None:
-        found = cache.read_json(name) if name else None
-        years = _CACHED[name] = found if isinstance(found, dict) else {}
+        found = cache.read_json(item) if item else None
+        years = _CACHED[item] = found if isinstance(found, dict) else {}
     with suppress(KeyError, TypeError, ValueError):  # a year not cached yet, or a damaged entry
         return frozenset(dt.date.fromisoformat(day) for day in years[str(year)])
     import holidays
 
     dates = holidays.financial_holidays(calendar, years=year)
     years[str(year)] = sorted(day.isoformat() for day in dates)
-    if name:
-        cache.write_json(name, years, kind="holidays-*.json")
+    if item:
+        cache.write_json(item, years)
     return frozenset(dates)
 
 
-#: Holiday years read from the cache in this process: cache file name -> {year: [ISO dates]}.
-_CACHED: dict[str, dict] = {}
+#: Holiday years read from the cache in this process: cache entry -> {year: [ISO dates]}.
+_CACHED: dict[cache.Entry | None, dict] = {}
 
 
 @lru_cache(maxsize=4)
-def _cache_name(calendar: str) -> str:
-    """The cache file of a calendar, keyed by where and when ``holidays`` was installed."""
+def _cache_entry(calendar: str) -> cache.Entry | None:
+    """The cache entry of a calendar, keyed by where and when ``holidays`` was installed."""
     spec = importlib.util.find_spec("holidays")
     origin = spec.origin if spec and spec.origin else ""
     try:
         stamp = os.stat(origin)
     except OSError:
-        return ""
-    return f"holidays-{cache.digest(calendar, origin, str(stamp.st_mtime_ns), str(stamp.st_size))[:32]}.json"
+        return None
+    return cache.entry("holidays", calendar, origin, str(stamp.st_mtime_ns), str(stamp.st_size))
 
 
 def is_business_day(day: dt.date, calendar: str = "NYSE") -> bool:

@@ -3,28 +3,34 @@
 Parsing a large tracker.yaml with PyYAML takes seconds (1,000 brokers with 50 events
 each: ~4 s and ~300 MB), and computing the NYSE calendar costs more than the rest of
 `govtool status`. Both results depend only on their input, so they are kept as JSON
-files keyed by a digest of that input, in the user's cache directory:
+files in the user's cache directory, each holding its input and the result:
 
 - ``$GOVTOOL_CACHE_DIR`` when set (``none`` turns the cache off), else
 - ``$XDG_CACHE_HOME/govtool``, else ``~/.cache/govtool``.
 
 The cache lives outside the repository on purpose: a cache file committed to a repo
 could make govtool see a tracker other than the one in the file (and the CI gate
-never reads the cache at all). Every use is best effort: an unreadable, corrupt or
-unwritable cache only costs the time it would have saved.
+never reads the cache at all). An entry's file name comes from a CRC-32 of its input,
+which only spreads entries over names: what decides a hit is the input stored inside,
+compared in full, so a collision or a forged file is a miss. (A cryptographic digest
+would do the same job but importing hashlib's OpenSSL costs ~2.5 ms at every start.)
+Every use is best effort: an unreadable, corrupt or unwritable cache only costs the
+time it would have saved.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import zlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from govtool import __version__
 
 #: Bump when the meaning of a cached file changes.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 
 def cache_dir() -> Path | None:
@@ -36,52 +42,65 @@ def cache_dir() -> Path | None:
     return Path(base) / "govtool"
 
 
-def digest(*parts: str) -> str:
-    """A hex key for inputs: SHA-256 of the parts, govtool's version and the cache format."""
-    import hashlib  # ~2 ms (OpenSSL); commands that never touch the cache do not pay it
+@dataclass(frozen=True)
+class Entry:
+    """One cache entry: ``kind`` (``tracker``, ``holidays``) and ``key``, the exact input.
 
-    hasher = hashlib.sha256(f"govtool {__version__} cache {CACHE_FORMAT}".encode())
-    for part in parts:
-        hasher.update(b"\0" + part.encode("utf-8", "surrogatepass"))
-    return hasher.hexdigest()
+    The key starts with govtool's version and the cache format, so an upgrade misses
+    every older entry.
+    """
+
+    kind: str
+    key: str
+
+    @property
+    def file_name(self) -> str:
+        """``KIND-CRC32.json``: where the entry lives (not what identifies it)."""
+        return f"{self.kind}-{zlib.crc32(self.key.encode('utf-8', 'surrogatepass')):08x}.json"
 
 
-def read_json(name: str) -> Any | None:
-    """The cached value stored under ``name``, or None when absent or unreadable."""
+def entry(kind: str, *parts: str) -> Entry:
+    """The cache entry of the inputs ``parts`` (strings; their order matters)."""
+    return Entry(kind, "\0".join((f"govtool {__version__} cache {CACHE_FORMAT}", *parts)))
+
+
+def read_json(item: Entry) -> Any | None:
+    """The value cached for ``item``, or None when absent, unreadable or stored for another key."""
     directory = cache_dir()
     if directory is None:
         return None
     try:
-        with open(directory / name, encoding="utf-8") as handle:
-            return json.load(handle)
+        with open(directory / item.file_name, encoding="utf-8") as handle:
+            stored = json.load(handle)
     except (OSError, ValueError):
         return None
+    if type(stored) is not dict or stored.get("key") != item.key:
+        return None
+    return stored.get("value")
 
 
-def write_json(name: str, value: Any, kind: str | None = None, keep: int = 4) -> None:
-    """Store ``value`` (plain JSON types only) under ``name``, atomically; never raises.
+def write_json(item: Entry, value: Any, keep: int = 4) -> None:
+    """Store ``value`` (plain JSON types only) for ``item``, atomically; never raises.
 
     Args:
-        name: the file name inside the cache directory.
+        item: the entry; its key is stored with the value and checked on reading.
         value: what :func:`read_json` returns later.
-        kind: a glob of the entries of the same kind (``tracker-*.json``); only the
-            ``keep`` most recently written of them are kept, so the cache does not grow.
-        keep: how many entries of ``kind`` to keep.
+        keep: how many entries of the same kind to keep (the most recently written),
+            so the cache does not grow.
     """
     directory = cache_dir()
     if directory is None:
         return
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        partial = directory / f".{name}.{os.getpid()}.tmp"
-        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))  # the C encoder; json.dump is not
+        partial = directory / f".{item.file_name}.{os.getpid()}.tmp"
+        text = json.dumps({"key": item.key, "value": value}, ensure_ascii=False, separators=(",", ":"))  # C encoder
         with open(partial, "w", encoding="utf-8") as handle:
             handle.write(text)
-        os.replace(partial, directory / name)
-        if kind:
-            entries = sorted(directory.glob(kind), key=lambda p: p.stat().st_mtime_ns, reverse=True)
-            for old in entries[keep:]:
-                old.unlink(missing_ok=True)
+        os.replace(partial, directory / item.file_name)
+        entries = sorted(directory.glob(f"{item.kind}-*.json"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+        for old in entries[keep:]:
+            old.unlink(missing_ok=True)
     except (OSError, TypeError, ValueError):
         return
 

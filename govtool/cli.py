@@ -1008,7 +1008,8 @@ def gate(
 
 
 def main(argv: Optional[list[str]] = None) -> None:
-    """Console-script entry point: run the app, map GovtoolError to stderr and an exit code."""
+    """Run the app on ``argv`` (default ``sys.argv[1:]``); a GovtoolError becomes its message
+    on stderr and its exit code (raises SystemExit, as click does)."""
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
     try:
@@ -1021,3 +1022,20 @@ def main(argv: Optional[list[str]] = None) -> None:
         if exc.hint:
             err.write(f"hint: {exc.hint}\n")
         raise SystemExit(exc.exit_code) from None
+
+
+def run() -> None:
+    """The ``govtool`` script and ``python -m govtool``: :func:`main`, for a process that ends with it.
+
+    On its way out the interpreter runs one last garbage collection over every object
+    the imports made (typer, rich, the tracker): ~10 ms of a 100 ms ``govtool list``,
+    reclaiming nothing in a process about to exit. ``gc.freeze()`` moves those objects
+    out of its reach. Python does not promise ``__del__`` for objects alive at exit, and
+    govtool closes its files, locks and connections in ``with`` blocks before this.
+    """
+    import gc
+
+    try:
+        main()
+    finally:
+        gc.freeze()

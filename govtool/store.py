@@ -171,22 +171,21 @@ def read_tracker(root: Path) -> Tracker:
     return tracker_from_data(text, load_tracker_data(text))
 
 
-def _tracker_cache_name(text: str) -> str:
-    return f"tracker-{cache.digest(TRACKER_FILE, text)}.json"
+def _tracker_cache_entry(text: str) -> cache.Entry:
+    return cache.entry("tracker", TRACKER_FILE, text)
 
 
 def load_tracker_data(text: str) -> object:
     """tracker.yaml's text loaded as YAML, from the cache when this exact text was seen.
 
-    The cache (:mod:`govtool.cache`) is keyed by a digest of the text, so an edit by
-    hand, a checkout or a pull simply misses it; a text that does not load is never
+    The cache (:mod:`govtool.cache`) is keyed by the whole text, so an edit by hand,
+    a checkout or a pull simply misses it; a text that does not load is never
     cached and raises here every time.
 
     Raises:
         InputError: see :func:`govtool.yamlio.load_yaml`.
     """
-    name = _tracker_cache_name(text)
-    data = cache.read_json(name)
+    data = cache.read_json(_tracker_cache_entry(text))
     if data is None:
         data = load_yaml(text, TRACKER_FILE)
         remember_tracker_data(text, data)
@@ -196,7 +195,7 @@ def load_tracker_data(text: str) -> object:
 def remember_tracker_data(text: str, data: object) -> None:
     """Cache ``data`` as what tracker.yaml's ``text`` loads to (plain JSON types only)."""
     if cache.plain_json(data):
-        cache.write_json(_tracker_cache_name(text), data, kind="tracker-*.json")
+        cache.write_json(_tracker_cache_entry(text), data)
 
 
 def serialise_checked(tracker: Tracker) -> str:

@@ -35,7 +35,9 @@ def test_a_cache_hit_gives_what_parsing_gives(make_repo, govtool, cache_dir):
     assert first.exit_code == 0, first.stderr
     [entry] = tracker_entries(cache_dir)
     text = (root / "tracker.yaml").read_text(encoding="utf-8")
-    assert json.loads(entry.read_text(encoding="utf-8")) == load_yaml(text, "tracker.yaml")
+    stored = json.loads(entry.read_text(encoding="utf-8"))
+    assert stored["key"].endswith("\0tracker.yaml\0" + text)
+    assert stored["value"] == load_yaml(text, "tracker.yaml")
     second = govtool(root, "status", "--json")
     assert second.stdout == first.stdout
     assert tracker_entries(cache_dir) == [entry]
@@ -45,7 +47,7 @@ def test_a_change_by_govtool_leaves_the_cache_equal_to_parsing_the_new_file(make
     root = make_repo({"acme": "in_progress"})
     assert govtool(root, "progress", "acme", "40", "--note", "yes | no: `1.0` null").exit_code == 0
     text = (root / "tracker.yaml").read_text(encoding="utf-8")
-    cached = [json.loads(p.read_text(encoding="utf-8")) for p in tracker_entries(cache_dir)]
+    cached = [json.loads(p.read_text(encoding="utf-8"))["value"] for p in tracker_entries(cache_dir)]
     assert load_yaml(text, "tracker.yaml") in cached
 
 
@@ -65,6 +67,22 @@ def test_a_corrupt_cache_entry_is_ignored_and_replaced(make_repo, govtool, cache
         entry.write_text('{"version": 1, "brokers": {', encoding="utf-8")
     assert govtool(root, "list", "--json").stdout == expected
     assert govtool(root, "list", "--json").stdout == expected
+
+
+def test_an_entry_stored_for_another_text_is_not_trusted(make_repo, govtool, cache_dir):
+    """File names are CRC-32 buckets: what another text loaded to, found under this
+    text's name (a collision, or a forged file), is a miss."""
+    from govtool import store
+
+    root = make_repo({"acme": "pending"})
+    text = (root / "tracker.yaml").read_text(encoding="utf-8")
+    other = text.replace("name: Acme", "name: Forged")
+    assert other != text
+    name = store._tracker_cache_entry(text).file_name
+    forged = {"key": store._tracker_cache_entry(other).key, "value": load_yaml(other, "tracker.yaml")}
+    (cache_dir / name).write_text(json.dumps(forged), encoding="utf-8")
+    assert json.loads(govtool(root, "list", "--json").stdout)[0]["name"] == "Acme"
+    assert json.loads((cache_dir / name).read_text(encoding="utf-8"))["value"] == load_yaml(text, "tracker.yaml")
 
 
 def test_an_invalid_tracker_is_reported_every_time_and_never_cached(make_repo, govtool, cache_dir):
@@ -123,19 +141,20 @@ def test_holidays_come_from_the_cache_once_computed(cache_dir):
     computed = business_days.holidays_in("NYSE", 2026)
     assert dt.date(2026, 1, 19) in computed  # Martin Luther King Jr. Day
     [entry] = cache_dir.glob("holidays-*.json")
-    stored = json.loads(entry.read_text(encoding="utf-8"))
+    stored = json.loads(entry.read_text(encoding="utf-8"))["value"]
     assert sorted(stored) == ["2026"] and len(stored["2026"]) == len(computed)
     business_days = fresh_holidays()
     assert business_days.holidays_in("NYSE", 2026) == computed
     assert business_days.holidays_in("NYSE", 2027) != computed
-    assert sorted(json.loads(entry.read_text(encoding="utf-8"))) == ["2026", "2027"]
+    assert sorted(json.loads(entry.read_text(encoding="utf-8"))["value"]) == ["2026", "2027"]
 
 
 def test_a_damaged_holiday_entry_is_computed_again(cache_dir):
     business_days = fresh_holidays()
     expected = business_days.holidays_in("NYSE", 2026)
     [entry] = cache_dir.glob("holidays-*.json")
-    entry.write_text(json.dumps({"2026": ["not a date"]}), encoding="utf-8")
+    stored = json.loads(entry.read_text(encoding="utf-8"))
+    entry.write_text(json.dumps({**stored, "value": {"2026": ["not a date"]}}), encoding="utf-8")
     business_days = fresh_holidays()
     assert business_days.holidays_in("NYSE", 2026) == expected
     entry.write_text("[1, 2", encoding="utf-8")

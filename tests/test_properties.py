@@ -19,9 +19,8 @@ import email.policy
 import itertools
 import json
 import re
-import tempfile
-from pathlib import Path
 
+import pytest
 from conftest import filled_research_doc, snapshot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -193,13 +192,16 @@ def table_blocks(text: str) -> list[list[str]]:
     return blocks
 
 
-_DOCS_ROOT = Path(tempfile.mkdtemp(prefix="govtool-properties-"))
+@pytest.fixture(scope="module")
+def docs_root(tmp_path_factory):
+    """One directory for all examples of a test (hypothesis runs many per call)."""
+    return tmp_path_factory.mktemp("properties")
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(trackers(max_brokers=3, max_ops=6))
-def test_any_name_or_note_stays_inside_its_markdown_table_cell(tracker):
-    docs = render_docs(_DOCS_ROOT, tracker)
+@given(tracker=trackers(max_brokers=3, max_ops=6))
+def test_any_name_or_note_stays_inside_its_markdown_table_cell(docs_root, tracker):
+    docs = render_docs(docs_root, tracker)
     for path, text in docs.items():
         for block in table_blocks(text):
             header = len(_UNESCAPED_PIPE.findall(block[0]))
@@ -234,8 +236,8 @@ _SLACK_CONTROL = re.compile(r"<[!@#]|<https?:")
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(name=NAME, message=TEXT, urgent=st.booleans(), kind=st.sampled_from(lifecycle.NOTIFICATION_KINDS))
-def test_any_name_or_message_keeps_the_email_and_slack_payload_intact(name, message, urgent, kind):
-    root = _DOCS_ROOT / "notify"
+def test_any_name_or_message_keeps_the_email_and_slack_payload_intact(docs_root, name, message, urgent, kind):
+    root = docs_root / "notify"
     doc = root / "docs" / "brokers" / "api-research" / "acme.md"
     if not doc.exists():
         doc.parent.mkdir(parents=True)

@@ -5,6 +5,14 @@ refuses duplicate mapping keys (the second ``alpaca:`` is an error, not "last on
 wins") and keeps YAML timestamps as the strings that were written, so the model
 parses and validates dates itself. Dumping is deterministic: the caller's key
 order, no line folding, unicode kept, dates in ISO 8601.
+
+A document of plain mappings, lists and scalars (every tracker govtool writes, and
+most API specs) is built straight from the parser's events by :func:`_data_from_events`,
+with PyYAML's own resolver and scalar constructors; anything else (anchors, aliases,
+tags, merge keys, complex keys, a duplicate key, a syntax error) goes to PyYAML's
+loader, which gives the answer or the error. The result is the same either way
+(tests/test_yaml_events.py); the difference is PyYAML's node graph, which for a
+6 MB tracker costs ~3 s and ~250 MB before the first dict exists.
 """
 
 from __future__ import annotations
@@ -100,8 +108,15 @@ def load_yaml(text: str, filename: str, strict: bool = True) -> Any:
     import yaml
 
     strict_loader, plain_loader = _loaders()
+    loader_class = strict_loader if strict else plain_loader
     try:
-        return yaml.load(text, Loader=strict_loader if strict else plain_loader)  # noqa: S506 - safe loaders
+        data = _data_from_events(text, loader_class, strict)
+    except yaml.YAMLError:  # PyYAML's loader below reports it, with its line
+        data = _NOT_PLAIN
+    if data is not _NOT_PLAIN:
+        return data
+    try:
+        return yaml.load(text, Loader=loader_class)  # noqa: S506 - safe loaders
     except _DuplicateKey as dup:
         path = _path_at_line(text, dup.line)
         where = format_path(path) if path else repr(dup.key)
@@ -122,6 +137,96 @@ def load_yaml(text: str, filename: str, strict: bool = True) -> Any:
         ) from None
     except yaml.YAMLError as exc:
         raise YAMLInputError(filename, 1, f"YAML error: {exc}", hint="check the file's YAML") from None
+
+
+#: What :func:`_data_from_events` returns for a document it leaves to PyYAML's loader.
+_NOT_PLAIN = object()
+
+#: Scalar tags built by the loader's own constructors (timestamps: str when strict).
+_SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in ("int", "float", "bool", "null", "timestamp"))
+
+
+def _data_from_events(text: str, loader_class: type, strict: bool) -> Any:
+    """Build a document of plain mappings, lists and scalars from the parser's events.
+
+    Args:
+        text: one YAML document.
+        loader_class: the loader whose parser, resolver and scalar constructors are used.
+        strict: a repeated key sends the document to the full loader (which reports it).
+
+    Returns:
+        The data, exactly as ``yaml.load(text, Loader=loader_class)`` would give it,
+        or ``_NOT_PLAIN`` when the document uses anything beyond plain collections and
+        untagged scalars (or repeats a key under ``strict``).
+
+    Raises:
+        yaml.YAMLError: a syntax error (the caller lets the full loader report it).
+    """
+    import yaml
+    from yaml import events
+
+    loader = loader_class(text)
+    try:
+        next_event = loader.get_event
+        resolve, constructors = loader.resolve, loader.yaml_constructors
+        str_tag, scalar_node = "tag:yaml.org,2002:str", yaml.ScalarNode
+        scalars: dict[str, tuple[Any]] = {}  # plain scalar text -> (value,): repeated keys and values
+        containers: list[Any] = []  # the open mappings and lists, innermost last
+        keys: list[Any] = []  # for each open mapping, the key waiting for its value
+        no_key = _NOT_PLAIN
+        next_event()  # StreamStartEvent
+        if type(next_event()) is not events.DocumentStartEvent:
+            return None  # an empty stream, as yaml.load gives
+        while True:
+            event = next_event()
+            kind = type(event)
+            if kind is events.ScalarEvent:
+                if event.anchor is not None or event.tag is not None:
+                    return _NOT_PLAIN
+                item = event.value
+                if event.implicit[0]:  # plain: resolved as YAML 1.1 says (yes, 0x1F, ~, 2026-01-17)
+                    known = scalars.get(item)
+                    if known is None:
+                        tag = resolve(scalar_node, item, (True, False))
+                        if tag == str_tag:
+                            known = (item,)
+                        elif tag in _SCALAR_TAGS:
+                            known = (constructors[tag](loader, scalar_node(tag, item)),)
+                        else:
+                            return _NOT_PLAIN  # a merge key (<<) or a value key (=)
+                        scalars[item] = known
+                    item = known[0]
+            elif kind is events.MappingStartEvent or kind is events.SequenceStartEvent:
+                if event.anchor is not None or event.tag is not None:
+                    return _NOT_PLAIN
+                containers.append({} if kind is events.MappingStartEvent else [])
+                keys.append(no_key)
+                continue
+            elif kind is events.MappingEndEvent or kind is events.SequenceEndEvent:
+                item = containers.pop()
+                keys.pop()
+            elif kind is events.DocumentEndEvent:
+                break
+            else:  # an alias
+                return _NOT_PLAIN
+            if not containers:
+                root = item
+                continue
+            parent = containers[-1]
+            if type(parent) is list:
+                parent.append(item)
+            elif keys[-1] is no_key:
+                if type(item) in (dict, list) or (strict and item in parent):
+                    return _NOT_PLAIN
+                keys[-1] = item
+            else:
+                parent[keys[-1]] = item
+                keys[-1] = no_key
+        if type(next_event()) is not events.StreamEndEvent:
+            return _NOT_PLAIN  # a second document: the full loader refuses it
+        return root
+    finally:
+        loader.dispose()
 
 
 def format_path(path: Path) -> str:

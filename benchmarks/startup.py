@@ -61,7 +61,12 @@ def main() -> None:
     compile_govtool()
     with tempfile.TemporaryDirectory() as tmp:
         env = bench_env(GOVTOOL_CACHE_DIR=str(Path(tmp) / "cache"))
-        first = {" ".join(argv): run_once(govtool_command(*argv), REPO, env)[0] for argv in COMMANDS}
+        first = {
+            " ".join(argv): run_once(
+                govtool_command(*argv), REPO, bench_env(GOVTOOL_CACHE_DIR=str(Path(tmp) / f"empty-{index}"))
+            )[0]
+            for index, argv in enumerate(COMMANDS)
+        }
         baseline, _ = best_of([sys.executable, "-c", "import typer"], REPO, args.runs, env)
         print(f"best of {args.runs} runs; {sys.executable}")
         floor = 'python -c "import typer"'

@@ -1022,20 +1022,3 @@ def main(argv: Optional[list[str]] = None) -> None:
         if exc.hint:
             err.write(f"hint: {exc.hint}\n")
         raise SystemExit(exc.exit_code) from None
-
-
-def run() -> None:
-    """The ``govtool`` script and ``python -m govtool``: :func:`main`, for a process that ends with it.
-
-    On its way out the interpreter runs one last garbage collection over every object
-    the imports made (typer, rich, the tracker): ~10 ms of a 100 ms ``govtool list``,
-    reclaiming nothing in a process about to exit. ``gc.freeze()`` moves those objects
-    out of its reach. Python does not promise ``__del__`` for objects alive at exit, and
-    govtool closes its files, locks and connections in ``with`` blocks before this.
-    """
-    import gc
-
-    try:
-        main()
-    finally:
-        gc.freeze()

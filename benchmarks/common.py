@@ -35,8 +35,14 @@ def bench_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def run_once(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, float]:
+def run_once(
+    command: list[str], cwd: Path, env: dict[str, str] | None = None, terminal: bool = False
+) -> tuple[float, float]:
     """Run ``command`` once with its output discarded.
+
+    Args:
+        terminal: give the child a 120x40 pseudo-terminal as stdout, as a person at a
+            terminal does (rich then draws colours), instead of a discarded pipe.
 
     Returns:
         (wall time in seconds, peak resident memory in MB) of that one child.
@@ -44,14 +50,27 @@ def run_once(command: list[str], cwd: Path, env: dict[str, str] | None = None) -
     Raises:
         SystemExit: the command failed (its stderr's tail is shown).
     """
+    stdout, drain = subprocess.DEVNULL, None
+    if terminal:
+        import fcntl
+        import pty
+        import struct
+        import termios
+        import threading
+
+        primary, stdout = pty.openpty()
+        fcntl.ioctl(stdout, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+        drain = threading.Thread(target=_drain, args=(primary,), daemon=True)
+        drain.start()
     start = time.perf_counter()
-    child = subprocess.Popen(
-        command, cwd=cwd, env=env or bench_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
+    child = subprocess.Popen(command, cwd=cwd, env=env or bench_env(), stdout=stdout, stderr=subprocess.PIPE)
     assert child.stderr is not None
     error = child.stderr.read()
     _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - start
+    if drain is not None:
+        os.close(stdout)
+        drain.join()
     child.returncode = os.waitstatus_to_exitcode(status)
     child.stderr.close()
     if child.returncode != 0:
@@ -59,10 +78,23 @@ def run_once(command: list[str], cwd: Path, env: dict[str, str] | None = None) -
     return wall, usage.ru_maxrss / 1024
 
 
-def best_of(command: list[str], cwd: Path, runs: int, env: dict[str, str] | None = None) -> tuple[float, float]:
+def _drain(primary: int) -> None:
+    """Read a pseudo-terminal's output until its other side is closed."""
+    try:
+        while os.read(primary, 65536):
+            pass
+    except OSError:  # EIO: the child and the benchmark have closed the terminal
+        pass
+    finally:
+        os.close(primary)
+
+
+def best_of(
+    command: list[str], cwd: Path, runs: int, env: dict[str, str] | None = None, terminal: bool = False
+) -> tuple[float, float]:
     """The fastest wall time and the largest peak memory over ``runs`` runs (one warm-up first)."""
-    run_once(command, cwd, env)
-    results = [run_once(command, cwd, env) for _ in range(runs)]
+    run_once(command, cwd, env, terminal)
+    results = [run_once(command, cwd, env, terminal) for _ in range(runs)]
     return min(w for w, _ in results), max(m for _, m in results)
 
 

@@ -79,14 +79,11 @@ def run_once(
 
 
 def _drain(primary: int) -> None:
-    """Read a pseudo-terminal's output until its other side is closed."""
-    try:
-        while os.read(primary, 65536):
-            pass
-    except OSError:  # EIO: the child and the benchmark have closed the terminal
-        pass
-    finally:
-        os.close(primary)
+    """Read and discard a pseudo-terminal's output until its other side is closed."""
+    from contextlib import suppress
+
+    with open(primary, "rb", buffering=0) as terminal, suppress(OSError):  # EIO once closed
+        terminal.readall()
 
 
 def best_of(

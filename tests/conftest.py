@@ -4,6 +4,7 @@ built in temporary directories."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import subprocess
@@ -70,6 +71,27 @@ def run_process(*args: str, cwd: Path | None = None, env: dict | None = None, py
         timeout=120,
     )
     return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+_LOADED_MODULES = """
+import json, sys
+from govtool.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})), file=sys.stderr)
+"""
+
+
+def modules_loaded_by(argv: list[str], cwd: Path, env: dict | None = None) -> tuple[Result, set[str]]:
+    """Run ``govtool ARGV`` in a fresh interpreter: its result, and the top-level modules
+    (``yaml``, ``git``, ``asyncio``) it had imported by the time it finished."""
+    run = subprocess.run(
+        [sys.executable, "-c", _LOADED_MODULES, *argv], cwd=cwd, env=env, capture_output=True, text=True
+    )
+    *stderr, loaded = run.stderr.rstrip("\n").split("\n")
+    return Result(run.returncode, run.stdout, "\n".join(stderr)), set(json.loads(loaded))
 
 
 def ts(day: str, time: str = "09:00:00") -> dt.datetime:

@@ -6,7 +6,7 @@ import json
 import subprocess
 
 import pytest
-from conftest import build_tracker
+from conftest import build_tracker, modules_loaded_by
 
 from govtool.tracker import dump_tracker
 
@@ -276,17 +276,9 @@ def test_the_action_and_the_pre_commit_hooks_are_valid():
 def test_the_gate_imports_only_what_it_uses(repo):
     """No Slack, mail, Jinja2 or holidays in a CI gate run, and no asyncio: pathspec's
     deprecation decorators imported it before typing_extensions 4.16 (~20 ms a run)."""
-    import sys
-
     write(repo, "src/services/broker/alpaca/x.ts")
     change(repo)
-    code = (
-        "import json, sys\nfrom govtool.cli import main\n"
-        "try:\n    main(['gate', '--base', 'main', '--format', 'json'])\nexcept SystemExit:\n    pass\n"
-        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})), file=sys.stderr)\n"
-    )
-    run = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True)
+    run, loaded = modules_loaded_by(["gate", "--base", "main", "--format", "json"], repo)
     assert json.loads(run.stdout)["passed"], run.stderr
-    loaded = set(json.loads(run.stderr.strip().splitlines()[-1]))
     assert {"git", "pathspec", "yaml"} <= loaded
     assert not {"asyncio", "slack_sdk", "smtplib", "jinja2", "holidays"} & loaded

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import subprocess
@@ -13,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import REPO, run_process
+from conftest import REPO, modules_loaded_by, run_process
 
 from govtool.store import read_tracker
 
@@ -111,19 +110,9 @@ HEAVY_MODULES = ("git", "slack_sdk", "jinja2", "pathspec", "smtplib", "holidays"
 def test_read_only_commands_do_not_import_what_they_do_not_use(argv, tmp_path):
     """git, Slack, Jinja2 and mail stay out of the commands that show the tracker; YAML and
     holidays too once the cache holds this tracker text and this year's calendar."""
-    code = (
-        "import json, sys\n"
-        "from govtool.cli import main\n"
-        "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
-        f"print(json.dumps([m for m in {HEAVY_MODULES!r} if m in sys.modules]), file=sys.stderr)\n"
-    )
     env = {**os.environ, "GOVTOOL_CACHE_DIR": str(tmp_path / "cache"), "GOVTOOL_NOW": "2026-02-02T10:00:00Z"}
-    runs = [
-        subprocess.run([sys.executable, "-c", code, *argv], cwd=REPO, env=env, capture_output=True, text=True)
-        for _ in range(2)
-    ]
-    for run in runs:
-        assert run.returncode == 0, run.stderr
-    cold, warm = (json.loads(run.stderr.strip().splitlines()[-1]) for run in runs)
-    assert not {"git", "slack_sdk", "jinja2", "pathspec", "smtplib"} & set(cold)
-    assert warm == []
+    (cold_run, cold), (warm_run, warm) = (modules_loaded_by(argv, REPO, env) for _ in range(2))
+    for run in (cold_run, warm_run):
+        assert run.exit_code == 0, run.stderr
+    assert not {"git", "slack_sdk", "jinja2", "pathspec", "smtplib"} & cold
+    assert not set(HEAVY_MODULES) & warm

@@ -37,17 +37,17 @@ CHANGED = 2_000
 def tracker_text() -> str:
     import datetime as dt
 
-    from govtool import tracking
-    from govtool.tracker import Broker, dump_tracker, new_tracker
+    from govtool import history
+    from govtool.model import Broker, dump_tracker, new_tracker
 
     tracker = new_tracker({"gate": {"paths": ["src/services/broker/{broker}/**"]}})
     at = dt.datetime(2026, 1, 5, tzinfo=dt.timezone.utc)
     for index in range(BROKERS):
         bid = f"broker{index:02d}"
-        tracking.add_broker(tracker, Broker(id=bid, name=bid, status="researching"), "dev", at)
-        tracking.record_event(tracker, bid, "research_completed", "dev", at)
-        tracking.record_event(tracker, bid, "pm_notified", "dev", at, kind="research-completed")
-        tracking.record_event(tracker, bid, "decision", "pm", at, decision="approved", reason="bench")
+        history.add_broker(tracker, Broker(id=bid, name=bid, status="researching"), "dev", at)
+        history.record_event(tracker, bid, "research_completed", "dev", at)
+        history.record_event(tracker, bid, "pm_notified", "dev", at, kind="research-completed")
+        history.record_event(tracker, bid, "decision", "pm", at, decision="approved", reason="bench")
     return dump_tracker(tracker)
 
 

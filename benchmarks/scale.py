@@ -44,13 +44,13 @@ COMMANDS: list[tuple[str, list[str]]] = [
 
 def broker_history(tracker, bid: str, index: int, start: dt.datetime) -> None:
     """Append 50 events that the lifecycle allows; four shapes of history in turn."""
-    from govtool import tracking
+    from govtool import history
 
     clock = iter(start + dt.timedelta(hours=6 * n) for n in range(1, EVENTS + 1))
     shape = index % 4
 
     def event(name: str, **details) -> None:
-        tracking.record_event(tracker, bid, name, "Dev Team", next(clock), **details)
+        history.record_event(tracker, bid, name, "Dev Team", next(clock), **details)
 
     event("research_completed")
     event("pm_notified", kind="research-completed")
@@ -84,11 +84,12 @@ def broker_history(tracker, bid: str, index: int, start: dt.datetime) -> None:
 
 def build_repo(root: Path, brokers: int) -> None:
     """A governance repo with ``brokers`` brokers and 50 events each, docs rendered."""
-    from govtool import tracking
     from govtool.init_repo import init_repo
-    from govtool.render import render_docs
-    from govtool.store import write_all
-    from govtool.tracker import Broker, dump_tracker, new_tracker
+
+    from govtool import history
+    from govtool.derived_docs import render_docs
+    from govtool.model import Broker, dump_tracker, new_tracker
+    from govtool.storage import write_all
 
     init_repo(root)
     tracker = new_tracker()
@@ -104,7 +105,7 @@ def build_repo(root: Path, brokers: int) -> None:
             type=("API", "OAuth2", "CSV", "FIX", "WebSocket")[index % 5],
             notes=f"note {index}: `x` | y",
         )
-        tracking.add_broker(tracker, broker, "Dev Team", start)
+        history.add_broker(tracker, broker, "Dev Team", start)
         broker_history(tracker, bid, index, start)
     files = {root / "tracker.yaml": dump_tracker(tracker)}
     files.update(render_docs(root, tracker))

@@ -8,6 +8,9 @@ files in the user's cache directory, each holding its input and the result:
 - ``$GOVTOOL_CACHE_DIR`` when set (``none`` turns the cache off), else
 - ``$XDG_CACHE_HOME/govtool``, else ``~/.cache/govtool``.
 
+The command layer reads that from the environment and passes it in
+(:func:`use_directory`); without it the cache is off.
+
 The cache lives outside the repository on purpose: a cache file committed to a repo
 could make govtool see a tracker other than the one in the file (and the CI gate
 never reads the cache at all). An entry's file name comes from a CRC-32 of its input,
@@ -23,6 +26,7 @@ from __future__ import annotations
 import json
 import os
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,13 +37,32 @@ from govtool import __version__
 CACHE_FORMAT = 2
 
 
-def cache_dir() -> Path | None:
-    """The cache directory, or None when the cache is off (``GOVTOOL_CACHE_DIR=none``)."""
-    configured = os.environ.get("GOVTOOL_CACHE_DIR")
+#: The directory in use, set by the command layer (:func:`use_directory`); None: no cache.
+_directory: Path | None = None
+
+
+def directory_from_env(env: Mapping[str, str]) -> Path | None:
+    """Where the cache lives for this environment, or None when it is off (``GOVTOOL_CACHE_DIR=none``).
+
+    Args:
+        env: the environment (the command layer passes ``os.environ``).
+    """
+    configured = env.get("GOVTOOL_CACHE_DIR")
     if configured:
         return None if configured.lower() == "none" else Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "govtool"
+    home = env.get("HOME") or os.path.expanduser("~")
+    return Path(env.get("XDG_CACHE_HOME") or os.path.join(home, ".cache")) / "govtool"
+
+
+def use_directory(directory: Path | None) -> None:
+    """Set the cache directory for this process (None turns the cache off; the default)."""
+    global _directory
+    _directory = directory
+
+
+def cache_dir() -> Path | None:
+    """The cache directory in use, or None when the cache is off."""
+    return _directory
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,14 @@ seeds/pm-notification-process.md.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from govtool import lifecycle
 from govtool.business_days import add_business_days, business_days_between
 from govtool.escalation import level_for_wait
-from govtool.tracker import PRIORITIES, Broker, Tracker, last_research_notification
+from govtool.lifecycle import last_research_notification
+from govtool.model import PRIORITIES, Broker, Tracker
 
 _DECIDED = (lifecycle.APPROVED, lifecycle.IN_PROGRESS, lifecycle.COMPLETED)
 
@@ -28,14 +30,29 @@ def priority_order(broker: Broker) -> tuple:
     return (rank, broker.eta or dt.date.max, broker.name.lower())
 
 
-def open_blockers(broker: Broker, tracker: Tracker) -> list[str]:
-    """The open blockers of a broker, then "Waiting for X" for each dependency not completed."""
+def dependency_waits(broker: Broker, tracker: Tracker, status_of: Callable[[Broker], str | None]) -> list[str]:
+    """ "Waiting for X" for each broker this one depends on that is not completed.
+
+    Args:
+        broker: the broker whose ``depends_on`` is read.
+        tracker: where the other brokers are looked up (an unknown id waits by its id).
+        status_of: the status of another broker at the moment that matters (now, or
+            the end of a report's week).
+
+    Returns:
+        Texts such as ``Waiting for Alpaca``, in ``depends_on`` order.
+    """
     waits = []
     for dep in broker.depends_on:
         other = tracker.brokers.get(dep)
-        if other is None or other.status != lifecycle.COMPLETED:
+        if other is None or status_of(other) != lifecycle.COMPLETED:
             waits.append(f"Waiting for {other.name if other else dep}")
-    return [*broker.blockers, *waits]
+    return waits
+
+
+def open_blockers(broker: Broker, tracker: Tracker) -> list[str]:
+    """The open blockers of a broker, then "Waiting for X" for each dependency not completed."""
+    return [*broker.blockers, *dependency_waits(broker, tracker, lambda other: other.status)]
 
 
 def last_notified(broker: Broker) -> dt.date | None:
@@ -61,11 +78,11 @@ def pending_decision(broker: Broker, tracker: Tracker, as_of: dt.date) -> dict[s
         "Escalation Process").
     """
     settings = tracker.settings
-    calendar = settings["calendar"]
+    calendar = settings.calendar
     notified = last_notified(broker) or broker.history[-1].date
     waited = business_days_between(notified, as_of, calendar)
-    expected_max = settings["escalation"]["expected_response_business_days"]["max"]
-    after = settings["escalation"]["after_business_days"]
+    expected_max = settings.escalation.response_max_days
+    after = settings.escalation.after_business_days
     level = level_for_wait(waited, after)
     return {
         "id": broker.id,

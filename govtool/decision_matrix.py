@@ -15,7 +15,15 @@ from decimal import Decimal
 from typing import Any
 
 from govtool.errors import InputError
-from govtool.tracker import MATRIX_FACTORS
+
+#: The decision-matrix factors of the process document, in its order.
+MATRIX_FACTORS: tuple[str, ...] = (
+    "user_demand",
+    "cost_benefit",
+    "technical_feasibility",
+    "strategic_fit",
+    "risk_assessment",
+)
 
 #: Factor labels, as the process document writes them.
 FACTOR_LABELS: dict[str, str] = {
@@ -30,6 +38,34 @@ BAND_APPROVE_HIGH = "approve (high priority)"
 BAND_APPROVE_MEDIUM = "approve (medium priority)"
 BAND_ON_HOLD = "on hold"
 BAND_REJECT = "reject"
+
+
+@dataclass(frozen=True)
+class MatrixSettings:
+    """The decision matrix's policy (``settings.decision_matrix``), validated.
+
+    Attributes:
+        weights: factor -> weight as a fraction (0.30 for 30%); they sum to 1.
+        approve_high, approve_medium, on_hold: the lower bounds (inclusive) of the
+            bands "approve (high priority)", "approve (medium priority)" and "on hold";
+            below ``on_hold`` is "reject".
+    """
+
+    weights: dict[str, float]
+    approve_high: float
+    approve_medium: float
+    on_hold: float
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> MatrixSettings:
+        """From the validated ``settings.decision_matrix`` mapping (``weights``, ``thresholds``)."""
+        thresholds = data["thresholds"]
+        return cls(
+            weights=dict(data["weights"]),
+            approve_high=thresholds["approve_high"],
+            approve_medium=thresholds["approve_medium"],
+            on_hold=thresholds["on_hold"],
+        )
 
 
 def _decimal(value: Any) -> Decimal:
@@ -102,28 +138,28 @@ class MatrixResult:
         }
 
 
-def band_for(total: Decimal, thresholds: dict[str, Any]) -> str:
+def band_for(total: Decimal, matrix: MatrixSettings) -> str:
     """The band of an exact weighted total.
 
     Args:
         total: the weighted total.
-        thresholds: ``{approve_high, approve_medium, on_hold}`` lower bounds (inclusive).
+        matrix: the thresholds (lower bounds, inclusive).
     """
-    if total >= _decimal(thresholds["approve_high"]):
+    if total >= _decimal(matrix.approve_high):
         return BAND_APPROVE_HIGH
-    if total >= _decimal(thresholds["approve_medium"]):
+    if total >= _decimal(matrix.approve_medium):
         return BAND_APPROVE_MEDIUM
-    if total >= _decimal(thresholds["on_hold"]):
+    if total >= _decimal(matrix.on_hold):
         return BAND_ON_HOLD
     return BAND_REJECT
 
 
-def score_matrix(scores: dict[str, Any], settings: dict[str, Any]) -> MatrixResult:
+def score_matrix(scores: dict[str, Any], matrix: MatrixSettings) -> MatrixResult:
     """Weigh the five scores with the settings' weights and find the band.
 
     Args:
         scores: factor -> score (1-5, steps of 0.5); all five factors required.
-        settings: tracker settings (``decision_matrix.weights`` and ``.thresholds``).
+        matrix: the weights and thresholds (``tracker.settings.decision_matrix``).
 
     Returns:
         The matrix, its exact total and its band.
@@ -131,7 +167,6 @@ def score_matrix(scores: dict[str, Any], settings: dict[str, Any]) -> MatrixResu
     Raises:
         InputError: a missing factor or a score out of range.
     """
-    matrix = settings["decision_matrix"]
     missing = [FACTOR_LABELS[f] for f in MATRIX_FACTORS if scores.get(f) is None]
     if missing:
         raise InputError(
@@ -141,20 +176,20 @@ def score_matrix(scores: dict[str, Any], settings: dict[str, Any]) -> MatrixResu
     rows = []
     total = Decimal(0)
     for factor in MATRIX_FACTORS:
-        weight = _decimal(matrix["weights"][factor])
+        weight = _decimal(matrix.weights[factor])
         score = check_score(factor, scores[factor])
         weighted = weight * score
         total += weighted
         rows.append((factor, weight, score, weighted))
-    return MatrixResult(rows=tuple(rows), total=total, band=band_for(total, matrix["thresholds"]))
+    return MatrixResult(rows=tuple(rows), total=total, band=band_for(total, matrix))
 
 
-def score_if_complete(scores: Any, settings: dict[str, Any]) -> MatrixResult | None:
+def score_if_complete(scores: Any, matrix: MatrixSettings) -> MatrixResult | None:
     """The matrix of a research doc's ``scores`` front matter, or None while it is
     missing, incomplete or out of range (a notification or decision then shows no score)."""
     if not isinstance(scores, dict):
         return None
     try:
-        return score_matrix(scores, settings)
+        return score_matrix(scores, matrix)
     except InputError:
         return None

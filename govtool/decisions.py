@@ -15,8 +15,9 @@ from typing import Any
 
 from govtool import lifecycle
 from govtool.errors import InputError
-from govtool.tracker import Event, Tracker
-from govtool.tracking import record_event
+from govtool.history import record_event
+from govtool.model import Event, Tracker
+from govtool.templating import environment, render_template
 from govtool.yamlio import format_timestamp
 
 INTEGRATIONS_DIR = "docs/brokers/integrations"
@@ -104,13 +105,11 @@ def integration_guide_path(root: Path, broker_id: str) -> Path:
 
 def render_integration_guide(root: Path, tracker: Tracker, broker_id: str, decided_on: str) -> str:
     """The implementation guide scaffold of an approved broker (setup, testing, troubleshooting)."""
-    from govtool.render import environment, render_template
-
     broker = tracker.broker(broker_id)
     context = {
         "broker": {"id": broker.id, "name": broker.name, "type": broker.type, "eta": broker.eta},
         "decided_on": decided_on,
         "research_doc": broker.research_doc,
-        "gate_paths": [p.replace("{broker}", broker.id) for p in tracker.settings["gate"]["paths"]],
+        "gate_paths": [p.replace("{broker}", broker.id) for p in tracker.settings.gate.paths],
     }
     return render_template(environment(root), "integration-guide.md.j2", context)

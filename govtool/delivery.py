@@ -8,13 +8,52 @@ the command exits 3 (DESIGN.md, "Exit codes"). `govtool outbox flush` calls
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from govtool import outbox, slack
-from govtool.email_message import SmtpConfig, send
-from govtool.slack import DeliveryError, SlackConfig
+from govtool.email_message import SmtpConfig, build_message, send
+from govtool.errors import DeliveryError, InputError
+from govtool.redaction import redact
+from govtool.settings import Settings
+from govtool.slack import SlackConfig
+
+#: A message ready for one channel: ``("email", {eml, from, to})`` or ``("slack", Block Kit payload)``.
+Delivery = tuple[str, dict[str, Any]]
+
+
+@dataclass
+class OutgoingMessage:
+    """One message of the process to people, for email and Slack alike: a PM
+    notification, an escalation, a decision's announcement, the weekly report.
+
+    Attributes:
+        subject: the email subject (and the Slack header).
+        body: the plain-text email body.
+        sender: From; recipients: To.
+        slack: the Block Kit payload for the configured channel (see :func:`govtool.slack.message`).
+    """
+
+    subject: str
+    body: str
+    sender: str
+    recipients: list[str]
+    slack: dict[str, Any]
+
+    def to_eml(self, when: dt.datetime) -> str:
+        """The RFC 5322 message (``.eml`` text) dated ``when``."""
+        return build_message(self.sender, self.recipients, self.subject, self.body, when).as_string()
+
+    def email_delivery(self, eml: str) -> Delivery:
+        """The email delivery of this message, given its ``.eml`` text (:meth:`to_eml`)."""
+        return ("email", {"eml": eml, "from": self.sender, "to": list(self.recipients)})
+
+    def slack_delivery(self) -> Delivery:
+        """The Slack delivery of this message."""
+        return ("slack", self.slack)
 
 
 @dataclass
@@ -27,6 +66,19 @@ class Services:
     @property
     def secrets(self) -> list[str]:
         return [*self.slack.secrets, *self.smtp.secrets]
+
+    @classmethod
+    def configure(cls, settings: Settings, env: Mapping[str, str]) -> Services:
+        """The services of a repo's settings and an environment (credentials, overrides).
+
+        Raises:
+            InputError: GOVTOOL_SMTP_PORT is not a port number.
+        """
+        try:
+            smtp = SmtpConfig.from_settings(settings.email, dict(env))
+        except ValueError:
+            raise InputError(f"GOVTOOL_SMTP_PORT: not a port number (got {env.get('GOVTOOL_SMTP_PORT')!r})") from None
+        return cls(slack=SlackConfig.from_env(dict(env)), smtp=smtp)
 
 
 @dataclass
@@ -62,7 +114,7 @@ def _describe(channel: str, payload: dict[str, Any]) -> str:
 def deliver(
     root: Path,
     services: Services,
-    messages: list[tuple[str, dict[str, Any]]],
+    messages: list[Delivery],
     purpose: str,
     broker: str | None,
     now_iso: str,
@@ -87,7 +139,7 @@ def deliver(
             _attempt(services, channel, payload)
             report.delivered.append(_describe(channel, payload))
         except DeliveryError as exc:
-            error = outbox.redact(str(exc), services.secrets)
+            error = redact(str(exc), services.secrets)
             message = outbox.new_message(channel, purpose, broker, payload, error, now_iso)
             report.kept.append((outbox.put(root, message), error))
     return report
@@ -101,7 +153,7 @@ def flush(root: Path, services: Services) -> DeliveryReport:
             _attempt(services, message.channel, message.payload)
         except DeliveryError as exc:
             message.attempts += 1
-            message.last_error = outbox.redact(str(exc), services.secrets)
+            message.last_error = redact(str(exc), services.secrets)
             outbox.put(root, message)
             report.kept.append((path, message.last_error))
             continue

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from email import policy as email_policy
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from typing import Any
 
-from govtool.slack import DeliveryError
+from govtool.errors import DeliveryError
+from govtool.redaction import redact
+from govtool.settings import EmailSettings
 
 TIMEOUT_SECONDS = 20
 
@@ -35,17 +36,20 @@ class SmtpConfig:
         return [s for s in (self.password,) if s]
 
     @classmethod
-    def from_settings(cls, settings: dict[str, Any], env: dict[str, str]) -> SmtpConfig:
+    def from_settings(cls, email: EmailSettings, env: dict[str, str]) -> SmtpConfig:
         """Settings' smtp_host/smtp_port, overridden by GOVTOOL_SMTP_HOST/PORT; credentials from env.
+
+        Args:
+            email: ``tracker.settings.email``.
+            env: the environment (read by the command layer and passed in).
 
         Raises:
             ValueError: GOVTOOL_SMTP_PORT is not a port number.
         """
-        email = settings["email"]
         port_text = env.get("GOVTOOL_SMTP_PORT")
-        port = int(port_text) if port_text else int(email["smtp_port"])
+        port = int(port_text) if port_text else int(email.smtp_port)
         return cls(
-            host=env.get("GOVTOOL_SMTP_HOST") or email["smtp_host"],
+            host=env.get("GOVTOOL_SMTP_HOST") or email.smtp_host,
             port=port,
             user=env.get("GOVTOOL_SMTP_USER") or None,
             password=env.get("GOVTOOL_SMTP_PASSWORD") or None,
@@ -109,7 +113,5 @@ def send(config: SmtpConfig, raw_message: bytes, sender: str, recipients: list[s
     except DeliveryError:
         raise
     except (OSError, smtplib.SMTPException) as exc:
-        text = str(exc)
-        for secret in config.secrets:
-            text = text.replace(secret, "***")
+        text = redact(str(exc), config.secrets)
         raise DeliveryError(f"SMTP {config.host}:{config.port}: {type(exc).__name__}: {text}") from None

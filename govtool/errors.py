@@ -60,3 +60,13 @@ class ServiceError(GovtoolError):
     """An outside service (Slack, SMTP) failed; the message was kept in the outbox (exit 3)."""
 
     exit_code = EXIT_SERVICE
+
+
+class DeliveryError(GovtoolError):
+    """A message could not be delivered to Slack or by SMTP (exit 3 when it reaches the user).
+
+    ``str()`` is safe to show: the message names the service's error, never a token,
+    password or webhook URL (see :func:`govtool.redaction.redact`).
+    """
+
+    exit_code = EXIT_SERVICE

@@ -18,7 +18,9 @@ from typing import Any
 
 from govtool import lifecycle
 from govtool.business_days import business_days_between
-from govtool.tracker import Tracker, last_research_notification
+from govtool.lifecycle import last_research_notification
+from govtool.model import Tracker
+from govtool.research_doc import read_front_matter
 
 
 @dataclass
@@ -64,10 +66,9 @@ def due_escalations(root: Path, tracker: Tracker, as_of: dt.date) -> list[Escala
         Escalations in broker-name order, lower level first; empty when nothing new is due.
     """
     settings = tracker.settings
-    calendar = settings["calendar"]
-    after = settings["escalation"]["after_business_days"]
-    levels = {lv["level"]: lv for lv in settings["escalation"]["levels"]}
-    budget = settings["budget"]["monthly_api_usd"]
+    calendar = settings.calendar
+    after = settings.escalation.after_business_days
+    budget = settings.monthly_api_budget_usd
     out = []
     for broker in sorted(tracker.brokers.values(), key=lambda b: b.name.lower()):
         if broker.status != lifecycle.PENDING:
@@ -87,9 +88,7 @@ def due_escalations(root: Path, tracker: Tracker, as_of: dt.date) -> list[Escala
             (level, f"no PM decision in {(level - 1) * after} business days (notified {notified_on})")
             for level in range(2, level_for_wait(waited, after) + 1)
         ]
-        from govtool.research_doc import RESEARCH_DIR, read_front_matter
-
-        front = read_front_matter(root, broker.research_doc or f"{RESEARCH_DIR}/{broker.id}.md")
+        front = read_front_matter(root, broker.research_doc_path)
         cost = front.get("monthly_api_cost_usd")
         if budget is not None and isinstance(cost, (int, float)) and not isinstance(cost, bool) and cost > budget:
             wanted.append((3, f"budget blocker: API costs ${cost:,.0f}/month exceed the ${budget:,.0f}/month budget"))
@@ -97,17 +96,17 @@ def due_escalations(root: Path, tracker: Tracker, as_of: dt.date) -> list[Escala
         if "partner" in access.lower():
             wanted.append((3, f"partnership required: access is {access!r}"))
         for level, reason in wanted:
-            if level <= recorded or level not in levels:
+            contact = settings.escalation.contact(level)
+            if level <= recorded or contact is None:
                 continue
-            contact = levels[level]
             out.append(
                 Escalation(
                     broker=broker.id,
                     name=broker.name,
                     level=level,
-                    role=contact["role"],
-                    contact=contact["name"],
-                    email=contact.get("email"),
+                    role=contact.role,
+                    contact=contact.name,
+                    email=contact.email,
                     reason=reason,
                     notified_on=notified.date.isoformat(),
                     business_days_waiting=waited,
@@ -115,39 +114,3 @@ def due_escalations(root: Path, tracker: Tracker, as_of: dt.date) -> list[Escala
             )
             recorded = level
     return out
-
-
-def compose_message(root: Path, tracker: Tracker, escalation: Escalation) -> dict[str, Any]:
-    """The email and Slack message of one escalation, from ``escalation.txt.j2``.
-
-    Returns:
-        ``{subject, body, sender, recipients, slack}``; the email goes to the level's
-        contact (or settings.email.to when the level has no email).
-
-    Raises:
-        InputError: a template error.
-    """
-    from govtool import slack
-    from govtool.render import environment, render_template
-    from govtool.research_doc import RESEARCH_DIR
-
-    settings = tracker.settings
-    e = escalation
-    subject = f"{settings['email']['subject_prefix']} [ESCALATION] Level {e.level} ({e.role}) - {e.name}: "
-    subject += e.reason.split(":")[0]
-    doc = tracker.broker(e.broker).research_doc or f"{RESEARCH_DIR}/{e.broker}.md"
-    body = render_template(environment(root), "escalation.txt.j2", {"e": e, "research_doc": doc})
-    fields = [
-        ("Broker", e.name),
-        ("Level", f"{e.level} ({e.role})"),
-        ("Contact", e.contact),
-        ("Reason", e.reason),
-        ("PM notified", e.notified_on),
-    ]
-    return {
-        "subject": subject,
-        "body": body,
-        "sender": settings["email"]["from"],
-        "recipients": [e.email] if e.email else list(settings["email"]["to"]),
-        "slack": slack.message(settings["slack"]["channel"], subject, fields),
-    }

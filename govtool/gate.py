@@ -18,7 +18,17 @@ from pathlib import Path
 from typing import Any
 
 from govtool.errors import InputError
-from govtool.tracker import TRACKER_FILE, Tracker, parse_tracker
+from govtool.git_repo import (
+    commits_touching,
+    open_repo,
+    ref_names,
+    resolve_range,
+    show_file,
+    start_name_status_diff,
+)
+from govtool.model import TRACKER_FILE, Tracker
+from govtool.templating import md_cell
+from govtool.validation import parse_tracker
 
 _TOKEN = "GOVTOOLBROKERPLACEHOLDER"
 _BROKER_GROUP = "(?P<broker>[a-z0-9]+(?:[-_][a-z0-9]+)*)"
@@ -149,11 +159,8 @@ def default_base(env: dict[str, str], refs: set[str]) -> str:
 
 
 def _tracker_at(repo: Any, commit: str, rel: str) -> Tracker | None:
-    import git
-
-    try:
-        text = repo.git.show(f"{commit}:{rel}")
-    except git.GitCommandError:
+    text = show_file(repo, commit, rel)
+    if text is None:
         return None
     try:
         return parse_tracker(text + "\n", f"{rel}@{commit[:10]}")
@@ -173,10 +180,8 @@ def approval_commit(repo: Any, base: str, rel: str, broker: str) -> tuple[str, s
     Returns:
         ``(hexsha, author name, author email)``, or None when no approval is recorded.
     """
-    log = repo.git.log("--format=%H%x00%an%x00%ae", base, "--", rel).splitlines()
     found = None
-    for line in log:
-        sha, name, email = line.split("\0")
+    for sha, name, email in commits_touching(repo, base, rel):
         tracker = _tracker_at(repo, sha, rel)
         record = tracker.brokers.get(broker) if tracker else None
         approved = record is not None and any(
@@ -186,48 +191,6 @@ def approval_commit(repo: Any, base: str, rel: str, broker: str) -> tuple[str, s
             break
         found = (sha, name, email)
     return found
-
-
-def resolve_range(repo: Any, base: str, head: str) -> tuple[str, str]:
-    """Resolve BASE and HEAD to commits and find their merge base, with one ``git rev-parse``.
-
-    ``git rev-parse B H B...H`` prints B, H, the two tips again, and ``^M`` for
-    each merge base M; with no ``^`` line the histories share no commit (a shallow
-    clone, or unrelated branches). A criss-cross history has several merge bases,
-    and ``git merge-base`` picks the one git itself would use.
-
-    Returns:
-        ``(head sha, merge base sha)``.
-
-    Raises:
-        InputError: a ref that is not a commit, or no merge base (exit 2).
-    """
-    import git
-
-    commits = (f"{base}^{{commit}}", f"{head}^{{commit}}")
-    try:
-        lines = repo.git.rev_parse(*commits, "...".join(commits)).split()
-    except git.GitCommandError:
-        for name, ref in (("base", base), ("head", head)):
-            try:
-                repo.git.rev_parse("--verify", "--quiet", f"{ref}^{{commit}}")
-            except git.GitCommandError:
-                raise InputError(
-                    f"--{name}: {ref!r} is not a commit in this repository",
-                    hint="check the ref; in CI fetch it first (actions/checkout with fetch-depth: 0)",
-                ) from None
-        raise
-    base_sha, head_sha = lines[:2]
-    merge_bases = [line[1:] for line in lines[2:] if line.startswith("^")]
-    if len(merge_bases) == 1:
-        return head_sha, merge_bases[0]
-    if merge_bases:
-        return head_sha, repo.git.merge_base(base_sha, head_sha)
-    shallow = repo.git.rev_parse("--is-shallow-repository") == "true"
-    raise InputError(
-        f"no merge base between {base} and {head}" + (" (this is a shallow clone)" if shallow else ""),
-        hint="fetch the full history, e.g. actions/checkout with fetch-depth: 0, or git fetch --unshallow",
-    )
 
 
 def run_gate(root: Path, base: str | None, head: str, env: dict[str, str]) -> GateResult:
@@ -246,22 +209,17 @@ def run_gate(root: Path, base: str | None, head: str, env: dict[str, str]) -> Ga
         InputError: not a git repository, an unknown ref, no merge base (a shallow
             clone), or a bad gate configuration (exit 2).
     """
-    import git
-
-    try:
-        repo = git.Repo(root, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise InputError(f"{root}: not a git repository", hint="the gate runs inside a git checkout") from None
+    repo = open_repo(root, "the gate runs inside a git checkout")
     top = Path(repo.working_tree_dir).resolve()
     prefix = Path(root).resolve().relative_to(top).as_posix()
     prefix = "" if prefix == "." else prefix + "/"
     rel_tracker = f"{prefix}{TRACKER_FILE}"
     if base is None:
-        base = default_base(env, {r.name for r in repo.refs})
+        base = default_base(env, ref_names(repo))
     head_sha, merge_base = resolve_range(repo, base, head)
     # git's rename detection runs while the base tracker is read and the patterns
     # compiled: on a 2-core runner the two overlap (benchmarks/gate_scale.py).
-    diff = repo.git.diff("--name-status", "-z", "-M", "--no-ext-diff", merge_base, head_sha, as_process=True)
+    diff = start_name_status_diff(repo, merge_base, head_sha)
     try:
         base_tracker = _tracker_at(repo, merge_base, rel_tracker)
         head_trackers: list[Tracker | None] = []
@@ -274,8 +232,8 @@ def run_gate(root: Path, base: str | None, head: str, env: dict[str, str]) -> Ga
         settings_source = base_tracker or head_tracker()
         if settings_source is None:
             raise InputError(f"no {rel_tracker} at {base} or {head}", hint="run the gate in a governance repo")
-        gate = settings_source.settings["gate"]
-        patterns = compile_gate_patterns([f"{prefix}{p}" for p in gate["paths"]])
+        gate = settings_source.settings.gate
+        patterns = compile_gate_patterns([f"{prefix}{p}" for p in gate.paths])
         output = diff.stdout.read()
         diff.wait()
     except BaseException:
@@ -288,8 +246,8 @@ def run_gate(root: Path, base: str | None, head: str, env: dict[str, str]) -> Ga
         broker = broker_of(item.path, patterns)
         if broker is not None:
             by_broker.setdefault(broker, BrokerVerdict(broker)).paths.append(item)
-    allowed = set(gate["allowed_statuses"])
-    approvers = {a.lower() for a in gate["approvers"]}
+    allowed = set(gate.allowed_statuses)
+    approvers = {a.lower() for a in gate.approvers}
     for broker, verdict in sorted(by_broker.items()):
         record = base_tracker.brokers.get(broker) if base_tracker else None
         verdict.status_at_base = record.status if record else None
@@ -344,8 +302,6 @@ def github_annotations(result: GateResult) -> list[str]:
 
 def markdown_summary(result: GateResult) -> str:
     """A Markdown summary for ``$GITHUB_STEP_SUMMARY``."""
-    from govtool.render import md_cell
-
     head = "✅ govtool gate passed" if result.passed else "❌ govtool gate failed"
     rows = [
         f"| {md_cell(v.broker)} | {len(v.paths)} | {md_cell(v.status_at_base or 'not tracked')} | "

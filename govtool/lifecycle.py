@@ -9,7 +9,9 @@ reach a transition the table forbids.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from govtool.errors import InputError
 
@@ -55,23 +57,56 @@ NOTIFICATION_KINDS: tuple[str, ...] = (
     "issues-discovered",
 )
 
+#: The notification kind of a ``pm_notified`` event that does not name one: the PM is
+#: asked to decide (process document, "When to Notify PM", trigger 1).
+DEFAULT_NOTIFICATION_KIND = "research-completed"
+
 #: History event types (DESIGN.md "The data"), plus ``reopened`` for `govtool reopen`
-#: and ``scored`` for `govtool score` (the decision matrix's weighted total).
-EVENT_TYPES: tuple[str, ...] = (
-    "research_started",
-    "research_completed",
-    "pm_notified",
-    "decision",
-    "implementation_started",
-    "progress",
-    "blocked",
-    "unblocked",
-    "completed",
-    "reopened",
-    "escalated",
-    "scored",
-    "note",
-)
+#: and ``scored`` for `govtool score` (the decision matrix's weighted total), each with
+#: the extra fields it may carry beyond ``at``, ``event`` and ``by``, in write order.
+EVENT_FIELDS: dict[str, tuple[str, ...]] = {
+    "research_started": (),
+    "research_completed": (),
+    "pm_notified": ("kind", "urgent", "to"),
+    "decision": ("decision", "reason", "score"),
+    "implementation_started": (),
+    "progress": ("percent",),
+    "blocked": ("reason",),
+    "unblocked": ("reason",),
+    "completed": (),
+    "reopened": ("reason",),
+    "escalated": ("level", "reason", "to"),
+    "scored": ("score", "band"),
+    "note": (),
+}
+
+#: Every event type, in lifecycle order.
+EVENT_TYPES: tuple[str, ...] = tuple(EVENT_FIELDS)
+
+#: Fields every event type may carry: a note, the source of a backfilled date, and
+#: ``backfilled`` for dates the team's documents do not record.
+EVENT_COMMON_FIELDS: tuple[str, ...] = ("note", "source", "backfilled")
+
+#: The fields each event type must carry.
+EVENT_REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
+    "decision": ("decision",),
+    "progress": ("percent",),
+    "blocked": ("reason",),
+    "escalated": ("level", "reason"),
+    "scored": ("score", "band"),
+    "note": ("note",),
+}
+
+
+def event_field_order(event: str) -> tuple[str, ...]:
+    """The fields an event of this type may carry beyond at/event/by, in write order."""
+    return EVENT_FIELDS.get(event, ()) + EVENT_COMMON_FIELDS
+
+
+def notification_kind(details: dict) -> str:
+    """The notification kind of a ``pm_notified`` event's fields (the default when unnamed)."""
+    return details.get("kind") or DEFAULT_NOTIFICATION_KIND
+
 
 #: The transition table of DESIGN.md: command -> {from status: to status}.
 #: ``decide`` moves to the decision given; its targets are checked in :func:`apply_event`.
@@ -186,7 +221,7 @@ def apply_event(state: LifecycleState, event: str, details: dict, broker: str) -
                 f"(it is {STATUS_LABELS.get(status or '', 'not tracked').lower()})"
             )
         return
-    if event == "pm_notified" and details.get("kind", "research-completed") != "research-completed":
+    if event == "pm_notified" and notification_kind(details) != DEFAULT_NOTIFICATION_KIND:
         if status is None:
             raise _refuse(status, "notify", broker)
         return
@@ -219,3 +254,38 @@ def apply_event(state: LifecycleState, event: str, details: dict, broker: str) -
         state.blockers = [b for b in state.blockers if reason is not None and b != reason]
     elif event == "completed":
         state.progress = 100
+
+
+def replay(events: Iterable[Any], broker: str) -> LifecycleState:
+    """Replay a history through the lifecycle.
+
+    Args:
+        events: history events, oldest first (anything with ``event`` and ``details``).
+        broker: the broker id, for messages.
+
+    Returns:
+        The state the history leads to.
+
+    Raises:
+        TransitionError: an event is not allowed where it stands; the message names it.
+    """
+    state = LifecycleState()
+    for event in events:
+        apply_event(state, event.event, event.details, broker)
+    return state
+
+
+def last_research_notification(events: Sequence[Any]) -> tuple[int, Any] | None:
+    """The last ``pm_notified`` event of kind research-completed: the one a PM decision answers.
+
+    Args:
+        events: a history (or a prefix of one), oldest first.
+
+    Returns:
+        ``(index, event)``, or None when the PM was never asked to decide.
+    """
+    for index in range(len(events) - 1, -1, -1):
+        event = events[index]
+        if event.event == "pm_notified" and notification_kind(event.details) == DEFAULT_NOTIFICATION_KIND:
+            return index, event
+    return None

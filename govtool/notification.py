@@ -10,15 +10,17 @@ the facts come from the broker's research doc front matter and the tracker.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from govtool import slack
 from govtool.decision_matrix import score_if_complete
+from govtool.delivery import OutgoingMessage
+from govtool.escalation import Escalation
+from govtool.model import Tracker
 from govtool.outbox import OUTBOX_DIR
-from govtool.research_doc import RESEARCH_DIR, read_front_matter
-from govtool.tracker import Tracker
+from govtool.research_doc import read_front_matter
+from govtool.templating import environment, render_template
 
 #: Subject line of each notification kind (after the subject prefix, before the broker name).
 KIND_TITLES: dict[str, str] = {
@@ -28,24 +30,6 @@ KIND_TITLES: dict[str, str] = {
     "implementation-decision": "Implementation Decision Needed",
     "issues-discovered": "Issues Discovered",
 }
-
-
-@dataclass
-class Notification:
-    """A rendered PM notification.
-
-    Attributes:
-        subject: e.g. ``[BROKER INTEGRATION] API Research Completed - Alpaca``.
-        body: the plain-text email body.
-        sender: From; recipients: To (the PM, settings.email.to).
-        slack: the Block Kit payload for the configured channel.
-    """
-
-    subject: str
-    body: str
-    sender: str
-    recipients: list[str]
-    slack: dict[str, Any]
 
 
 def format_usd_per_month(value: Any) -> str:
@@ -62,13 +46,13 @@ def notification_context(
 ) -> dict[str, Any]:
     """The variables of the notification templates (all plain data)."""
     broker = tracker.broker(broker_id)
-    rel = broker.research_doc or f"{RESEARCH_DIR}/{broker_id}.md"
+    rel = broker.research_doc_path
     front = read_front_matter(root, rel)
     cost = front.get("monthly_api_cost_usd")
     days = front.get("development_days")
     access = str(front.get("access") or "")
     settings = tracker.settings
-    pm = settings["escalation"]["levels"][0]
+    pm = settings.escalation.pm
     next_steps = ["PM approval for implementation"]
     if isinstance(cost, (int, float)) and cost > 0:
         next_steps.append("Budget approval (API costs are involved)")
@@ -77,7 +61,7 @@ def notification_context(
     next_steps.append(
         f"Implementation timeline (ETA {broker.eta.isoformat()})" if broker.eta else "Implementation timeline"
     )
-    score = score_if_complete(front.get("scores"), settings)
+    score = score_if_complete(front.get("scores"), settings.decision_matrix)
     total = (
         f"{format_usd_per_month(cost)} + {days:g} days dev time"
         if isinstance(days, (int, float)) and not isinstance(days, bool)
@@ -87,8 +71,8 @@ def notification_context(
         "kind": kind,
         "kind_title": KIND_TITLES[kind],
         "urgent": urgent,
-        "prefix": settings["email"]["subject_prefix"],
-        "pm_name": pm["name"],
+        "prefix": settings.email.subject_prefix,
+        "pm_name": pm.name,
         "sender_name": by,
         "message": message,
         "broker": {
@@ -124,7 +108,7 @@ def compose(
     urgent: bool,
     by: str,
     message: str | None = None,
-) -> Notification:
+) -> OutgoingMessage:
     """Render the PM notification of one broker.
 
     Args:
@@ -138,8 +122,6 @@ def compose(
     Raises:
         InputError: unknown broker or a template error.
     """
-    from govtool.render import environment, render_template
-
     context = notification_context(root, tracker, broker_id, kind, urgent, by, message)
     env = environment(root)
     subject = " ".join(render_template(env, "pm-notification-subject.txt.j2", context).split())
@@ -157,8 +139,36 @@ def compose(
         ("Weighted score", f"{context['score']['total']} ({context['score']['band']})" if context["score"] else None),
         ("Research doc", context["research_doc"]),
     ]
-    payload = slack.message(settings["slack"]["channel"], subject, fields, body=message or "")
-    return Notification(subject, body, settings["email"]["from"], list(settings["email"]["to"]), payload)
+    payload = slack.message(settings.slack_channel, subject, fields, body=message or "")
+    return OutgoingMessage(subject, body, settings.email.sender, list(settings.email.recipients), payload)
+
+
+def compose_escalation(root: Path, tracker: Tracker, escalation: Escalation) -> OutgoingMessage:
+    """The email and Slack message of one escalation, from ``escalation.txt.j2``.
+
+    The email goes to the level's contact, or to ``settings.email.to`` when the level
+    has no email (process document, "Escalation Process").
+
+    Raises:
+        InputError: a template error.
+    """
+    settings = tracker.settings
+    e = escalation
+    subject = f"{settings.email.subject_prefix} [ESCALATION] Level {e.level} ({e.role}) - {e.name}: "
+    subject += e.reason.split(":")[0]
+    doc = tracker.broker(e.broker).research_doc_path
+    body = render_template(environment(root), "escalation.txt.j2", {"e": e, "research_doc": doc})
+    fields = [
+        ("Broker", e.name),
+        ("Level", f"{e.level} ({e.role})"),
+        ("Contact", e.contact),
+        ("Reason", e.reason),
+        ("PM notified", e.notified_on),
+    ]
+    recipients = [e.email] if e.email else list(settings.email.recipients)
+    return OutgoingMessage(
+        subject, body, settings.email.sender, recipients, slack.message(settings.slack_channel, subject, fields)
+    )
 
 
 def default_eml_path(root: Path, broker_id: str, kind: str, when: dt.datetime) -> Path:

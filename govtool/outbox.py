@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from govtool.errors import InputError
-from govtool.store import STATE_DIR, atomic_write
+from govtool.storage import STATE_DIR, atomic_write
 
 OUTBOX_DIR = f"{STATE_DIR}/outbox"
 
@@ -49,14 +49,6 @@ class OutboxMessage:
 def outbox_dir(root: Path) -> Path:
     """The outbox directory of a governance root."""
     return root / OUTBOX_DIR
-
-
-def redact(text: str, secret_values: list[str]) -> str:
-    """``text`` with every secret value replaced by ``***``."""
-    for value in secret_values:
-        if value:
-            text = text.replace(value, "***")
-    return text
 
 
 def put(root: Path, message: OutboxMessage) -> Path:

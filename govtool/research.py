@@ -15,21 +15,21 @@ from pathlib import Path
 from typing import Any
 
 from govtool import lifecycle
-from govtool.decision_matrix import MatrixResult, check_score
+from govtool.decision_matrix import MATRIX_FACTORS, MatrixResult, check_score
 from govtool.errors import InputError
+from govtool.history import add_broker, record_event
+from govtool.model import RESEARCH_DIR, Broker, Tracker, parse_integration_type, parse_priority, tier_problem
 from govtool.research_doc import (
-    RESEARCH_DIR,
     SECTIONS,
     Finding,
     ResearchDoc,
     check_doc,
     completeness,
     doc_path,
+    doc_rel_path,
     join_front_matter,
     split_front_matter,
 )
-from govtool.tracker import INTEGRATION_TYPES, MATRIX_FACTORS, PRIORITIES, Broker, Tracker
-from govtool.tracking import add_broker, record_event
 
 DOC_TEMPLATE = "research-doc.md.j2"
 
@@ -74,7 +74,7 @@ def render_research_doc(root: Path, broker: Broker, docs_url: str | None, facts:
     Raises:
         InputError: a template error.
     """
-    from govtool.render import environment, render_template
+    from govtool.templating import environment, render_template
     from govtool.yamlio import dump_yaml
 
     context = {
@@ -107,20 +107,23 @@ def new_broker_record(
     """
     if not name.strip():
         raise InputError("--name: the broker's name is empty")
-    if tier is not None and tier not in (1, 2, 3, 4):
-        raise InputError(f"--tier: expected 1-4 (got {tier})")
-    if priority is not None and priority.upper() not in PRIORITIES:
-        raise InputError(f"--priority: expected one of {', '.join(PRIORITIES)} (got {priority!r})")
-    types = {t.lower(): t for t in INTEGRATION_TYPES}
-    if integration_type is not None and integration_type.lower() not in types:
-        raise InputError(f"--type: expected one of {', '.join(INTEGRATION_TYPES)} (got {integration_type!r})")
+    if tier is not None and tier_problem(tier):
+        raise InputError(f"--tier: {tier_problem(tier)} (got {tier})")
+    try:
+        priority = parse_priority(priority) if priority is not None else None
+    except ValueError as exc:
+        raise InputError(f"--priority: {exc} (got {priority!r})") from None
+    try:
+        integration_type = parse_integration_type(integration_type) if integration_type is not None else None
+    except ValueError as exc:
+        raise InputError(f"--type: {exc} (got {integration_type!r})") from None
     return Broker(
         id=broker_id,
         name=name.strip(),
         status=lifecycle.RESEARCHING,
         tier=tier,
-        priority=priority.upper() if priority else None,
-        type=types[integration_type.lower()] if integration_type else None,
+        priority=priority,
+        type=integration_type,
     )
 
 
@@ -148,7 +151,7 @@ def start_research(tracker: Tracker, broker: Broker, by: str, at: dt.datetime) -
         InputError: the broker is tracked and no longer researching (use --force to
             replace its doc).
     """
-    rel = f"{RESEARCH_DIR}/{broker.id}.md"
+    rel = doc_rel_path(broker.id)
     existing = tracker.brokers.get(broker.id)
     if existing is None:
         broker.research_doc = rel
@@ -172,7 +175,7 @@ def read_doc(root: Path, broker_id: str) -> tuple[Path, str]:
         return path, path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError(
-            f"{RESEARCH_DIR}/{broker_id}.md: no research doc",
+            f"{doc_rel_path(broker_id)}: no research doc",
             hint=f"start one with `govtool research new {broker_id} --name NAME`",
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -210,7 +213,7 @@ def check_research(root: Path, tracker: Tracker, broker_ids: list[str]) -> dict[
     """
     results: dict[str, list[Finding]] = {}
     for broker_id in broker_ids:
-        rel = f"{RESEARCH_DIR}/{broker_id}.md"
+        rel = doc_rel_path(broker_id)
         path = doc_path(root, broker_id)
         if broker_id not in tracker.brokers:
             results[broker_id] = [
@@ -285,7 +288,7 @@ def _readable_front_matter(root: Path, broker_id: str) -> tuple[Path, ResearchDo
             parse (``FILE:LINE`` of the YAML problem).
     """
     path, text = read_doc(root, broker_id)
-    rel = f"{RESEARCH_DIR}/{broker_id}.md"
+    rel = doc_rel_path(broker_id)
     doc = split_front_matter(text, rel)
     if doc.front_matter_error:
         line, detail = doc.front_matter_error
@@ -307,7 +310,7 @@ def scores_from_doc(root: Path, broker_id: str) -> dict[str, Any]:
             not 1-5 in steps of 0.5 (``FILE:LINE: scores.FACTOR: ...``).
     """
     _, doc = _readable_front_matter(root, broker_id)
-    rel = f"{RESEARCH_DIR}/{broker_id}.md"
+    rel = doc_rel_path(broker_id)
     scores = doc.front_matter.get("scores")
     if not isinstance(scores, dict) or all(scores.get(f) is None for f in MATRIX_FACTORS):
         raise InputError(

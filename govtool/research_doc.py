@@ -14,10 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from govtool.decision_matrix import MATRIX_FACTORS, check_score
 from govtool.errors import InputError
-from govtool.tracker import BROKER_ID_RE, INTEGRATION_TYPES, MATRIX_FACTORS
-
-RESEARCH_DIR = "docs/brokers/api-research"
+from govtool.model import BROKER_ID_RE, INTEGRATION_TYPES, RESEARCH_DIR, integration_type_problem, tier_problem
 
 #: The 11 sections: (title, what the section must answer).
 SECTIONS: tuple[tuple[str, str], ...] = (
@@ -69,6 +68,11 @@ _PLACEHOLDER_RE = re.compile(r"\b(TODO|TBD)\b")
 _COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
 _HEADING_RE = re.compile(r"^##\s+(?:(\d+)\.\s*)?(.*?)\s*#*\s*$")
 _FENCE_RE = re.compile(r"^\s*(```|~~~)")
+
+
+def doc_rel_path(broker_id: str) -> str:
+    """A broker's research doc under the governance root by default: ``docs/brokers/api-research/<id>.md``."""
+    return f"{RESEARCH_DIR}/{broker_id}.md"
 
 
 def doc_path(root: Path, broker_id: str) -> Path:
@@ -187,12 +191,12 @@ def _check_value(name: str, value: Any) -> str | None:
     if name in text_fields:
         return None if isinstance(value, str) and value.strip() else "expected text"
     if name == "tier":
-        return None if value in (1, 2, 3, 4) and not isinstance(value, bool) else "expected a tier 1-4"
+        return tier_problem(value)
     if name in ("asset_classes", "regions"):
         ok = isinstance(value, list) and value and all(isinstance(v, str) and v.strip() for v in value)
         return None if ok else "expected a non-empty list of strings"
     if name == "integration_type":
-        return None if value in INTEGRATION_TYPES else f"expected one of {', '.join(INTEGRATION_TYPES)}"
+        return integration_type_problem(value)
     if name in ("monthly_api_cost_usd", "development_days"):
         ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0
         return None if ok else "expected a number >= 0"
@@ -203,8 +207,6 @@ def _check_value(name: str, value: Any) -> str | None:
     if name == "scores":
         if not isinstance(value, dict):
             return "expected a mapping of the five factors to scores 1-5"
-        from govtool.decision_matrix import check_score
-
         missing = [f for f in MATRIX_FACTORS if value.get(f) is None]
         if missing:
             return f"no score for {', '.join(missing)}"

@@ -14,12 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from govtool.errors import DeliveryError
+
 MAX_RETRIES = 2
 TIMEOUT_SECONDS = 10
-
-
-class DeliveryError(Exception):
-    """A message could not be delivered; ``str()`` is safe to show (no secret)."""
 
 
 @dataclass(frozen=True)

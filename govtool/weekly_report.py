@@ -17,8 +17,10 @@ from typing import Any
 
 from govtool import lifecycle
 from govtool.business_days import add_business_days, business_days_between
+from govtool.dashboard import dependency_waits
 from govtool.errors import InputError
-from govtool.tracker import Broker, Tracker, last_research_notification
+from govtool.lifecycle import last_research_notification
+from govtool.model import Broker, Tracker
 
 REPORTS_DIR = "docs/brokers/reports"
 DELIVERIES_FILE = f"{REPORTS_DIR}/deliveries.yaml"
@@ -88,11 +90,10 @@ def build_report(tracker: Tracker, week_ending: dt.date) -> dict[str, Any]:
     week = week_of(week_ending)
     start, end = week["start"], week["end"]
     settings = tracker.settings
-    calendar = settings["calendar"]
-    expected_max = settings["escalation"]["expected_response_business_days"]["max"]
-    after = settings["escalation"]["after_business_days"]
+    calendar = settings.calendar
+    expected_max = settings.escalation.response_max_days
+    after = settings.escalation.after_business_days
     next_start, next_end = end + dt.timedelta(days=1), end + dt.timedelta(days=7)
-    names = {b.id: b.name for b in tracker.brokers.values()}
     completed, awaiting, in_progress, blockers, next_week = [], [], [], [], []
     order = sorted(tracker.brokers.values(), key=lambda b: b.name.lower())
     for broker in order:
@@ -106,7 +107,8 @@ def build_report(tracker: Tracker, week_ending: dt.date) -> dict[str, Any]:
             if event.event == "decision":
                 text = f"PM decision: {lifecycle.STATUS_LABELS[event.details['decision']].lower()}"
             elif (
-                event.event == "pm_notified" and event.details.get("kind", "research-completed") != "research-completed"
+                event.event == "pm_notified"
+                and lifecycle.notification_kind(event.details) != lifecycle.DEFAULT_NOTIFICATION_KIND
             ):
                 text = f"PM notified ({event.details['kind'].replace('-', ' ')})"
             elif event.event == "progress":
@@ -136,11 +138,7 @@ def build_report(tracker: Tracker, week_ending: dt.date) -> dict[str, Any]:
             in_progress.append(
                 {"name": broker.name, "progress": state.progress, "eta": broker.eta.isoformat() if broker.eta else None}
             )
-        waits = [
-            f"Waiting for {names.get(dep, dep)}"
-            for dep in broker.depends_on
-            if dep in tracker.brokers and _state_at(tracker.brokers[dep], end)[0].status != lifecycle.COMPLETED
-        ]
+        waits = dependency_waits(broker, tracker, lambda other: _state_at(other, end)[0].status)
         if state.status not in (lifecycle.COMPLETED, lifecycle.REJECTED) and (state.blockers or waits):
             blockers.append({"name": broker.name, "blockers": [*state.blockers, *waits]})
         if state.status == lifecycle.APPROVED:

@@ -29,7 +29,9 @@ from govtool.errors import InputError
 if TYPE_CHECKING:
     import yaml
 
-Path = tuple[str | int, ...]
+#: Where a value sits in a YAML document: the keys and list indexes from the top, e.g.
+#: ``("brokers", "alpaca", "history", 3, "at")``.
+KeyPath = tuple[str | int, ...]
 
 
 class YAMLInputError(InputError):
@@ -234,7 +236,7 @@ def _data_from_events(text: str, loader_class: type, strict: bool) -> Any:
         loader.dispose()
 
 
-def format_path(path: Path) -> str:
+def format_path(path: KeyPath) -> str:
     """Render a data path as ``brokers.alpaca.history[2].at``.
 
     Args:
@@ -252,7 +254,7 @@ def format_path(path: Path) -> str:
     return out or "(top level)"
 
 
-def _walk(node: yaml.Node, path: Path) -> Iterator[tuple[Path, yaml.Node, yaml.Node | None]]:
+def _walk(node: yaml.Node, path: KeyPath) -> Iterator[tuple[KeyPath, yaml.Node, yaml.Node | None]]:
     """Yield (path, value node, key node) for every node under ``node``."""
     import yaml
 
@@ -268,7 +270,7 @@ def _walk(node: yaml.Node, path: Path) -> Iterator[tuple[Path, yaml.Node, yaml.N
             yield from _walk(value_node, child)
 
 
-def _key_lines(text: str) -> Iterator[tuple[Path, int]]:
+def _key_lines(text: str) -> Iterator[tuple[KeyPath, int]]:
     """Yield (path, 1-based line) for every mapping key and list item, duplicates included."""
     import yaml
 
@@ -281,7 +283,7 @@ def _key_lines(text: str) -> Iterator[tuple[Path, int]]:
             yield path, (key_node or value_node).start_mark.line + 1
 
 
-def line_index(text: str) -> dict[Path, int]:
+def line_index(text: str) -> dict[KeyPath, int]:
     """Map every data path in a YAML document to its 1-based line.
 
     A mapping entry maps to the line of its key (its first occurrence); a list item
@@ -293,13 +295,13 @@ def line_index(text: str) -> dict[Path, int]:
     Returns:
         ``{path: line}``; the top level is ``() -> 1``; only that when the text does not compose.
     """
-    lines: dict[Path, int] = {(): 1}
+    lines: dict[KeyPath, int] = {(): 1}
     for path, line in _key_lines(text):
         lines.setdefault(path, line)
     return lines
 
 
-def line_of(lines: dict[Path, int], path: Path) -> int:
+def line_of(lines: dict[KeyPath, int], path: KeyPath) -> int:
     """The line of ``path``, or of its nearest ancestor that exists in the document.
 
     Args:
@@ -314,7 +316,7 @@ def line_of(lines: dict[Path, int], path: Path) -> int:
     return lines.get(path, 1)
 
 
-def _path_at_line(text: str, line: int) -> Path | None:
+def _path_at_line(text: str, line: int) -> KeyPath | None:
     return next((path for path, at in _key_lines(text) if at == line), None)
 
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from govtool import tracking
+from govtool import history
 from govtool.cli import main
-from govtool.tracker import Broker, dump_tracker, new_tracker
+from govtool.model import Broker, dump_tracker, new_tracker
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -107,9 +107,7 @@ def build_tracker(stages: dict[str, str]):
     day = dt.date(2026, 1, 5)
     for bid, stage in stages.items():
         at = ts(day.isoformat())
-        tracking.add_broker(
-            tracker, Broker(id=bid, name=bid.replace("-", " ").title(), status="researching"), "Dev", at
-        )
+        history.add_broker(tracker, Broker(id=bid, name=bid.replace("-", " ").title(), status="researching"), "Dev", at)
         steps = {
             "researching": [],
             "pending": ["notify"],
@@ -121,15 +119,15 @@ def build_tracker(stages: dict[str, str]):
         }[stage]
         for step in steps:
             if step == "notify":
-                tracking.record_event(tracker, bid, "research_completed", "Dev", at)
-                tracking.record_event(tracker, bid, "pm_notified", "Dev", at, kind="research-completed")
+                history.record_event(tracker, bid, "research_completed", "Dev", at)
+                history.record_event(tracker, bid, "pm_notified", "Dev", at, kind="research-completed")
             elif step in ("approve", "reject", "hold"):
                 decision = {"approve": "approved", "reject": "rejected", "hold": "on_hold"}[step]
-                tracking.record_event(tracker, bid, "decision", "PM", at, decision=decision, reason="test")
+                history.record_event(tracker, bid, "decision", "PM", at, decision=decision, reason="test")
             elif step == "start":
-                tracking.start(tracker, bid, "Dev", at)
+                history.start(tracker, bid, "Dev", at)
             elif step == "complete":
-                tracking.complete(tracker, bid, "Dev", at)
+                history.complete(tracker, bid, "Dev", at)
     return tracker
 
 

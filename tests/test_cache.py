@@ -13,6 +13,7 @@ import re
 
 import pytest
 
+from govtool import cache
 from govtool.yamlio import load_yaml
 
 
@@ -20,7 +21,10 @@ from govtool.yamlio import load_yaml
 def cache_dir(tmp_path, monkeypatch):
     directory = tmp_path / "cache"
     monkeypatch.setenv("GOVTOOL_CACHE_DIR", str(directory))
-    return directory
+    before = cache.cache_dir()
+    cache.use_directory(directory)  # for the tests that call the core directly; the CLI reads the variable
+    yield directory
+    cache.use_directory(before)
 
 
 def tracker_entries(directory):
@@ -72,14 +76,14 @@ def test_a_corrupt_cache_entry_is_ignored_and_replaced(make_repo, govtool, cache
 def test_an_entry_stored_for_another_text_is_not_trusted(make_repo, govtool, cache_dir):
     """File names are CRC-32 buckets: what another text loaded to, found under this
     text's name (a collision, or a forged file), is a miss."""
-    from govtool import store
+    from govtool import storage
 
     root = make_repo({"acme": "pending"})
     text = (root / "tracker.yaml").read_text(encoding="utf-8")
     other = text.replace("name: Acme", "name: Forged")
     assert other != text
-    name = store._tracker_cache_entry(text).file_name
-    forged = {"key": store._tracker_cache_entry(other).key, "value": load_yaml(other, "tracker.yaml")}
+    name = storage._tracker_cache_entry(text).file_name
+    forged = {"key": storage._tracker_cache_entry(other).key, "value": load_yaml(other, "tracker.yaml")}
     (cache_dir / name).write_text(json.dumps(forged), encoding="utf-8")
     assert json.loads(govtool(root, "list", "--json").stdout)[0]["name"] == "Acme"
     assert json.loads((cache_dir / name).read_text(encoding="utf-8"))["value"] == load_yaml(text, "tracker.yaml")

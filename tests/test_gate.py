@@ -8,7 +8,8 @@ import subprocess
 import pytest
 from conftest import build_tracker, modules_loaded_by
 
-from govtool.tracker import dump_tracker
+from govtool.model import dump_tracker
+from govtool.settings import Settings
 
 PATHS = ["src/services/broker/{broker}-provider.ts", "src/services/broker/{broker}/**"]
 
@@ -25,8 +26,7 @@ def git(root, *args, author: str | None = None):
 
 def write_tracker(root, stages, approvers=()):
     tracker = build_tracker(stages)
-    tracker.settings["gate"]["paths"] = PATHS
-    tracker.settings["gate"]["approvers"] = list(approvers)
+    tracker.settings = Settings.with_defaults({"gate": {"paths": PATHS, "approvers": list(approvers)}})
     (root / "tracker.yaml").write_text(dump_tracker(tracker), encoding="utf-8")
 
 

@@ -10,7 +10,7 @@ import subprocess
 import pytest
 from conftest import filled_research_doc, free_port, snapshot
 
-from govtool.store import read_tracker
+from govtool.storage import read_tracker
 
 TOKEN = "xoxb-secret-token-0123456789"
 PASSWORD = "smtp-pass-word-9876"

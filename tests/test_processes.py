@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, modules_loaded_by, run_process
 
-from govtool.store import read_tracker
+from govtool.storage import read_tracker
 
 
 def test_twenty_concurrent_progress_commands_lose_no_event(make_repo):

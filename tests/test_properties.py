@@ -25,20 +25,13 @@ from conftest import filled_research_doc, snapshot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from govtool import decisions, lifecycle, tracking
+from govtool import decisions, history, lifecycle
+from govtool.derived_docs import render_docs
 from govtool.email_message import build_message
 from govtool.errors import InputError
+from govtool.model import BROKER_ID_RE, INTEGRATION_TYPES, PRIORITIES, Broker, dump_tracker, new_tracker
 from govtool.notification import compose
-from govtool.render import render_docs
-from govtool.tracker import (
-    BROKER_ID_RE,
-    INTEGRATION_TYPES,
-    PRIORITIES,
-    Broker,
-    dump_tracker,
-    new_tracker,
-    parse_tracker,
-)
+from govtool.validation import parse_tracker
 from govtool.yamlio import load_yaml, loaded_form
 
 #: Text a user might type, and text meant to break things.
@@ -97,25 +90,25 @@ def apply(tracker, broker_id: str, operation, at: dt.datetime) -> None:
     """Run one operation the way its command does (same core functions)."""
     name, arg = operation
     if name == "research_completed":
-        tracking.record_event(tracker, broker_id, "research_completed", "Dev", at)
+        history.record_event(tracker, broker_id, "research_completed", "Dev", at)
     elif name == "notify":
-        tracking.record_event(tracker, broker_id, "pm_notified", "Dev", at, kind=arg)
+        history.record_event(tracker, broker_id, "pm_notified", "Dev", at, kind=arg)
     elif name == "decide":
         decisions.decide(tracker, broker_id, arg[0], "PM", at, reason=arg[1])
     elif name == "start":
-        tracking.start(tracker, broker_id, "Dev", at)
+        history.start(tracker, broker_id, "Dev", at)
     elif name == "progress":
-        tracking.record_progress(tracker, broker_id, arg, "Dev", at)
+        history.record_progress(tracker, broker_id, arg, "Dev", at)
     elif name == "block":
-        tracking.block(tracker, broker_id, arg, "Dev", at)
+        history.block(tracker, broker_id, arg, "Dev", at)
     elif name == "unblock":
-        tracking.unblock(tracker, broker_id, "Dev", at)
+        history.unblock(tracker, broker_id, "Dev", at)
     elif name == "complete":
-        tracking.complete(tracker, broker_id, "Dev", at)
+        history.complete(tracker, broker_id, "Dev", at)
     elif name == "reopen":
-        tracking.reopen(tracker, broker_id, "Dev", at, reason=arg)
+        history.reopen(tracker, broker_id, "Dev", at, reason=arg)
     else:
-        tracking.record_event(tracker, broker_id, "note", "Dev", at, note=arg)
+        history.record_event(tracker, broker_id, "note", "Dev", at, note=arg)
 
 
 def allowed_moves(operation) -> dict[str | None, set[str]]:
@@ -150,7 +143,7 @@ def trackers(draw, max_brokers: int = 4, max_ops: int = 12):
             regions=draw(st.lists(NAME, max_size=2)),
             notes=draw(st.one_of(st.none(), TEXT.filter(str.strip))),
         )
-        tracking.add_broker(tracker, broker, draw(NAME), at)
+        history.add_broker(tracker, broker, draw(NAME), at)
         for operation in draw(st.lists(OPERATIONS, max_size=max_ops)):
             at += dt.timedelta(hours=draw(st.integers(0, 80)), seconds=draw(st.integers(0, 59)))
             with contextlib.suppress(InputError):  # a refused command is part of real use
@@ -243,7 +236,7 @@ def test_any_name_or_message_keeps_the_email_and_slack_payload_intact(docs_root,
         doc.parent.mkdir(parents=True)
         doc.write_text(filled_research_doc("acme", "Acme"), encoding="utf-8")
     tracker = new_tracker()
-    tracking.add_broker(tracker, Broker(id="acme", name=name, status="researching"), "Dev", START)
+    history.add_broker(tracker, Broker(id="acme", name=name, status="researching"), "Dev", START)
     note = compose(root, tracker, "acme", kind, urgent, "Dev <dev@example.com>", message)
 
     raw = build_message(note.sender, note.recipients, note.subject, note.body, START).as_bytes()
@@ -272,7 +265,7 @@ def test_any_name_or_message_keeps_the_email_and_slack_payload_intact(docs_root,
 @given(st.lists(OPERATIONS, max_size=25))
 def test_no_sequence_of_commands_reaches_a_forbidden_transition(operations):
     tracker = new_tracker()
-    tracking.add_broker(tracker, Broker(id="acme", name="Acme", status="researching"), "Dev", START)
+    history.add_broker(tracker, Broker(id="acme", name="Acme", status="researching"), "Dev", START)
     at = START
     for operation in operations:
         at += dt.timedelta(hours=1)

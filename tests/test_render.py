@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from govtool.derived_docs import BLOCK_END, merge_managed_block
 from govtool.errors import InputError
-from govtool.render import BLOCK_END, md_cell, merge_managed_block
+from govtool.templating import md_cell
 
 
 def test_project_memory_text_outside_the_block_survives_byte_for_byte(make_repo, govtool):

@@ -6,9 +6,9 @@ import datetime as dt
 
 from conftest import REPO, SHARED
 
-from govtool.render import stale_docs
-from govtool.store import read_tracker
-from govtool.tracker import dump_tracker, replay_history
+from govtool.derived_docs import stale_docs
+from govtool.model import dump_tracker, replay_history
+from govtool.storage import read_tracker
 
 
 def test_the_twelve_brokers_of_the_source_documents():
@@ -61,7 +61,7 @@ def test_priorities_of_the_workstream_guide():
 
 
 def test_settings_carry_the_process_values():
-    settings = read_tracker(REPO).settings
+    settings = read_tracker(REPO).settings.to_dict()
     levels = settings["escalation"]["levels"]
     assert [lv["role"] for lv in levels] == ["PM", "Tech Lead", "CTO / Product Director"]
     assert settings["escalation"]["expected_response_business_days"] == {"min": 2, "max": 3}

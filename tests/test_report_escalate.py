@@ -10,7 +10,7 @@ import pytest
 import yaml
 from conftest import REPO, filled_research_doc, snapshot
 
-from govtool.store import read_tracker
+from govtool.storage import read_tracker
 
 GOLDEN = REPO / "tests" / "golden"
 

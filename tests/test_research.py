@@ -8,10 +8,12 @@ import re
 import pytest
 from conftest import SHARED, filled_research_doc, snapshot
 
-from govtool.decision_matrix import score_matrix
+from govtool.decision_matrix import MATRIX_FACTORS, score_matrix
 from govtool.openapi_facts import read_spec_facts
-from govtool.store import read_tracker
-from govtool.tracker import DEFAULT_SETTINGS, MATRIX_FACTORS
+from govtool.settings import Settings
+from govtool.storage import read_tracker
+
+DEFAULT_MATRIX = Settings.with_defaults({}).decision_matrix
 
 SPECS = SHARED / "real-specs"
 
@@ -227,7 +229,7 @@ def test_research_new_refuses_bad_ids_existing_docs_and_bad_specs(make_repo, gov
 
 def test_the_matrix_of_the_process_document():
     def total(*values):
-        return score_matrix(dict(zip(MATRIX_FACTORS, values, strict=True)), DEFAULT_SETTINGS)
+        return score_matrix(dict(zip(MATRIX_FACTORS, values, strict=True)), DEFAULT_MATRIX)
 
     result = total(5, 4, 3, 2, 1)
     assert (result.total_shown, result.band) == ("3.50", "approve (medium priority)")

@@ -6,7 +6,7 @@ import json
 
 from conftest import snapshot
 
-from govtool.store import read_tracker
+from govtool.storage import read_tracker
 
 
 def test_implementation_path_from_approved_to_completed(make_repo, govtool):

@@ -1,10 +1,4 @@
-"""Rendering: one Jinja environment, and the derived docs of a governance repo.
-
-Templates are looked up in the governance repo's own ``templates/`` first, then in
-the defaults packaged with govtool, so a repo overrides any template by adding a
-file of the same name. Undefined variables are errors (StrictUndefined); HTML
-templates are autoescaped; Markdown table cells go through the ``md_cell`` filter
-so user text cannot break a table or inject markup.
+"""The derived docs of a governance repo, rendered from the tracker and never edited by hand.
 
 The derived docs (DESIGN.md, "Commands"; process document, "Update Tracking
 System"): docs/brokers/broker-integration-tracker.md, docs/brokers/broker-priority-list.md
@@ -15,16 +9,15 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from govtool import dashboard, lifecycle
+from govtool.decisions import decision_entries
 from govtool.errors import InputError, ViolationError
-
-if TYPE_CHECKING:
-    import jinja2
-
-    from govtool.tracker import Tracker
-
-PACKAGE_DIR = Path(__file__).resolve().parent
+from govtool.model import Tracker
+from govtool.research import research_index
+from govtool.research_doc import SECTIONS
+from govtool.templating import environment, render_template
 
 MEMORY_FILE = "PROJECT_MEMORY.md"
 BLOCK_BEGIN = "<!-- govtool:begin: this block is written by `govtool render`; edit outside it -->"
@@ -42,117 +35,12 @@ DERIVED_DOCS: dict[str, str] = {
 MEMORY_TEMPLATE = "project-memory-block.md.j2"
 
 
-def packaged_templates_dir() -> Path:
-    """The default templates: inside the installed wheel, or the source tree's templates/."""
-    inside = PACKAGE_DIR / "templates"
-    return inside if inside.is_dir() else PACKAGE_DIR.parent / "templates"
-
-
-_MD_ESCAPES = str.maketrans(
-    {
-        "\\": "\\\\",
-        "|": "\\|",
-        "`": "\\`",
-        "*": "\\*",
-        "_": "\\_",
-        "[": "\\[",
-        "]": "\\]",
-        "#": "\\#",
-        "&": "&amp;",
-        "<": "&lt;",
-        ">": "&gt;",
-    }
-)
-
-
-def md_cell(value: Any, empty: str = "—") -> str:
-    """Text made safe for one Markdown table cell.
-
-    Escapes the characters that would end the cell (``|``), start markup
-    (backticks, ``*``, ``_``, ``[``, ``#``) or inject HTML (``<``, ``>``, ``&``),
-    and joins lines (any line break: ``\r``, form feed, U+2028...) with ``<br>``.
-
-    Args:
-        value: any value; None and "" render as ``empty``.
-        empty: what to show for no value.
-    """
-    if value is None or value == "":
-        return empty
-    # splitlines: \r, \v, \f, U+2028 and the like end a line in some viewers as well.
-    lines = str(value).splitlines()
-    return "<br>".join(line.strip().translate(_MD_ESCAPES) for line in lines if line.strip()) or empty
-
-
-def md_text(value: Any) -> str:
-    """User text made safe for a Markdown paragraph or list item (one line, markup escaped)."""
-    return md_cell(value, empty="").replace("<br>", " ")
-
-
-def environment(root: Path | None) -> jinja2.Environment:
-    """The one Jinja environment: repo templates/ over packaged defaults.
-
-    Args:
-        root: the governance root, or None for the packaged templates only.
-    """
-    import jinja2
-
-    search = [str(root / "templates")] if root is not None else []
-    search.append(str(packaged_templates_dir()))
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(search),
-        undefined=jinja2.StrictUndefined,
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "htm", "xml", "html.j2"), default=False),
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["md_cell"] = md_cell
-    env.filters["md_text"] = md_text
-    return env
-
-
-def render_template(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
-    """Render one template, turning template errors into a located InputError.
-
-    Raises:
-        InputError: a missing template, a syntax error (``FILE:LINE: message``) or an
-            undefined variable.
-    """
-    import jinja2
-
-    try:
-        return env.get_template(name).render(**context)
-    except jinja2.TemplateSyntaxError as exc:
-        where = _template_shown(exc.filename or name)
-        raise InputError(
-            f"{where}:{exc.lineno}: template syntax error: {exc.message}",
-            hint="fix the template, or delete it to use govtool's default",
-        ) from None
-    except jinja2.TemplateNotFound as exc:
-        raise InputError(f"template {exc.name} not found in templates/ or govtool's defaults") from None
-    except jinja2.UndefinedError as exc:
-        raise InputError(
-            f"templates/{name}: {exc.message}",
-            hint="the template uses a variable govtool does not provide; compare it with the default",
-        ) from None
-
-
-def _template_shown(filename: str) -> str:
-    """A template file as a user finds it: ``templates/NAME`` in the repo, else the full path."""
-    path = Path(filename)
-    if path.parent.name == "templates" and path.parent != packaged_templates_dir():
-        return f"templates/{path.name}"
-    return filename
-
-
 def docs_context(tracker: Tracker) -> dict[str, Any]:
     """The variables every derived-doc template receives.
 
     ``brokers`` are in priority order; ``tracker_rows`` (the process document's
     tracking table) in the order research started, as that table lists them.
     """
-    from govtool import dashboard, lifecycle
-
     rows = {bid: dashboard.tracking_row(b) for bid, b in tracker.brokers.items()}
     by_priority = sorted(tracker.brokers.values(), key=dashboard.priority_order)
     # Validation makes research_started every history's first event.
@@ -189,10 +77,6 @@ def render_docs(root: Path, tracker: Tracker, pending: dict[Path, str] | None = 
     Raises:
         InputError: a template error, or PROJECT_MEMORY.md with broken markers.
     """
-    from govtool.decisions import decision_entries
-    from govtool.research import research_index
-    from govtool.research_doc import SECTIONS
-
     env = environment(root)
     context = docs_context(tracker)
     context["research_docs"] = research_index(root, tracker, pending)

@@ -14,7 +14,8 @@ from typing import Any
 
 from govtool import lifecycle
 from govtool.errors import InputError
-from govtool.tracker import Broker, Event, Tracker, broker_problems, event_problems, replay_history
+from govtool.model import Broker, Event, Tracker, replay_history
+from govtool.validation import broker_problems, event_problems
 from govtool.yamlio import format_timestamp
 
 

@@ -1,18 +1,19 @@
-"""`govtool init`: start a new governance repo.
+"""The governance repo itself: `govtool init` starts one, `govtool render` keeps its
+derived docs current and `render --check` says when they are not (DESIGN.md, "Commands").
 
-Writes tracker.yaml with the process document's default settings and no brokers,
-a templates/ directory for overrides, a .gitignore entry for govtool's local state,
-and the derived docs (DESIGN.md, "Commands").
+`init` writes tracker.yaml with the process document's default settings and no
+brokers, a templates/ directory for overrides, a .gitignore entry for govtool's
+local state, and the derived docs.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from govtool.derived_docs import check_docs, render_docs
 from govtool.errors import InputError
-from govtool.render import render_docs
-from govtool.store import STATE_DIR, write_all
-from govtool.tracker import TRACKER_FILE, new_tracker
+from govtool.model import TRACKER_FILE, new_tracker
+from govtool.storage import STATE_DIR, read_tracker, tracker_lock, write_all
 from govtool.yamlio import dump_yaml
 
 _TEMPLATES_README = """\
@@ -60,3 +61,22 @@ def init_repo(directory: Path) -> list[Path]:
     files.update(render_docs(directory, tracker))
     write_all(files)
     return sorted(files)
+
+
+def render(root: Path) -> list[Path]:
+    """Re-render every derived doc under the lock.
+
+    Returns:
+        The docs whose content changed (absolute paths); empty when all were current.
+    """
+    with tracker_lock(root):
+        return write_all(render_docs(root, read_tracker(root)))
+
+
+def check_rendered(root: Path) -> None:
+    """`render --check`: write nothing; raise when a derived doc is stale.
+
+    Raises:
+        ViolationError: lists each stale doc (exit 1).
+    """
+    check_docs(root, read_tracker(root))

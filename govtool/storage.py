@@ -1,28 +1,26 @@
-"""Files on disk: finding the governance root, reading the tracker, and writing
-atomically under a lock.
+"""Files on disk: finding the governance root, reading the tracker, the lock, and
+atomic writes.
 
-Every change goes through :func:`update_tracker`: it takes the lock, reads the
-tracker, applies the change, validates the result, renders every derived doc in
-memory, and only then writes the tracker and the docs, each by atomic replace.
-A failure before the writes leaves every file as it was; concurrent commands are
-serialised by the lock and lose no update (DESIGN.md, "Architecture").
+Writes are atomic (a temporary file in the same directory, then ``os.replace``) and
+all-or-none across files (:func:`write_all` stages every file before moving any);
+the lock (:func:`tracker_lock`) serialises concurrent commands (DESIGN.md,
+"Architecture"). A change of the tracker goes through
+:func:`govtool.unit_of_work.update_tracker`, which uses these.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import TypeVar
 
 from govtool import cache
 from govtool.errors import InputError, ValidationError
-from govtool.tracker import TRACKER_FILE, Tracker, dump_tracker, format_problems, tracker_from_data, validate_data
+from govtool.model import TRACKER_FILE, Tracker, dump_tracker
+from govtool.validation import format_problems, tracker_from_data, validate_data
 from govtool.yamlio import load_yaml, loaded_form
-
-T = TypeVar("T")
 
 #: Local, uncommitted state of a governance repo: the lock, the outbox, caches.
 STATE_DIR = ".govtool"
@@ -218,44 +216,6 @@ def serialise_checked(tracker: Tracker) -> str:
         raise ValidationError(format_problems(text, problems, TRACKER_FILE), hint="nothing was written")
     remember_tracker_data(text, data)
     return text
-
-
-def update_tracker(
-    root: Path,
-    change: Callable[[Tracker], T],
-    files: dict[Path, str] | None = None,
-    changed: list[Path] | None = None,
-) -> T:
-    """Apply ``change`` to the tracker under the lock, then write it, ``files`` and the docs.
-
-    Args:
-        root: the governance root.
-        change: mutates the tracker in place and returns a result; raising leaves
-            every file untouched.
-        files: other files the command writes with the change (path -> full text),
-            such as a research doc; the derived docs are rendered as if they were
-            already written.
-        changed: if given, the paths whose content changed are appended to it
-            (for `--commit`).
-
-    Returns:
-        What ``change`` returned.
-
-    Raises:
-        GovtoolError: from ``change``, validation, rendering or writing.
-    """
-    from govtool.render import render_docs
-
-    files = files or {}
-    with tracker_lock(root):
-        tracker = read_tracker(root)
-        result = change(tracker)
-        text = serialise_checked(tracker)
-        docs = render_docs(root, tracker, pending=files)
-        written = write_all({root / TRACKER_FILE: text, **files, **docs})
-    if changed is not None:
-        changed.extend(written)
-    return result
 
 
 def write_all(files: dict[Path, str]) -> list[Path]:

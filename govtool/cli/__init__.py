@@ -1,0 +1,75 @@
+"""The command layer: parse arguments, call one use case, print its outcome.
+
+A module per group of the process: :mod:`.repo` (the repo and its views),
+:mod:`.tracking` (implementation tracking), :mod:`.research` (research docs and the
+decision matrix), :mod:`.pm` (notify, decide, the outbox), :mod:`.cron` (weekly
+report, escalations) and :mod:`.gate` (CI). :mod:`.context` is the one place that
+reads the clock, the environment, the working directory and git's configuration;
+:mod:`.output` prints. Errors are :class:`~govtool.errors.GovtoolError`, turned into
+a message on stderr and an exit code in :func:`main`.
+"""
+
+# No `from __future__ import annotations` in the command modules: typer would then
+# resolve every command's annotations with typing.get_type_hints at each start (~3 ms).
+import sys
+from typing import Optional
+
+import typer
+
+from govtool import __version__
+from govtool.cli import context, cron, gate, pm, repo, research, tracking
+from govtool.errors import GovtoolError
+
+app = typer.Typer(
+    name="govtool",
+    help="Governance of broker API integrations: research, PM decision, tracking, CI gate.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"govtool {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _global(
+    root: Optional[str] = typer.Option(
+        None,
+        "--root",
+        envvar="GOVTOOL_ROOT",
+        help="Governance root (default: nearest directory upward holding tracker.yaml).",
+    ),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks of errors."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
+    context.OPTIONS.root = root
+
+
+for _group in (repo, tracking, research, pm, cron, gate):
+    _group.register(app)
+
+
+def main(argv: Optional[list[str]] = None) -> None:
+    """Run the app on ``argv`` (default ``sys.argv[1:]``); a GovtoolError becomes its message
+    on stderr and its exit code (raises SystemExit, as click does)."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    context.use_cache()
+    try:
+        app(args=args, prog_name="govtool", standalone_mode=True)
+    except GovtoolError as exc:
+        if debug:
+            raise
+        err = sys.stderr
+        err.write(f"govtool: error: {exc.message}\n")
+        if exc.hint:
+            err.write(f"hint: {exc.hint}\n")
+        raise SystemExit(exc.exit_code) from None

@@ -1,0 +1,106 @@
+"""Everything the command layer reads from the world: the options, the working
+directory, the clock, the environment and git's configuration.
+
+This is the one module that reads them; the core receives them as plain values
+(DESIGN.md, "Architecture").
+"""
+
+import datetime as dt
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Optional
+
+from govtool.errors import InputError
+
+
+class Options:
+    """The global options of this run (``--root``), set by the app's callback."""
+
+    root: Optional[str] = None
+
+
+OPTIONS = Options()
+
+
+def environment() -> Mapping[str, str]:
+    """The process environment (credentials, GOVTOOL_* overrides, GITHUB_* in CI)."""
+    return os.environ
+
+
+def use_cache() -> None:
+    """Point govtool's per-user cache at the directory the environment names (or turn it off)."""
+    from govtool import cache
+
+    cache.use_directory(cache.directory_from_env(os.environ))
+
+
+def root_dir() -> Path:
+    """The governance root from --root / GOVTOOL_ROOT or the working directory upward."""
+    from govtool.storage import find_root
+
+    return find_root(Path.cwd(), OPTIONS.root)
+
+
+def now() -> dt.datetime:
+    """The current time in UTC, to the second; GOVTOOL_NOW (ISO 8601) fixes it for reproducible runs.
+
+    Raises:
+        InputError: GOVTOOL_NOW is not an ISO 8601 timestamp with a time zone.
+    """
+    fixed = os.environ.get("GOVTOOL_NOW")
+    if fixed:
+        from govtool.model import parse_timestamp
+
+        try:
+            return parse_timestamp(fixed)
+        except ValueError as exc:
+            raise InputError(f"GOVTOOL_NOW: {exc} (got {fixed!r})") from None
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+
+def today() -> dt.date:
+    """Today's date in UTC (or GOVTOOL_NOW's)."""
+    return now().date()
+
+
+def parse_day(value: str, option: str) -> dt.date:
+    """A date option's value (YYYY-MM-DD).
+
+    Raises:
+        InputError: not a date; the message names the option.
+    """
+    from govtool.model import parse_date
+
+    try:
+        return parse_date(value)
+    except ValueError:
+        raise InputError(f"{option}: expected a date as YYYY-MM-DD (got {value!r})") from None
+
+
+def as_of_date(value: Optional[str]) -> dt.date:
+    """--as-of DATE, or today (UTC, or GOVTOOL_NOW's date)."""
+    return today() if value is None else parse_day(value, "--as-of")
+
+
+def current_user(by: Optional[str]) -> str:
+    """Who acts: --by, else GOVTOOL_USER, else git's user.name, else the login name."""
+    if by:
+        return by
+    if os.environ.get("GOVTOOL_USER"):
+        return os.environ["GOVTOOL_USER"]
+    from govtool.git_repo import config_value
+
+    name = config_value(None, "user.name")
+    if name:
+        return name
+    import getpass
+
+    return getpass.getuser()
+
+
+def git_email(root: Path) -> str:
+    """git's ``user.email`` as seen from the governance root ("" when unset)."""
+    from govtool.git_repo import config_value
+
+    return config_value(root, "user.email")

@@ -1,0 +1,67 @@
+"""The CI gate's command."""
+
+from typing import Optional
+
+import typer
+
+from govtool.cli import context
+from govtool.cli.output import console, escape, print_json
+from govtool.errors import InputError
+
+
+def gate(
+    base: Optional[str] = typer.Option(
+        None, "--base", help="Base ref (default: origin/$GITHUB_BASE_REF, origin/main, main)."
+    ),
+    head: str = typer.Option("HEAD", "--head", help="Head ref."),
+    output_format: str = typer.Option("text", "--format", help="text, json or github."),
+) -> None:
+    """CI: refuse connector code for any broker not approved in the tracker at the merge base."""
+    from govtool.errors import ViolationError
+    from govtool.gate import github_annotations, markdown_summary, run_gate
+
+    if output_format not in ("text", "json", "github"):
+        raise InputError(f"--format: expected text, json or github (got {output_format!r})")
+    env = context.environment()
+    result = run_gate(context.root_dir(), base, head, dict(env))
+    failed = [v for v in result.verdicts if not v.passed]
+    if output_format == "json":
+        print_json(result.to_dict())
+    elif output_format == "github":
+        for line in github_annotations(result):
+            print(line)
+        summary_file = env.get("GITHUB_STEP_SUMMARY")
+        if summary_file:
+            with open(summary_file, "a", encoding="utf-8") as handle:
+                handle.write(markdown_summary(result))
+    elif result.verdicts:
+        from rich.table import Table
+
+        table = Table(title=f"govtool gate: {result.base}...{result.head[:10]}", title_justify="left")
+        for column in ("Broker", "Changed paths", "Status at base", "Verdict"):
+            table.add_column(column)
+        for v in result.verdicts:
+            paths = "\n".join(f"{p.path} ({p.kind})" for p in v.paths[:5])
+            if len(v.paths) > 5:
+                paths += f"\n... and {len(v.paths) - 5} more"
+            verdict = "[green]pass[/]" if v.passed else f"[red]fail[/]: {escape(v.message)}"
+            table.add_row(v.broker, escape(paths), v.status_at_base or "not tracked", verdict)
+        console().print(table)
+    if failed:
+        raise ViolationError(
+            "gate: connector code for "
+            + ", ".join(v.broker for v in failed)
+            + " may not merge: "
+            + "; ".join(v.message for v in failed),
+            hint="record the PM's approval (govtool decide) and merge it before the connector code",
+        )
+    if output_format != "json":
+        print(
+            f"gate passed: {len(result.verdicts)} broker(s) with connector changes, "
+            f"{result.changed_files} files checked"
+        )
+
+
+def register(app: typer.Typer) -> None:
+    """Add this command to the app."""
+    app.command()(gate)

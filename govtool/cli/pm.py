@@ -1,0 +1,139 @@
+"""The PM loop's commands: notify, decide, and the outbox."""
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from govtool import lifecycle
+from govtool.cli import context
+from govtool.cli.output import console, escape, print_commit, print_json, report_delivery
+from govtool.cli.tracking import BY
+
+
+def notify(
+    broker: str = typer.Argument(..., help="Broker id."),
+    kind: str = typer.Option(
+        "research-completed",
+        "--kind",
+        help="research-completed, cost-discovery, access-requirements, implementation-decision or issues-discovered.",
+    ),
+    urgent: bool = typer.Option(False, "--urgent", help="Tag the subject [URGENT] for a same-day answer."),
+    message: Optional[str] = typer.Option(None, "--message", help="What to tell the PM (other kinds)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Where to write the .eml (default .govtool/outbox/sent/)."),
+    send: bool = typer.Option(False, "--send", help="Send the email by SMTP."),
+    slack_post: bool = typer.Option(True, "--slack/--no-slack", help="Post to the Slack channel when configured."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show the message; write and send nothing."),
+    commit: bool = typer.Option(False, "--commit", help="Commit the changed files with git."),
+    by: Optional[str] = BY,
+) -> None:
+    """Notify the PM (email and Slack) and record it; research-completed needs a passing research check."""
+    from govtool.usecases import pm
+
+    root = context.root_dir()
+    try:
+        outcome = pm.notify(
+            root,
+            broker,
+            kind=kind,
+            urgent=urgent,
+            message=message,
+            out=out,
+            send=send,
+            slack_post=slack_post,
+            dry_run=dry_run,
+            commit=commit,
+            by=context.current_user(by),
+            at=context.now(),
+            env=context.environment(),
+            git_email=context.git_email(root) if commit else "",
+        )
+    except pm.ResearchIncomplete as exc:
+        for finding in exc.findings:
+            print(str(finding))
+        raise
+    print(outcome.eml)
+    if outcome.written_to is None:
+        print("(dry run: nothing written, nothing sent)")
+        return
+    print(f"recorded pm_notified for {broker}; message written to {outcome.written_to}")
+    print_commit(outcome.commit)
+    report_delivery(outcome.delivery, root)
+
+
+def decide(
+    broker: str = typer.Argument(..., help="Broker id."),
+    decision: str = typer.Argument(..., help="approved, rejected or on-hold."),
+    by: str = typer.Option(..., "--by", help='Who decided: a name, or "Name <email>".'),
+    reason: Optional[str] = typer.Option(None, "--reason", help="Why (required to reject or put on hold)."),
+    slack_post: bool = typer.Option(True, "--slack/--no-slack", help="Post the decision to Slack when configured."),
+    commit: bool = typer.Option(False, "--commit", help="Commit the changed files with git, authored by --by."),
+) -> None:
+    """Record the PM's decision; on approval, scaffold the implementation guide."""
+    from govtool.usecases import pm
+
+    root = context.root_dir()
+    outcome = pm.decide(
+        root,
+        broker,
+        decision,
+        by=by,
+        reason=reason,
+        slack_post=slack_post,
+        commit=commit,
+        at=context.now(),
+        env=context.environment(),
+        git_email=context.git_email(root) if commit else "",
+    )
+    labels = lifecycle.STATUS_LABELS
+    print(f"{broker}: {labels[outcome.status_before]} → {labels[outcome.status_after]} (decided by {by})")
+    if outcome.guide is not None:
+        print(f"wrote {outcome.guide.relative_to(root)}")
+    print_commit(outcome.commit)
+    report_delivery(outcome.delivery, root)
+
+
+outbox_app = typer.Typer(help="Messages an outside service did not take: list them, resend them.")
+
+
+@outbox_app.command("list")
+def outbox_list(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
+    """List the messages waiting in the outbox."""
+    from dataclasses import asdict
+
+    from govtool.usecases import pm
+
+    waiting = pm.outbox_messages(context.root_dir())
+    if as_json:
+        print_json([{k: v for k, v in asdict(m).items() if k != "payload"} for m in waiting])
+        return
+    if not waiting:
+        print("the outbox is empty")
+        return
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False)
+    for column in ("Id", "Channel", "Purpose", "Broker", "Created", "Attempts", "Last error"):
+        table.add_column(column)
+    for m in waiting:
+        table.add_row(m.id, m.channel, m.purpose, m.broker or "—", m.created_at, str(m.attempts), escape(m.last_error))
+    console().print(table)
+
+
+@outbox_app.command("flush")
+def outbox_flush() -> None:
+    """Resend every message in the outbox; remove what is delivered."""
+    from govtool.usecases import pm
+
+    root = context.root_dir()
+    report = pm.flush_outbox(root, context.environment())
+    if not report.delivered and not report.kept:
+        print("the outbox is empty")
+    report_delivery(report, root)
+
+
+def register(app: typer.Typer) -> None:
+    """Add these commands to the app."""
+    app.command()(notify)
+    app.command()(decide)
+    app.add_typer(outbox_app, name="outbox")

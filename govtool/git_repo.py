@@ -1,0 +1,191 @@
+"""Git: the one module that reaches it.
+
+- Reading git's configuration (``user.name``, ``user.email``) runs ``git config`` as a
+  process: importing GitPython costs more than the rest of a small command.
+- `--commit` puts exactly the files a command changed into one commit, authored by
+  the person who acted (``--by``), with GitPython.
+- The CI gate's reads (a file at a commit, the commits that touched it, the range
+  and its merge base, the change's ``--name-status``) go through GitPython's git
+  command wrapper, which runs git itself.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from govtool.errors import InputError
+from govtool.settings import Settings
+
+CONFIG_TIMEOUT_SECONDS = 5
+
+
+def config_value(cwd: Path | None, key: str) -> str:
+    """A value of git's configuration as seen from ``cwd`` (``user.name``), or "" when unset
+    or when git is missing."""
+    try:
+        result = subprocess.run(
+            ["git", "config", key], capture_output=True, text=True, cwd=cwd, timeout=CONFIG_TIMEOUT_SECONDS
+        )
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return result.stdout.strip()
+
+
+def open_repo(root: Path, purpose: str) -> Any:
+    """The git repository that holds ``root`` (a ``git.Repo``).
+
+    Args:
+        root: a directory inside the work tree.
+        purpose: how the hint ends, e.g. "the gate runs inside a git checkout".
+
+    Raises:
+        InputError: not a git repository.
+    """
+    import git
+
+    try:
+        return git.Repo(root, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise InputError(f"{root}: not a git repository", hint=purpose) from None
+
+
+def author_of(by: str, settings: Settings, fallback_email: str | None) -> tuple[str, str]:
+    """(name, email) for a ``--by`` value: ``Name <email>``, a contact's name, or the fallback email."""
+    match = re.fullmatch(r"\s*(.*?)\s*<([^>]+)>\s*", by)
+    if match:
+        return match.group(1) or match.group(2), match.group(2)
+    for contact in settings.escalation.levels:
+        if contact.name.lower() == by.strip().lower() and contact.email:
+            return by.strip(), contact.email
+    return by.strip(), fallback_email or ""
+
+
+def commit_as(
+    root: Path, paths: list[Path], message: str, by: str, settings: Settings, fallback_email: str
+) -> tuple[str, str]:
+    """`--commit`: commit exactly ``paths``, authored by ``by`` (see :func:`author_of`).
+
+    Args:
+        message: the commit message; ``{author}`` in it becomes the author's name.
+        fallback_email: the email when ``by`` names none (git's ``user.email``).
+
+    Returns:
+        ``(hexsha, message)`` of the new commit.
+
+    Raises:
+        InputError: not a git repository, nothing to commit, or git refused.
+    """
+    author = author_of(by, settings, fallback_email)
+    message = message.replace("{author}", author[0])
+    return commit_files(root, paths, message, author), message
+
+
+def commit_files(root: Path, paths: list[Path], message: str, author: tuple[str, str]) -> str:
+    """Commit exactly ``paths`` (other staged changes stay staged, uncommitted).
+
+    Args:
+        root: a directory inside the git work tree.
+        paths: absolute paths of the files to commit.
+        message: the commit message.
+        author: (name, email) of the author.
+
+    Returns:
+        The new commit's hexsha.
+
+    Raises:
+        InputError: not a git repository, or git refused the commit.
+    """
+    import git
+
+    repo = open_repo(root, "--commit needs one: run `git init`, or drop --commit")
+    top = Path(repo.working_tree_dir).resolve()
+    rel = [str(Path(p).resolve().relative_to(top)) for p in paths]
+    if not rel:
+        raise InputError("--commit: nothing changed to commit")
+    name, email = author
+    try:
+        repo.git.add("--", *rel)
+        repo.git.commit("-m", message, f"--author={name} <{email}>", "--only", "--", *rel)
+    except git.GitCommandError as exc:
+        detail = (exc.stderr or exc.stdout or "").strip().splitlines()
+        raise InputError(f"git commit failed: {detail[-1] if detail else exc}") from None
+    return repo.head.commit.hexsha
+
+
+def show_file(repo: Any, commit: str, path: str) -> str | None:
+    """A file's text at a commit (``git show COMMIT:PATH``), or None when it is not there."""
+    import git
+
+    try:
+        return repo.git.show(f"{commit}:{path}")
+    except git.GitCommandError:
+        return None
+
+
+def commits_touching(repo: Any, ref: str, path: str) -> list[tuple[str, str, str]]:
+    """The commits reachable from ``ref`` that changed ``path``, newest first.
+
+    Returns:
+        ``(hexsha, author name, author email)`` per commit.
+    """
+    log = repo.git.log("--format=%H%x00%an%x00%ae", ref, "--", path).splitlines()
+    return [tuple(line.split("\0")) for line in log]  # type: ignore[misc]
+
+
+def start_name_status_diff(repo: Any, base: str, head: str) -> Any:
+    """Start ``git diff --name-status -z -M`` between two commits as a process.
+
+    The caller reads ``.proc.stdout`` while it does other work (on a 2-core runner
+    git's rename detection overlaps it), then ``wait()``s, or kills ``.proc`` on failure.
+    """
+    return repo.git.diff("--name-status", "-z", "-M", "--no-ext-diff", base, head, as_process=True)
+
+
+def ref_names(repo: Any) -> set[str]:
+    """The names of the repository's refs (``main``, ``origin/main``, tags)."""
+    return {r.name for r in repo.refs}
+
+
+def resolve_range(repo: Any, base: str, head: str) -> tuple[str, str]:
+    """Resolve BASE and HEAD to commits and find their merge base, with one ``git rev-parse``.
+
+    ``git rev-parse B H B...H`` prints B, H, the two tips again, and ``^M`` for
+    each merge base M; with no ``^`` line the histories share no commit (a shallow
+    clone, or unrelated branches). A criss-cross history has several merge bases,
+    and ``git merge-base`` picks the one git itself would use.
+
+    Returns:
+        ``(head sha, merge base sha)``.
+
+    Raises:
+        InputError: a ref that is not a commit, or no merge base (exit 2).
+    """
+    import git
+
+    commits = (f"{base}^{{commit}}", f"{head}^{{commit}}")
+    try:
+        lines = repo.git.rev_parse(*commits, "...".join(commits)).split()
+    except git.GitCommandError:
+        for name, ref in (("base", base), ("head", head)):
+            try:
+                repo.git.rev_parse("--verify", "--quiet", f"{ref}^{{commit}}")
+            except git.GitCommandError:
+                raise InputError(
+                    f"--{name}: {ref!r} is not a commit in this repository",
+                    hint="check the ref; in CI fetch it first (actions/checkout with fetch-depth: 0)",
+                ) from None
+        raise
+    base_sha, head_sha = lines[:2]
+    merge_bases = [line[1:] for line in lines[2:] if line.startswith("^")]
+    if len(merge_bases) == 1:
+        return head_sha, merge_bases[0]
+    if merge_bases:
+        return head_sha, repo.git.merge_base(base_sha, head_sha)
+    shallow = repo.git.rev_parse("--is-shallow-repository") == "true"
+    raise InputError(
+        f"no merge base between {base} and {head}" + (" (this is a shallow clone)" if shallow else ""),
+        hint="fetch the full history, e.g. actions/checkout with fetch-depth: 0, or git fetch --unshallow",
+    )

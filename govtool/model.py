@@ -1,0 +1,298 @@
+"""The tracker model: brokers, their dated history, and the tracker that holds them.
+
+Plain dataclasses with no I/O. Reading and validating the files is
+:mod:`govtool.validation` and :mod:`govtool.storage`; the policy (``settings:``) is
+:mod:`govtool.settings`; what a history replays to is :mod:`govtool.lifecycle`.
+The field rules that a user can meet in three places (a tracker field, a command
+option, a research doc's front matter) live here once: :func:`tier_problem`,
+:func:`priority_problem`, :func:`integration_type_problem`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from govtool import lifecycle
+from govtool.errors import InputError
+from govtool.settings import Settings
+from govtool.yamlio import dump_yaml
+
+#: The tracker file at the governance root: version and settings (DESIGN.md, "The data").
+TRACKER_FILE = "tracker.yaml"
+
+#: Broker ids: lowercase letters and digits joined by single ``-`` or ``_``.
+BROKER_ID_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+TIERS = (1, 2, 3, 4)
+PRIORITIES = ("P0", "P1", "P2", "P3")
+INTEGRATION_TYPES = ("API", "OAuth2", "CSV", "FIX", "WebSocket")
+
+#: Where research docs live under a governance root (DESIGN.md, "The research document").
+RESEARCH_DIR = "docs/brokers/api-research"
+
+#: A broker record's fields, in write order.
+BROKER_FIELDS = (
+    "name",
+    "tier",
+    "priority",
+    "type",
+    "asset_classes",
+    "regions",
+    "team",
+    "eta",
+    "critical",
+    "status",
+    "progress",
+    "blockers",
+    "depends_on",
+    "research_doc",
+    "notes",
+    "history",
+)
+
+
+def tier_problem(value: Any) -> str | None:
+    """Why ``value`` is not a tier (1-4), or None when it is one."""
+    return None if value in TIERS and not isinstance(value, bool) else "expected a tier 1-4"
+
+
+def priority_problem(value: Any) -> str | None:
+    """Why ``value`` is not a priority (P0-P3), or None when it is one."""
+    return None if value in PRIORITIES else "expected P0, P1, P2 or P3"
+
+
+def integration_type_problem(value: Any) -> str | None:
+    """Why ``value`` is not an integration type (API, OAuth2, CSV, FIX, WebSocket), or None."""
+    return None if value in INTEGRATION_TYPES else f"expected one of {', '.join(INTEGRATION_TYPES)}"
+
+
+def parse_priority(text: str) -> str:
+    """A priority from what a user typed (``p1`` is ``P1``).
+
+    Raises:
+        ValueError: not P0-P3; the message is :func:`priority_problem`'s.
+    """
+    value = text.strip().upper()
+    problem = priority_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def parse_integration_type(text: str) -> str:
+    """An integration type from what a user typed, in its canonical spelling (``oauth2`` is ``OAuth2``).
+
+    Raises:
+        ValueError: not one of :data:`INTEGRATION_TYPES`.
+    """
+    by_lower = {t.lower(): t for t in INTEGRATION_TYPES}
+    value = by_lower.get(text.strip().lower())
+    if value is None:
+        raise ValueError(integration_type_problem(text))
+    return value
+
+
+@dataclass
+class Event:
+    """One dated entry of a broker's history.
+
+    Attributes:
+        at: when it happened, an aware datetime in UTC.
+        event: the event type, one of :data:`govtool.lifecycle.EVENT_TYPES`.
+        by: who did it (a name or an email).
+        details: the event's other fields in write order (``decision``, ``reason``,
+            ``percent``, ``kind``, ``note``, ``source``, ``backfilled``...).
+    """
+
+    at: dt.datetime
+    event: str
+    by: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def date(self) -> dt.date:
+        """The UTC calendar date of the event."""
+        return self.at.astimezone(dt.timezone.utc).date()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The event as written in tracker.yaml: at, event, by, then its fields in canonical order."""
+        order = lifecycle.event_field_order(self.event)
+        details = sorted(self.details.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))
+        return {"at": self.at, "event": self.event, "by": self.by, **dict(details)}
+
+
+@dataclass
+class Broker:
+    """One broker's record in the tracker.
+
+    Attributes:
+        id: the slug used as mapping key, in connector paths and file names.
+        name: display name ("Charles Schwab").
+        tier: 1-4 or None; priority: "P0".."P3" or None; type: one of
+            :data:`INTEGRATION_TYPES` or None.
+        eta: the planned completion date, or None.
+        progress: percent complete (0-100), as replayed from history.
+        blockers: the open blockers, as replayed from history.
+        depends_on: ids of brokers that must be completed first.
+        status: the stored status; it must equal the replay of ``history``.
+    """
+
+    id: str
+    name: str
+    status: str
+    tier: int | None = None
+    priority: str | None = None
+    type: str | None = None
+    asset_classes: list[str] = field(default_factory=list)
+    regions: list[str] = field(default_factory=list)
+    team: str | None = None
+    eta: dt.date | None = None
+    critical: bool = False
+    progress: int = 0
+    blockers: list[str] = field(default_factory=list)
+    depends_on: list[str] = field(default_factory=list)
+    research_doc: str | None = None
+    notes: str | None = None
+    history: list[Event] = field(default_factory=list)
+
+    @property
+    def research_doc_path(self) -> str:
+        """The research doc's path under the governance root: ``research_doc``, or the
+        default ``docs/brokers/api-research/<id>.md``."""
+        return self.research_doc or f"{RESEARCH_DIR}/{self.id}.md"
+
+    def events(self, *types: str) -> list[Event]:
+        """The history events of the given types (all when none given), oldest first."""
+        return [e for e in self.history if not types or e.event in types]
+
+    def last_event(self, *types: str) -> Event | None:
+        """The newest history event of the given types, or None."""
+        for event in reversed(self.history):
+            if event.event in types:
+                return event
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The record as written in tracker.yaml; empty optional fields are left out."""
+        out: dict[str, Any] = {"name": self.name}
+        for key in BROKER_FIELDS[1:]:
+            value = getattr(self, key)
+            if key == "history":
+                value = [e.to_dict() for e in value]
+            elif value is None or value == [] or (key == "critical" and value is False):
+                continue
+            out[key] = value
+        return out
+
+
+@dataclass
+class Tracker:
+    """The whole of tracker.yaml.
+
+    Attributes:
+        settings: the policy, validated and with defaults filled in.
+        brokers: broker id -> record.
+        version: the file format version (1).
+    """
+
+    settings: Settings
+    brokers: dict[str, Broker]
+    version: int = 1
+
+    def broker(self, broker_id: str) -> Broker:
+        """The broker with this id.
+
+        Raises:
+            InputError: no such broker; the hint names the closest ids and names.
+        """
+        found = self.brokers.get(broker_id)
+        if found is not None:
+            return found
+        raise unknown_broker_error(broker_id, self.brokers)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The tracker as written: version, settings, brokers sorted by id."""
+        return {
+            "version": self.version,
+            "settings": self.settings.to_dict(),
+            "brokers": {bid: self.brokers[bid].to_dict() for bid in sorted(self.brokers)},
+        }
+
+
+def unknown_broker_error(broker_id: str, brokers: dict[str, Broker]) -> InputError:
+    """An error for an unknown broker id with a "did you mean" hint.
+
+    Args:
+        broker_id: what the user typed.
+        brokers: the known brokers; their ids and names are candidates.
+    """
+    by_name = {b.name.lower(): bid for bid, b in brokers.items()}
+    candidates = difflib.get_close_matches(broker_id.lower(), list(brokers) + list(by_name), n=3)
+    ids = list(dict.fromkeys(by_name.get(c, c) for c in candidates))
+    hint = (
+        f"did you mean {' or '.join(ids)}?"
+        if ids
+        else "`govtool list` shows the brokers; `govtool research new` starts a new one"
+    )
+    return InputError(f"{TRACKER_FILE}: unknown broker {broker_id!r}", hint=hint)
+
+
+def parse_timestamp(value: Any) -> dt.datetime:
+    """Parse an ISO 8601 timestamp with a time zone into an aware UTC datetime.
+
+    Raises:
+        ValueError: not a string, not ISO 8601, or without a time zone.
+    """
+    if not isinstance(value, str):
+        raise ValueError("expected an ISO 8601 timestamp such as 2026-01-17T09:30:00Z")
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError("expected an ISO 8601 timestamp such as 2026-01-17T09:30:00Z") from None
+    if parsed.tzinfo is None:
+        raise ValueError("the timestamp needs a time zone (add Z for UTC)")
+    return parsed.astimezone(dt.timezone.utc)
+
+
+def parse_date(value: Any) -> dt.date:
+    """Parse an ISO 8601 calendar date (``2026-01-29``).
+
+    Raises:
+        ValueError: not a YYYY-MM-DD date.
+    """
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        with contextlib.suppress(ValueError):
+            return dt.date.fromisoformat(value)
+    raise ValueError("expected a date as YYYY-MM-DD")
+
+
+def dump_tracker(tracker: Tracker) -> str:
+    """Serialise a tracker deterministically (same tracker, same bytes).
+
+    Returns:
+        YAML text: version, settings, then brokers sorted by id, each with its fields
+        in a fixed order and its history oldest first.
+    """
+    return dump_yaml(tracker.to_dict())
+
+
+def new_tracker(settings: dict[str, Any] | None = None) -> Tracker:
+    """An empty tracker with the default settings (or these, defaults filled in).
+
+    Raises:
+        ValueError: ``settings`` do not validate.
+    """
+    return Tracker(settings=Settings.with_defaults(settings or {}), brokers={})
+
+
+def replay_history(broker: Broker) -> lifecycle.LifecycleState:
+    """Replay a broker's history through the lifecycle (see :func:`govtool.lifecycle.replay`).
+
+    Raises:
+        TransitionError: an event is not allowed where it stands.
+    """
+    return lifecycle.replay(broker.history, broker.id)

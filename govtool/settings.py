@@ -1,0 +1,344 @@
+"""The policy of a governance repo: ``settings:`` in tracker.yaml, validated and typed.
+
+Every value has a default from seeds/pm-notification-process.md (contacts and
+escalation levels, response time 2-3 business days, escalation after 5, the NYSE
+calendar, ``#broker-integrations``, the ``[BROKER INTEGRATION]`` subject prefix, the
+decision-matrix weights and thresholds) or from DESIGN.md (the CI gate). A repo's
+file only states what differs. :func:`validate_settings` checks the mapping,
+collecting every problem; :class:`Settings` is the typed view the rest of govtool
+reads (``settings.email.subject_prefix``), and :meth:`Settings.to_dict` the mapping
+written back.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+from govtool import lifecycle
+from govtool.decision_matrix import MATRIX_FACTORS, MatrixSettings
+from govtool.field_checks import Problems, check_keys, check_string, check_string_list, is_number
+from govtool.yamlio import KeyPath
+
+#: Default settings: the values of seeds/pm-notification-process.md.
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "escalation": {
+        "expected_response_business_days": {"min": 2, "max": 3},
+        "after_business_days": 5,
+        "levels": [
+            {"level": 1, "role": "PM", "name": "PM", "email": "pm@example.com"},
+            {"level": 2, "role": "Tech Lead", "name": "Tech Lead", "email": "tech-lead@example.com"},
+            {
+                "level": 3,
+                "role": "CTO / Product Director",
+                "name": "CTO",
+                "email": "cto@example.com",
+            },
+        ],
+    },
+    "calendar": "NYSE",
+    "slack": {"channel": "#broker-integrations"},
+    "email": {
+        "from": "govtool@example.com",
+        "to": ["pm@example.com"],
+        "subject_prefix": "[BROKER INTEGRATION]",
+        "smtp_host": "localhost",
+        "smtp_port": 25,
+    },
+    "decision_matrix": {
+        "weights": {
+            "user_demand": 0.30,
+            "cost_benefit": 0.25,
+            "technical_feasibility": 0.20,
+            "strategic_fit": 0.15,
+            "risk_assessment": 0.10,
+        },
+        "thresholds": {"approve_high": 4.0, "approve_medium": 3.0, "on_hold": 2.0},
+    },
+    "budget": {"monthly_api_usd": None},
+    "gate": {
+        "paths": ["connectors/{broker}/**"],
+        "allowed_statuses": [lifecycle.APPROVED, lifecycle.IN_PROGRESS, lifecycle.COMPLETED],
+        "approvers": [],
+    },
+}
+
+
+def merge_defaults(data: Any, defaults: Any) -> Any:
+    """Fill missing keys of ``data`` from ``defaults``, keeping the defaults' key order."""
+    if isinstance(defaults, dict) and isinstance(data, dict):
+        out = {k: merge_defaults(data[k], v) if k in data else copy.deepcopy(v) for k, v in defaults.items()}
+        out.update({k: v for k, v in data.items() if k not in defaults})
+        return out
+    return data
+
+
+def validate_settings(raw: Any, problems: Problems) -> dict[str, Any]:
+    """Check ``settings:`` of tracker.yaml, defaults filled in; every problem goes to ``problems``.
+
+    Args:
+        raw: the loaded mapping (None for no settings).
+        problems: where each problem is recorded, at its key path under ``settings``.
+
+    Returns:
+        The settings mapping with defaults merged in, in the defaults' key order; a
+        section that is not a mapping is replaced by its default.
+    """
+    path: KeyPath = ("settings",)
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        problems.add(path, "expected a mapping", raw)
+        return copy.deepcopy(DEFAULT_SETTINGS)
+    settings = merge_defaults(raw, DEFAULT_SETTINGS)
+    check_keys(settings, tuple(DEFAULT_SETTINGS), path, problems)
+    for section, default in DEFAULT_SETTINGS.items():
+        value = settings[section]
+        if isinstance(default, dict):
+            if not isinstance(value, dict):
+                problems.add((*path, section), "expected a mapping", value)
+                settings[section] = copy.deepcopy(default)
+                continue
+            check_keys(value, tuple(default), (*path, section), problems)
+
+    esc = settings["escalation"]
+    p = (*path, "escalation")
+    resp = esc["expected_response_business_days"]
+    if not (
+        isinstance(resp, dict)
+        and set(resp) == {"min", "max"}
+        and all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in resp.values())
+        and resp["min"] <= resp["max"]
+    ):
+        problems.add(
+            (*p, "expected_response_business_days"), "expected {min: N, max: M} business days, min <= max", resp
+        )
+    after = esc["after_business_days"]
+    if not isinstance(after, int) or isinstance(after, bool) or after < 1:
+        problems.add((*p, "after_business_days"), "expected a whole number of business days >= 1", after)
+    levels = esc["levels"]
+    if not isinstance(levels, list) or not levels:
+        problems.add((*p, "levels"), "expected a list of escalation levels", levels)
+    else:
+        for index, level in enumerate(levels):
+            lp = (*p, "levels", index)
+            if not isinstance(level, dict):
+                problems.add(lp, "expected a mapping with level, role, name, email", level)
+                continue
+            check_keys(level, ("level", "role", "name", "email"), lp, problems)
+            if level.get("level") != index + 1:
+                problems.add(
+                    (*lp, "level"), f"expected {index + 1} (levels are numbered from 1 in order)", level.get("level")
+                )
+            check_string(level.get("role"), (*lp, "role"), problems)
+            check_string(level.get("name"), (*lp, "name"), problems)
+            check_string(level.get("email"), (*lp, "email"), problems, required=False)
+
+    if settings["calendar"] not in ("NYSE", "none"):
+        problems.add((*path, "calendar"), "expected NYSE or none", settings["calendar"])
+    channel = settings["slack"].get("channel")
+    if not isinstance(channel, str) or not channel.strip():
+        problems.add((*path, "slack", "channel"), "expected a channel name such as #broker-integrations", channel)
+
+    email = settings["email"]
+    ep = (*path, "email")
+    check_string(email.get("from"), (*ep, "from"), problems)
+    if isinstance(email.get("to"), str):
+        email["to"] = [email["to"]]
+    check_string_list(email.get("to"), (*ep, "to"), problems)
+    check_string(email.get("subject_prefix"), (*ep, "subject_prefix"), problems)
+    check_string(email.get("smtp_host"), (*ep, "smtp_host"), problems)
+    port = email.get("smtp_port")
+    if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
+        problems.add((*ep, "smtp_port"), "expected a TCP port 1-65535", port)
+
+    matrix = settings["decision_matrix"]
+    mp = (*path, "decision_matrix")
+    weights = matrix["weights"]
+    if isinstance(weights, dict):
+        check_keys(weights, MATRIX_FACTORS, (*mp, "weights"), problems)
+        for factor in MATRIX_FACTORS:
+            w = weights.get(factor)
+            if not is_number(w) or not 0 <= w <= 1:
+                problems.add((*mp, "weights", factor), "expected a weight between 0 and 1", w)
+        values = [weights.get(f) for f in MATRIX_FACTORS]
+        if all(is_number(w) for w in values) and abs(sum(values) - 1) > 1e-9:
+            problems.add((*mp, "weights"), f"the weights must sum to 1 (they sum to {sum(values):.4g})")
+    else:
+        problems.add((*mp, "weights"), "expected a mapping of factor: weight", weights)
+    thresholds = matrix["thresholds"]
+    if isinstance(thresholds, dict):
+        check_keys(thresholds, ("approve_high", "approve_medium", "on_hold"), (*mp, "thresholds"), problems)
+        t = [thresholds.get(k) for k in ("approve_high", "approve_medium", "on_hold")]
+        if not all(is_number(x) and 1 <= x <= 5 for x in t):
+            problems.add(
+                (*mp, "thresholds"), "expected approve_high, approve_medium, on_hold between 1 and 5", thresholds
+            )
+        elif not t[0] > t[1] > t[2]:
+            problems.add((*mp, "thresholds"), "expected approve_high > approve_medium > on_hold", thresholds)
+    else:
+        problems.add((*mp, "thresholds"), "expected a mapping", thresholds)
+
+    budget = settings["budget"].get("monthly_api_usd")
+    if budget is not None and (not is_number(budget) or budget < 0):
+        problems.add(
+            (*path, "budget", "monthly_api_usd"),
+            "expected a non-negative amount in USD per month, or null for no budget",
+            budget,
+        )
+
+    gate = settings["gate"]
+    gp = (*path, "gate")
+    paths = check_string_list(gate.get("paths"), (*gp, "paths"), problems)
+    for index, pattern in enumerate(paths):
+        if "{broker}" not in pattern:
+            problems.add((*gp, "paths", index), "a gate path needs the {broker} placeholder", pattern)
+    for index, status in enumerate(
+        check_string_list(gate.get("allowed_statuses"), (*gp, "allowed_statuses"), problems)
+    ):
+        if status not in lifecycle.STATUSES:
+            problems.add(
+                (*gp, "allowed_statuses", index),
+                f"unknown status; expected one of {', '.join(lifecycle.STATUSES)}",
+                status,
+            )
+    check_string_list(gate.get("approvers"), (*gp, "approvers"), problems)
+    return settings
+
+
+@dataclass(frozen=True)
+class Contact:
+    """One escalation level's contact (process document, "Escalation Process").
+
+    Attributes:
+        level: 1 (PM), 2 (Tech Lead), 3 (CTO / Product Director).
+        role, name: as shown in messages; email: where escalations of this level go, or None.
+    """
+
+    level: int
+    role: str
+    name: str
+    email: str | None
+
+
+@dataclass(frozen=True)
+class EscalationSettings:
+    """``settings.escalation``: how long the PM has, and who comes next.
+
+    Attributes:
+        response_min_days, response_max_days: the expected response time, in business days (2-3).
+        after_business_days: business days without a decision before each next level (5).
+        levels: the contacts, level 1 first.
+    """
+
+    response_min_days: int
+    response_max_days: int
+    after_business_days: int
+    levels: tuple[Contact, ...]
+
+    def contact(self, level: int) -> Contact | None:
+        """The contact of an escalation level, or None when the settings have no such level."""
+        return next((c for c in self.levels if c.level == level), None)
+
+    @property
+    def pm(self) -> Contact:
+        """Level 1: the PM who decides."""
+        return self.levels[0]
+
+
+@dataclass(frozen=True)
+class EmailSettings:
+    """``settings.email``: sender, recipients (the PM), subject prefix, SMTP server."""
+
+    sender: str
+    recipients: tuple[str, ...]
+    subject_prefix: str
+    smtp_host: str
+    smtp_port: int
+
+
+@dataclass(frozen=True)
+class GateSettings:
+    """``settings.gate``: connector path patterns with ``{broker}``, the statuses that
+    allow connector code, and the approvers' emails (empty: any committer)."""
+
+    paths: tuple[str, ...]
+    allowed_statuses: tuple[str, ...]
+    approvers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The typed, validated policy of a governance repo.
+
+    Attributes:
+        escalation, email, gate, decision_matrix: the sections of the same names.
+        calendar: the holiday calendar of business days (``NYSE`` or ``none``).
+        slack_channel: ``settings.slack.channel``.
+        monthly_api_budget_usd: ``settings.budget.monthly_api_usd`` in USD per month, or None.
+        data: the whole mapping as validated, for writing back and for templates.
+    """
+
+    escalation: EscalationSettings
+    calendar: str
+    slack_channel: str
+    email: EmailSettings
+    decision_matrix: MatrixSettings
+    monthly_api_budget_usd: float | None
+    gate: GateSettings
+    data: dict[str, Any] = field(repr=False, compare=False)
+
+    @classmethod
+    def from_validated(cls, data: dict[str, Any]) -> Settings:
+        """The typed view of a mapping :func:`validate_settings` returned without problems."""
+        esc = data["escalation"]
+        email = data["email"]
+        gate = data["gate"]
+        return cls(
+            escalation=EscalationSettings(
+                response_min_days=esc["expected_response_business_days"]["min"],
+                response_max_days=esc["expected_response_business_days"]["max"],
+                after_business_days=esc["after_business_days"],
+                levels=tuple(
+                    Contact(lv["level"], lv["role"], lv["name"], lv.get("email") or None) for lv in esc["levels"]
+                ),
+            ),
+            calendar=data["calendar"],
+            slack_channel=data["slack"]["channel"],
+            email=EmailSettings(
+                sender=email["from"],
+                recipients=tuple(email["to"]),
+                subject_prefix=email["subject_prefix"],
+                smtp_host=email["smtp_host"],
+                smtp_port=email["smtp_port"],
+            ),
+            decision_matrix=MatrixSettings.from_dict(data["decision_matrix"]),
+            monthly_api_budget_usd=data["budget"]["monthly_api_usd"],
+            gate=GateSettings(
+                paths=tuple(gate["paths"] or ()),
+                allowed_statuses=tuple(gate["allowed_statuses"] or ()),
+                approvers=tuple(gate["approvers"] or ()),
+            ),
+            data=data,
+        )
+
+    @classmethod
+    def with_defaults(cls, raw: dict[str, Any]) -> Settings:
+        """Validate ``raw`` settings (defaults filled in) and give their typed view.
+
+        Raises:
+            ValueError: a problem, as ``settings.PATH: message``.
+        """
+        from govtool.yamlio import format_path
+
+        problems = Problems()
+        data = validate_settings(copy.deepcopy(raw), problems)
+        if problems.items:
+            path, message = problems.items[0]
+            raise ValueError(f"{format_path(path)}: {message}")
+        return cls.from_validated(data)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The settings mapping as written in tracker.yaml."""
+        return self.data

@@ -1,0 +1,203 @@
+"""The PM loop: notify the PM, record the PM's decision, and deliver what waits in the outbox.
+
+Source: seeds/pm-notification-process.md, "When to Notify PM", "Notification
+Template" and "PM Responds with Decision".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from govtool import decisions, lifecycle, notification, outbox, research, slack
+from govtool.decision_matrix import score_if_complete
+from govtool.delivery import DeliveryReport, Services, deliver, flush
+from govtool.errors import InputError, ViolationError
+from govtool.git_repo import commit_as
+from govtool.history import record_event
+from govtool.research_doc import Finding, read_front_matter
+from govtool.storage import read_tracker
+from govtool.unit_of_work import update_tracker
+from govtool.yamlio import format_timestamp
+
+
+class ResearchIncomplete(ViolationError):
+    """A research-completed notification refused: the research doc fails the checklist (exit 1).
+
+    Attributes:
+        findings: what the doc still lacks.
+    """
+
+    def __init__(self, broker_id: str, findings: list[Finding]) -> None:
+        super().__init__(
+            f"{broker_id}: the research doc is not complete ({len(findings)} findings); the PM is not notified",
+            hint=f"the checklist comes before the PM: fill what is listed, then `govtool research check {broker_id}`",
+        )
+        self.findings = findings
+
+
+@dataclass
+class Commit:
+    """A commit made by `--commit`: its hexsha and message."""
+
+    sha: str
+    message: str
+
+
+@dataclass
+class NotifyOutcome:
+    """`govtool notify`: the message (``.eml`` text), where it was written (None for a dry
+    run), the commit, and what was delivered."""
+
+    eml: str
+    written_to: Path | None = None
+    commit: Commit | None = None
+    delivery: DeliveryReport = field(default_factory=DeliveryReport)
+
+
+def notify(
+    root: Path,
+    broker_id: str,
+    *,
+    kind: str,
+    urgent: bool,
+    message: str | None,
+    out: Path | None,
+    send: bool,
+    slack_post: bool,
+    dry_run: bool,
+    commit: bool,
+    by: str,
+    at: dt.datetime,
+    env: Mapping[str, str],
+    git_email: str,
+) -> NotifyOutcome:
+    """Notify the PM of a broker and record ``pm_notified``.
+
+    Args:
+        kind: one of :data:`govtool.lifecycle.NOTIFICATION_KINDS`.
+        out: where to write the ``.eml`` (default: ``.govtool/outbox/sent/``).
+        send, slack_post: deliver by SMTP, post to Slack (when configured).
+        dry_run: compose only; write and send nothing.
+        env: the environment (credentials, SMTP overrides).
+        git_email: git's ``user.email``, the commit author's email when ``by`` names none.
+
+    Raises:
+        InputError: an unknown kind or broker, a transition the lifecycle forbids.
+        ResearchIncomplete: research-completed while the doc fails the checklist.
+    """
+    if kind not in lifecycle.NOTIFICATION_KINDS:
+        raise InputError(
+            f"--kind: {kind!r} is not a notification kind", hint=f"one of {', '.join(lifecycle.NOTIFICATION_KINDS)}"
+        )
+    tracker = read_tracker(root)
+    tracker.broker(broker_id)
+    if kind == lifecycle.DEFAULT_NOTIFICATION_KIND:
+        findings = research.check_research(root, tracker, [broker_id])[broker_id]
+        if findings:
+            raise ResearchIncomplete(broker_id, findings)
+    note = notification.compose(root, tracker, broker_id, kind, urgent, by, message)
+    eml = note.to_eml(at)
+    if dry_run:
+        return NotifyOutcome(eml)
+    path = (out if out is not None else notification.default_eml_path(root, broker_id, kind, at)).resolve()
+    changed: list[Path] = []
+    recipients = ", ".join(note.recipients)
+    update_tracker(
+        root,
+        lambda t: record_event(t, broker_id, "pm_notified", by, at, kind=kind, urgent=urgent or None, to=recipients),
+        files={path: eml},
+        changed=changed,
+    )
+    outcome = NotifyOutcome(eml, path)
+    if commit:
+        files = [p for p in changed if p != path]
+        outcome.commit = Commit(
+            *commit_as(root, files, f"govtool: notify PM of {broker_id} ({kind})", by, tracker.settings, git_email)
+        )
+    deliveries = []
+    if send:
+        deliveries.append(note.email_delivery(eml))
+    if slack_post:
+        deliveries.append(note.slack_delivery())
+    services = Services.configure(tracker.settings, env)
+    outcome.delivery = deliver(root, services, deliveries, "notify", broker_id, format_timestamp(at))
+    return outcome
+
+
+@dataclass
+class DecideOutcome:
+    """`govtool decide`: the status before and after, the implementation guide written on
+    approval (None otherwise), the commit, and what was delivered."""
+
+    status_before: str
+    status_after: str
+    guide: Path | None = None
+    commit: Commit | None = None
+    delivery: DeliveryReport = field(default_factory=DeliveryReport)
+
+
+_DECISION_VERBS = {lifecycle.APPROVED: "approve", lifecycle.REJECTED: "reject", lifecycle.ON_HOLD: "put on hold"}
+
+
+def decide(
+    root: Path,
+    broker_id: str,
+    decision: str,
+    *,
+    by: str,
+    reason: str | None,
+    slack_post: bool,
+    commit: bool,
+    at: dt.datetime,
+    env: Mapping[str, str],
+    git_email: str,
+) -> DecideOutcome:
+    """Record the PM's decision with the weighted score of that moment; on approval,
+    scaffold the implementation guide; announce it in Slack when configured.
+
+    Args:
+        decision: what the user typed (``approved``, ``rejected``, ``on-hold``...).
+
+    Raises:
+        InputError: a bad decision, no reason to reject or hold, unknown broker.
+        TransitionError: the broker is not pending or on hold.
+    """
+    key = decisions.parse_decision(decision)
+    tracker = read_tracker(root)
+    record = tracker.broker(broker_id)
+    front = read_front_matter(root, record.research_doc_path)
+    matrix = score_if_complete(front.get("scores"), tracker.settings.decision_matrix)
+    total = float(matrix.total) if matrix else None
+    files = {}
+    guide = decisions.integration_guide_path(root, broker_id)
+    if key == lifecycle.APPROVED and not guide.exists():
+        files[guide] = decisions.render_integration_guide(root, tracker, broker_id, at.date().isoformat())
+    changed: list[Path] = []
+    outcome = DecideOutcome(record.status, key, guide if guide in files else None)
+    update_tracker(
+        root, lambda t: decisions.decide(t, broker_id, key, by, at, reason, total), files=files, changed=changed
+    )
+    if commit:
+        message = f"govtool: {_DECISION_VERBS[key]} {broker_id} (by {{author}})"
+        outcome.commit = Commit(*commit_as(root, changed, message, by, tracker.settings, git_email))
+    fields = [("Broker", record.name), ("Decision", key.replace("_", " ")), ("Decided by", by), ("Reason", reason)]
+    if total is not None:
+        fields.append(("Weighted score", f"{total:.2f}"))
+    title = f"PM decision: {record.name} {key.replace('_', ' ')}"
+    deliveries = [("slack", slack.message(tracker.settings.slack_channel, title, fields))] if slack_post else []
+    services = Services.configure(tracker.settings, env)
+    outcome.delivery = deliver(root, services, deliveries, "decide", broker_id, format_timestamp(at))
+    return outcome
+
+
+def outbox_messages(root: Path) -> list[outbox.OutboxMessage]:
+    """The messages waiting in the outbox, oldest first."""
+    return [message for _, message in outbox.pending(root)]
+
+
+def flush_outbox(root: Path, env: Mapping[str, str]) -> DeliveryReport:
+    """Resend every message in the outbox; remove what is delivered."""
+    return flush(root, Services.configure(read_tracker(root).settings, env))

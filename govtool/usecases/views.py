@@ -1,0 +1,75 @@
+"""Reading the tracker: validate, list, show, status. Read-only; nothing is written."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from govtool import dashboard
+from govtool.model import TRACKER_FILE
+from govtool.storage import read_tracker
+from govtool.yamlio import format_timestamp
+
+
+@dataclass
+class ValidateOutcome:
+    """`govtool validate`: the tracker file checked, with its broker and event counts."""
+
+    path: Path
+    brokers: int
+    events: int
+
+
+def validate(root: Path) -> ValidateOutcome:
+    """Read and validate the tracker of ``root``.
+
+    Raises:
+        InputError, ValidationError: the tracker is invalid; every problem is listed.
+    """
+    tracker = read_tracker(root)
+    events = sum(len(b.history) for b in tracker.brokers.values())
+    return ValidateOutcome(root / TRACKER_FILE, len(tracker.brokers), events)
+
+
+def list_brokers(root: Path, status: str | None) -> list[dict[str, Any]]:
+    """The brokers in priority order (see :func:`govtool.dashboard.broker_summary`), of one status or all."""
+    tracker = read_tracker(root)
+    brokers = sorted(tracker.brokers.values(), key=dashboard.priority_order)
+    return [dashboard.broker_summary(b, tracker) for b in brokers if status is None or b.status == status]
+
+
+def show_broker(root: Path, broker_id: str) -> dict[str, Any]:
+    """One broker's summary, record and dated history (timestamps as ISO 8601 UTC strings).
+
+    Raises:
+        InputError: unknown broker.
+    """
+    tracker = read_tracker(root)
+    record = tracker.broker(broker_id)
+    summary = dashboard.broker_summary(record, tracker)
+    summary.update(
+        asset_classes=record.asset_classes,
+        regions=record.regions,
+        depends_on=record.depends_on,
+        research_doc=record.research_doc,
+        notes=record.notes,
+        history=[{**e.to_dict(), "at": format_timestamp(e.at)} for e in record.history],
+    )
+    return summary
+
+
+@dataclass
+class StatusOutcome:
+    """`govtool status`: the dashboard (:func:`govtool.dashboard.status_dashboard`) and the
+    escalation threshold in business days, for the text that explains a due escalation."""
+
+    dashboard: dict[str, Any]
+    escalation_after_business_days: int
+
+
+def status(root: Path, as_of: dt.date) -> StatusOutcome:
+    """The dashboard of `govtool status` as of a day."""
+    tracker = read_tracker(root)
+    return StatusOutcome(dashboard.status_dashboard(tracker, as_of), tracker.settings.escalation.after_business_days)

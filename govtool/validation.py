@@ -1,0 +1,301 @@
+"""Validation of tracker data: every field, every event, and that each stored status
+is what its history replays to.
+
+:func:`validate_data` collects *every* problem as ``(key path, message)``;
+:func:`format_problems` places each at its line (``tracker.yaml:LINE: field.path:
+what is wrong (got X)``). :func:`event_problems` and :func:`broker_problems` apply
+the same rules to one event or record before a command appends it, so a bad value
+is refused where it is typed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from govtool import lifecycle
+from govtool.errors import ValidationError
+from govtool.field_checks import (
+    Problems,
+    check_keys,
+    check_string,
+    check_string_list,
+    is_number,
+    is_whole_number,
+)
+from govtool.model import (
+    BROKER_FIELDS,
+    BROKER_ID_RE,
+    TRACKER_FILE,
+    Broker,
+    Event,
+    Tracker,
+    integration_type_problem,
+    parse_date,
+    parse_timestamp,
+    priority_problem,
+    tier_problem,
+)
+from govtool.settings import Settings, validate_settings
+from govtool.yamlio import KeyPath, format_path, format_timestamp, line_index, line_of, load_yaml
+
+_EVENT_BASE = ("at", "event", "by")
+
+
+def _parse_event(raw: Any, path: KeyPath, problems: Problems) -> Event | None:
+    if not isinstance(raw, dict):
+        problems.add(path, "expected a mapping with at, event, by", raw)
+        return None
+    event = raw.get("event")
+    if event not in lifecycle.EVENT_TYPES:
+        problems.add((*path, "event"), f"unknown event; expected one of {', '.join(lifecycle.EVENT_TYPES)}", event)
+        return None
+    allowed = _EVENT_BASE + lifecycle.EVENT_FIELDS[event] + lifecycle.EVENT_COMMON_FIELDS
+    before = len(problems.items)
+    check_keys(raw, allowed, path, problems)
+    at = None
+    try:
+        at = parse_timestamp(raw.get("at"))
+    except ValueError as exc:
+        problems.add((*path, "at"), str(exc), raw.get("at"))
+    by = check_string(raw.get("by"), (*path, "by"), problems)
+    for key in lifecycle.EVENT_REQUIRED_FIELDS.get(event, ()):
+        if raw.get(key) is None:
+            problems.add((*path, key), f"a {event} event needs {key}")
+    details = {k: raw[k] for k in allowed[3:] if k in raw}
+    for key, value in details.items():
+        kp = (*path, key)
+        if key in ("note", "source", "reason", "to", "band") and value is not None:
+            check_string(value, kp, problems)
+        elif key in ("urgent", "backfilled") and not isinstance(value, bool):
+            problems.add(kp, "expected true or false", value)
+        elif key == "decision" and value not in lifecycle.DECISIONS:
+            problems.add(kp, f"expected one of {', '.join(lifecycle.DECISIONS)}", value)
+        elif key == "kind" and value not in lifecycle.NOTIFICATION_KINDS:
+            problems.add(kp, f"expected one of {', '.join(lifecycle.NOTIFICATION_KINDS)}", value)
+        elif key == "percent" and (not is_whole_number(value) or not 0 <= value <= 100):
+            problems.add(kp, "expected a whole percent 0-100", value)
+        elif key == "level" and value not in (1, 2, 3):
+            problems.add(kp, "expected escalation level 1, 2 or 3", value)
+        elif key == "score" and value is not None and (not is_number(value) or not 1 <= value <= 5):
+            problems.add(kp, "expected a weighted score 1-5", value)
+    if len(problems.items) > before or at is None or by is None:
+        return None
+    return Event(at=at, event=event, by=by, details=details)
+
+
+def event_problems(event: Event) -> list[str]:
+    """What validation would say of this one event once written, as ``field: message``.
+
+    The commands check each event they append with this, so a bad value (an empty
+    note, a percent of 140) is refused where it is typed, not later as a line of
+    tracker.yaml.
+
+    Returns:
+        Messages such as ``note: expected a non-empty string (got '  ')``; empty when valid.
+    """
+    from govtool.yamlio import loaded_form
+
+    problems = Problems()
+    _parse_event(loaded_form(event.to_dict()), (), problems)
+    return [f"{format_path(path)}: {message}" for path, message in problems.items]
+
+
+def broker_problems(broker: Broker) -> list[str]:
+    """What validation would say of this broker record once written, as ``field: message``.
+
+    Checks the record's own fields and history (not its references to other brokers).
+    """
+    from govtool.yamlio import loaded_form
+
+    problems = Problems()
+    _parse_broker(broker.id, loaded_form(broker.to_dict()), (), problems)
+    return [f"{format_path(path)}: {message}" for path, message in problems.items]
+
+
+def _parse_broker(broker_id: Any, raw: Any, path: KeyPath, problems: Problems) -> Broker | None:
+    if not isinstance(broker_id, str) or not BROKER_ID_RE.match(broker_id):
+        problems.add(
+            path, "a broker id is lowercase letters and digits joined by single - or _ (e.g. charles-schwab)", broker_id
+        )
+        return None
+    if not isinstance(raw, dict):
+        problems.add(path, "expected a mapping of broker fields", raw)
+        return None
+    before = len(problems.items)
+    check_keys(raw, BROKER_FIELDS, path, problems)
+    name = check_string(raw.get("name"), (*path, "name"), problems)
+    tier = raw.get("tier")
+    for key, rule in (("tier", tier_problem), ("priority", priority_problem), ("type", integration_type_problem)):
+        if raw.get(key) is not None and rule(raw[key]):
+            problems.add((*path, key), rule(raw[key]), raw[key])
+    eta = None
+    if raw.get("eta") is not None:
+        try:
+            eta = parse_date(raw["eta"])
+        except ValueError as exc:
+            problems.add((*path, "eta"), str(exc), raw["eta"])
+    if not isinstance(raw.get("critical", False), bool):
+        problems.add((*path, "critical"), "expected true or false", raw.get("critical"))
+    progress = raw.get("progress", 0)
+    if not is_whole_number(progress) or not 0 <= progress <= 100:
+        problems.add((*path, "progress"), "expected a whole percent 0-100", progress)
+    status = raw.get("status")
+    if status not in lifecycle.STATUSES:
+        problems.add((*path, "status"), f"unknown status; expected one of {', '.join(lifecycle.STATUSES)}", status)
+    for key in ("team", "research_doc", "notes"):
+        check_string(raw.get(key), (*path, key), problems, required=False)
+    lists = {
+        k: check_string_list(raw.get(k), (*path, k), problems)
+        for k in ("asset_classes", "regions", "blockers", "depends_on")
+    }
+    history_raw = raw.get("history")
+    history: list[Event] = []
+    if not isinstance(history_raw, list) or not history_raw:
+        problems.add((*path, "history"), "expected a list of dated events, starting with research_started", history_raw)
+    else:
+        for index, item in enumerate(history_raw):
+            event = _parse_event(item, (*path, "history", index), problems)
+            if event is not None:
+                history.append(event)
+    if len(problems.items) > before:
+        return None
+    return Broker(
+        id=broker_id,
+        name=name or broker_id,
+        status=status,
+        tier=tier,
+        priority=raw.get("priority"),
+        type=raw.get("type"),
+        asset_classes=lists["asset_classes"],
+        regions=lists["regions"],
+        team=raw.get("team"),
+        eta=eta,
+        critical=raw.get("critical", False),
+        progress=progress,
+        blockers=lists["blockers"],
+        depends_on=lists["depends_on"],
+        research_doc=raw.get("research_doc"),
+        notes=raw.get("notes"),
+        history=history,
+    )
+
+
+def check_broker(broker: Broker, brokers: dict[str, Broker], path: KeyPath, problems: Problems) -> None:
+    """Check the rules that span fields: chronology, replay, dependencies."""
+    state = lifecycle.LifecycleState()
+    previous: dt.datetime | None = None
+    for index, event in enumerate(broker.history):
+        ep = (*path, "history", index)
+        if previous is not None and event.at < previous:
+            problems.add(
+                (*ep, "at"),
+                "history is append-only: this event is older than the one before it",
+                format_timestamp(event.at),
+            )
+        previous = event.at
+        if index == 0 and event.event != "research_started":
+            problems.add((*ep, "event"), "a history starts with research_started", event.event)
+            return
+        try:
+            lifecycle.apply_event(state, event.event, event.details, broker.id)
+        except lifecycle.TransitionError as exc:
+            problems.add((*ep, "event"), f"{event.event} is not allowed here: {exc.message}")
+            return
+    if state.status != broker.status:
+        replayed = state.status
+        problems.add(
+            (*path, "status"),
+            f"the stored status disagrees with the history, which replays to {replayed!r}",
+            broker.status,
+        )
+    if state.progress != broker.progress:
+        problems.add((*path, "progress"), f"the history replays to progress {state.progress}", broker.progress)
+    if state.blockers != broker.blockers:
+        problems.add((*path, "blockers"), f"the history replays to blockers {state.blockers}", broker.blockers)
+    for index, dep in enumerate(broker.depends_on):
+        if dep not in brokers:
+            problems.add((*path, "depends_on", index), "unknown broker", dep)
+        elif dep == broker.id:
+            problems.add((*path, "depends_on", index), "a broker cannot depend on itself", dep)
+
+
+def validate_data(data: Any) -> tuple[Tracker | None, list[tuple[KeyPath, str]]]:
+    """Validate parsed tracker data and build the model.
+
+    Args:
+        data: what :func:`govtool.yamlio.load_yaml` returned for tracker.yaml.
+
+    Returns:
+        ``(tracker, problems)``: the tracker (None when the data cannot be modelled)
+        and every problem as ``(path, message)``; no problems means valid.
+    """
+    problems = Problems()
+    if not isinstance(data, dict):
+        problems.add((), "expected a mapping with version, settings and brokers", data)
+        return None, problems.items
+    check_keys(data, ("version", "settings", "brokers"), (), problems)
+    if data.get("version") != 1:
+        problems.add(("version",), "expected version: 1", data.get("version"))
+    settings = validate_settings(data.get("settings"), problems)
+    raw_brokers = data.get("brokers") or {}
+    brokers: dict[str, Broker] = {}
+    if not isinstance(raw_brokers, dict):
+        problems.add(("brokers",), "expected a mapping of broker id to record", raw_brokers)
+        raw_brokers = {}
+    for broker_id, raw in raw_brokers.items():
+        broker = _parse_broker(broker_id, raw, ("brokers", broker_id), problems)
+        if broker is not None:
+            brokers[broker_id] = broker
+    for broker_id, broker in brokers.items():
+        check_broker(broker, raw_brokers, ("brokers", broker_id), problems)
+    if problems.items:
+        return None, problems.items
+    return Tracker(settings=Settings.from_validated(settings), brokers=brokers), problems.items
+
+
+def parse_tracker(text: str, filename: str = TRACKER_FILE) -> Tracker:
+    """Parse and validate tracker.yaml text.
+
+    Args:
+        text: the file's content.
+        filename: the name shown in messages.
+
+    Returns:
+        The valid tracker.
+
+    Raises:
+        InputError: the YAML does not parse, or has a duplicate key.
+        ValidationError: one or more rules are broken; every problem is listed as
+            ``tracker.yaml:LINE: field.path: what is wrong (got X)``.
+    """
+    return tracker_from_data(text, load_yaml(text, filename), filename)
+
+
+def tracker_from_data(text: str, data: Any, filename: str = TRACKER_FILE) -> Tracker:
+    """Validate the data loaded from tracker.yaml's ``text`` (see :func:`parse_tracker`).
+
+    Args:
+        text: the file's content, to place problems at their lines.
+        data: what :func:`govtool.yamlio.load_yaml` gives for ``text``.
+        filename: the name shown in messages.
+
+    Raises:
+        ValidationError: one or more rules are broken.
+    """
+    tracker, problems = validate_data(data)
+    if problems:
+        raise ValidationError(
+            format_problems(text, problems, filename),
+            hint=f"fix {filename} and run `govtool validate`; nothing was written",
+        )
+    assert tracker is not None
+    return tracker
+
+
+def format_problems(text: str, problems: list[tuple[KeyPath, str]], filename: str) -> list[str]:
+    """Place each problem at its line: ``FILE:LINE: path: message``, in line order."""
+    lines = line_index(text)
+    placed = [(line_of(lines, path), format_path(path), message) for path, message in problems]
+    placed.sort(key=lambda item: item[0])
+    return [f"{filename}:{line}: {where}: {message}" for line, where, message in placed]

@@ -10,11 +10,12 @@ decimals. Default thresholds: >= 4.0 approve (high priority), 3.0-3.99 approve
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from govtool.errors import InputError
+
+if TYPE_CHECKING:
+    from decimal import Decimal
 
 #: The decision-matrix factors of the process document, in its order.
 MATRIX_FACTORS: tuple[str, ...] = (
@@ -40,8 +41,7 @@ BAND_ON_HOLD = "on hold"
 BAND_REJECT = "reject"
 
 
-@dataclass(frozen=True)
-class MatrixSettings:
+class MatrixSettings(NamedTuple):
     """The decision matrix's policy (``settings.decision_matrix``), validated.
 
     Attributes:
@@ -69,6 +69,10 @@ class MatrixSettings:
 
 
 def _decimal(value: Any) -> Decimal:
+    # decimal is imported here, not at the top: `status` and `list` load this module
+    # for the settings and never weigh a matrix.
+    from decimal import Decimal
+
     return Decimal(str(value))
 
 
@@ -85,6 +89,8 @@ def check_score(factor: str, value: Any) -> Decimal:
     Raises:
         InputError: not a number, out of range, or not a multiple of 0.5.
     """
+    from decimal import Decimal
+
     if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
         raise InputError(f"{factor}: a score is a number 1-5 in steps of 0.5 (got {value!r})")
     try:
@@ -99,8 +105,7 @@ def check_score(factor: str, value: Any) -> Decimal:
     return score
 
 
-@dataclass(frozen=True)
-class MatrixResult:
+class MatrixResult(NamedTuple):
     """A scored decision matrix.
 
     Attributes:
@@ -174,7 +179,7 @@ def score_matrix(scores: dict[str, Any], matrix: MatrixSettings) -> MatrixResult
             hint="score every factor, e.g. govtool score BROKER --user-demand 4 --cost-benefit 3 ...",
         )
     rows = []
-    total = Decimal(0)
+    total = _decimal(0)
     for factor in MATRIX_FACTORS:
         weight = _decimal(matrix.weights[factor])
         score = check_score(factor, scores[factor])

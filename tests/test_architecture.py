@@ -41,7 +41,8 @@ class Import:
 
 
 def module_files(package_dir: Path) -> dict[str, Path]:
-    """Every module of the package, by dotted name (a package is its ``__init__.py``)."""
+    """Every module of the package, by dotted name (a package is its ``__init__.py``;
+    a directory of modules without one, a namespace package, is the directory)."""
     package = package_dir.name
     out = {}
     for path in sorted(package_dir.rglob("*.py")):
@@ -49,7 +50,10 @@ def module_files(package_dir: Path) -> dict[str, Path]:
         if parts[-1] == "__init__":
             parts.pop()
         out[".".join([package, *parts])] = path
-    return out
+        for directory in path.relative_to(package_dir).parents:
+            name = ".".join([package, *directory.parts])
+            out.setdefault(name, package_dir / directory)
+    return dict(sorted(out.items()))
 
 
 def _resolve(name: str, modules: dict[str, Path]) -> str | None:
@@ -82,7 +86,8 @@ def imports_of(module: str, path: Path, modules: dict[str, Path], package: str) 
     """
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     is_package = path.name == "__init__.py"
-    rel = str(path.relative_to(modules[package].parent.parent))
+    top = modules[package]
+    rel = str(path.relative_to((top.parent if top.is_file() else top).parent))
     found = []
 
     def add(target: str, line: int) -> None:
@@ -115,6 +120,8 @@ def module_graph(package_dir: Path) -> tuple[dict[str, set[str]], list[Import]]:
     graph: dict[str, set[str]] = {name: set() for name in modules}
     imports = []
     for name, path in modules.items():
+        if path.is_dir():
+            continue  # a namespace package runs no code
         for item in imports_of(name, path, modules, package):
             imports.append(item)
             if item.imported != name:
@@ -325,7 +332,7 @@ def core_side_effects(package_dir: Path) -> list[str]:
     root = package_dir.parent
     out = []
     for module, path in module_files(package_dir).items():
-        if not in_command_layer(module, package):
+        if path.is_file() and not in_command_layer(module, package):
             out += side_effects_in(path, str(path.relative_to(root)))
     return out
 
@@ -411,6 +418,15 @@ def test_import_forms_resolve_to_the_module_they_run(tmp_path):
         ["pkg.a", "pkg.c", "pkg.sub", "pkg.sub.d", "pkg.a"],
         ["pkg.b", "pkg.sub.d", "pkg.b"],
     ]
+
+
+def test_a_directory_without_init_is_a_namespace_package(tmp_path):
+    package = make_package(
+        tmp_path, {"a.py": "from pkg import cli\n", "cli/main.py": "from pkg.cli import main\nfrom pkg import a\n"}
+    )
+    graph, _ = module_graph(package)
+    assert graph == {"pkg": set(), "pkg.a": {"pkg.cli"}, "pkg.cli": set(), "pkg.cli.main": {"pkg.a"}}
+    assert command_layer_imports_outside(package) == ["pkg/a.py:1: pkg.a imports pkg.cli"]
 
 
 def test_a_package_without_cycles_passes(tmp_path):

@@ -50,8 +50,9 @@ def directory_from_env(env: Mapping[str, str]) -> Path | None:
     configured = env.get("GOVTOOL_CACHE_DIR")
     if configured:
         return None if configured.lower() == "none" else Path(configured)
-    home = env.get("HOME") or os.path.expanduser("~")
-    return Path(env.get("XDG_CACHE_HOME") or os.path.join(home, ".cache")) / "govtool"
+    if env.get("XDG_CACHE_HOME"):
+        return Path(env["XDG_CACHE_HOME"]) / "govtool"
+    return Path(env["HOME"]) / ".cache" / "govtool" if env.get("HOME") else None
 
 
 def use_directory(directory: Path | None) -> None:

@@ -121,8 +121,8 @@ class MatrixResult(NamedTuple):
 
     @property
     def total_shown(self) -> str:
-        """The total to two decimals, as the process document shows it (``3.50``)."""
-        return f"{self.total:.2f}"
+        """The total as the process document shows it: two decimals, half up (``3.50``)."""
+        return format_score(self.total)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: ``{factors: [{factor, label, weight, score, weighted}], total, band}``."""
@@ -141,6 +141,18 @@ class MatrixResult(NamedTuple):
             "total_shown": self.total_shown,
             "band": self.band,
         }
+
+
+def format_score(value: Any) -> str:
+    """A weighted score as the process document writes it: two decimals, rounded half up
+    on its decimal value (1.775 is ``1.78``, though the float 1.775 is a shade below it).
+
+    Args:
+        value: a Decimal, float or int.
+    """
+    from decimal import ROUND_HALF_UP
+
+    return str(_decimal(value).quantize(_decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
 def band_for(total: Decimal, matrix: MatrixSettings) -> str:

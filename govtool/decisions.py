@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from govtool import lifecycle
+from govtool.decision_matrix import format_score
 from govtool.errors import InputError
 from govtool.history import record_event
 from govtool.model import Event, Tracker
@@ -91,6 +92,7 @@ def decision_entries(tracker: Tracker) -> list[dict[str, Any]]:
                 "at": format_timestamp(event.at),
                 "by": event.by,
                 "score": event.details.get("score"),
+                "score_shown": None if event.details.get("score") is None else format_score(event.details["score"]),
                 "backfilled": bool(event.details.get("backfilled")),
                 "source": event.details.get("source"),
             }

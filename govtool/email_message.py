@@ -10,10 +10,11 @@ whenever the server offers it; credentials come from ``GOVTOOL_SMTP_USER`` and
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from dataclasses import dataclass
 from email import policy as email_policy
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime
 
 from govtool.errors import DeliveryError
 from govtool.redaction import redact
@@ -78,7 +79,7 @@ def build_message(
     message["To"] = ", ".join(recipients)
     message["Subject"] = " ".join(subject.split())
     message["Date"] = format_datetime(when)
-    message["Message-ID"] = make_msgid(domain=domain)
+    message["Message-ID"] = f"<{when.strftime('%Y%m%d%H%M%S')}.{secrets.token_hex(8)}@{domain}>"
     message.set_content(body)
     return message
 

@@ -238,7 +238,8 @@ def apply_event(state: LifecycleState, event: str, details: dict, broker: str) -
             raise TransitionError(
                 f"{broker}: a broker that is {STATUS_LABELS[status].lower()} cannot be "
                 f"decided {str(decision).replace('_', '-')}",
-                hint=f"the decisions allowed from {STATUS_LABELS[status].lower()} are: {options}",
+                hint=f"the decisions allowed from {STATUS_LABELS[status].lower()} are: {options}; "
+                f"the allowed commands are: {', '.join(allowed_commands(status))}",
             )
         state.status = decision
         return

@@ -39,7 +39,7 @@ def find_root(start: Path, override: str | None = None) -> Path:
         InputError: no tracker.yaml found (or none at the override).
     """
     if override:
-        root = Path(override).expanduser().resolve()
+        root = Path(override).resolve()
         if not (root / TRACKER_FILE).is_file():
             raise InputError(
                 f"{root / TRACKER_FILE}: no tracker here",

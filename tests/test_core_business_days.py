@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 
 from govtool.business_days import add_business_days, business_days_between, holidays_in, is_business_day
-from govtool.tracker import DEFAULT_SETTINGS
+from govtool.settings import DEFAULT_SETTINGS
 
 D = dt.date.fromisoformat
 

@@ -14,8 +14,8 @@ from decimal import Decimal
 
 import pytest
 
-from govtool.decision_matrix import band_for, check_score, score_if_complete, score_matrix
-from govtool.tracker import DEFAULT_SETTINGS
+from govtool.decision_matrix import MatrixSettings, band_for, check_score, score_if_complete, score_matrix
+from govtool.settings import DEFAULT_SETTINGS
 
 FACTORS = ("user_demand", "cost_benefit", "technical_feasibility", "strategic_fit", "risk_assessment")
 HIGH, MEDIUM, ON_HOLD, REJECT = "approve (high priority)", "approve (medium priority)", "on hold", "reject"
@@ -25,13 +25,20 @@ def scores(*values) -> dict:
     return dict(zip(FACTORS, values, strict=True))
 
 
-def settings_with(weights: dict | None = None, thresholds: dict | None = None) -> dict:
+def matrix_of(settings: dict) -> MatrixSettings:
+    return MatrixSettings.from_dict(settings["decision_matrix"])
+
+
+DEFAULT_MATRIX = matrix_of(DEFAULT_SETTINGS)
+
+
+def settings_with(weights: dict | None = None, thresholds: dict | None = None) -> MatrixSettings:
     settings = copy.deepcopy(DEFAULT_SETTINGS)
     if weights is not None:
         settings["decision_matrix"]["weights"] = weights
     if thresholds is not None:
         settings["decision_matrix"]["thresholds"] = thresholds
-    return settings
+    return matrix_of(settings)
 
 
 def test_the_default_weights_and_thresholds():
@@ -52,7 +59,7 @@ def test_the_default_weights_and_thresholds():
 
 
 def test_each_factor_is_weighted_in_the_process_documents_order():
-    result = score_matrix(scores(5, 4.5, 4, 3, 1), DEFAULT_SETTINGS)
+    result = score_matrix(scores(5, 4.5, 4, 3, 1), DEFAULT_MATRIX)
     assert [(f, w, s, ws) for f, w, s, ws in result.rows] == [
         ("user_demand", Decimal("0.3"), Decimal("5"), Decimal("1.5")),
         ("cost_benefit", Decimal("0.25"), Decimal("4.5"), Decimal("1.125")),
@@ -100,7 +107,7 @@ def test_each_factor_is_weighted_in_the_process_documents_order():
     ],
 )
 def test_the_four_bands_at_and_around_each_threshold(values, total, band):
-    result = score_matrix(scores(*values), DEFAULT_SETTINGS)
+    result = score_matrix(scores(*values), DEFAULT_MATRIX)
     assert (result.total_shown, result.band) == (total, band)
     assert result.total == Decimal(total)  # exact, not a float near it
 
@@ -118,7 +125,7 @@ def test_the_four_bands_at_and_around_each_threshold(values, total, band):
     ],
 )
 def test_the_band_is_decided_on_the_exact_value(total, band):
-    assert band_for(Decimal(total), DEFAULT_SETTINGS["decision_matrix"]["thresholds"]) == band
+    assert band_for(Decimal(total), DEFAULT_MATRIX) == band
 
 
 @pytest.mark.parametrize(
@@ -162,14 +169,14 @@ def test_bad_scores_are_refused(value):
     assert getattr(refused.value, "exit_code", None) == 2, refused.value  # bad input
     assert "user_demand" in str(refused.value) and "1-5" in str(refused.value)
     with pytest.raises(Exception) as refused:
-        score_matrix({**scores(3, 3, 3, 3, 3), "cost_benefit": value}, DEFAULT_SETTINGS)
+        score_matrix({**scores(3, 3, 3, 3, 3), "cost_benefit": value}, DEFAULT_MATRIX)
     assert getattr(refused.value, "exit_code", None) == 2, refused.value
-    assert score_if_complete({**scores(3, 3, 3, 3, 3), "cost_benefit": value}, DEFAULT_SETTINGS) is None
+    assert score_if_complete({**scores(3, 3, 3, 3, 3), "cost_benefit": value}, DEFAULT_MATRIX) is None
 
 
 def test_a_missing_score_names_every_missing_factor():
     with pytest.raises(Exception) as refused:
-        score_matrix({"user_demand": 4, "cost_benefit": None, "strategic_fit": 3}, DEFAULT_SETTINGS)
+        score_matrix({"user_demand": 4, "cost_benefit": None, "strategic_fit": 3}, DEFAULT_MATRIX)
     assert getattr(refused.value, "exit_code", None) == 2
     assert "Cost/Benefit, Technical Feasibility, Risk Assessment" in str(refused.value)
     assert "User Demand" not in str(refused.value).split("\n")[0]
@@ -177,9 +184,9 @@ def test_a_missing_score_names_every_missing_factor():
 
 @pytest.mark.parametrize("front_matter_scores", [None, "4", [4, 4, 4, 4, 4], {}, {"user_demand": 4}])
 def test_no_matrix_until_the_scores_are_complete(front_matter_scores):
-    assert score_if_complete(front_matter_scores, DEFAULT_SETTINGS) is None
+    assert score_if_complete(front_matter_scores, DEFAULT_MATRIX) is None
 
 
 def test_a_complete_score_set_gives_its_matrix():
-    result = score_if_complete(scores(4, 4, 4, 4, 4), DEFAULT_SETTINGS)
+    result = score_if_complete(scores(4, 4, 4, 4, 4), DEFAULT_MATRIX)
     assert result is not None and (result.total_shown, result.band) == ("4.00", HIGH)

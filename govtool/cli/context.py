@@ -39,7 +39,8 @@ def root_dir() -> Path:
     """The governance root from --root / GOVTOOL_ROOT or the working directory upward."""
     from govtool.storage import find_root
 
-    return find_root(Path.cwd(), OPTIONS.root)
+    override = str(Path(OPTIONS.root).expanduser()) if OPTIONS.root else None
+    return find_root(Path.cwd(), override)
 
 
 def now() -> dt.datetime:

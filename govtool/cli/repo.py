@@ -15,8 +15,8 @@ def init(directory: Path = typer.Argument(Path("."), help="Where to create the g
     """Start a governance repo: tracker.yaml, templates/, docs/brokers/."""
     from govtool.usecases.repo import init_repo
 
-    written = init_repo(directory)
     base = directory.expanduser().resolve()
+    written = init_repo(base)
     for path in written:
         print(f"wrote {path.relative_to(base)}")
     print(f"governance repo ready in {base}; next: `govtool research new BROKER --name NAME`")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from govtool import decisions, lifecycle, notification, outbox, research, slack
-from govtool.decision_matrix import score_if_complete
+from govtool.decision_matrix import format_score, score_if_complete
 from govtool.delivery import DeliveryReport, Services, deliver, flush
 from govtool.errors import InputError, ViolationError
 from govtool.git_repo import commit_as
@@ -185,7 +185,7 @@ def decide(
         outcome.commit = Commit(*commit_as(root, changed, message, by, tracker.settings, git_email))
     fields = [("Broker", record.name), ("Decision", key.replace("_", " ")), ("Decided by", by), ("Reason", reason)]
     if total is not None:
-        fields.append(("Weighted score", f"{total:.2f}"))
+        fields.append(("Weighted score", format_score(total)))
     title = f"PM decision: {record.name} {key.replace('_', ' ')}"
     deliveries = [("slack", slack.message(tracker.settings.slack_channel, title, fields))] if slack_post else []
     services = Services.configure(tracker.settings, env)

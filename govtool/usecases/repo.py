@@ -39,7 +39,7 @@ def init_repo(directory: Path) -> list[Path]:
     Raises:
         InputError: tracker.yaml already exists there, or the directory is not writable.
     """
-    directory = directory.expanduser().resolve()
+    directory = directory.resolve()
     tracker_file = directory / TRACKER_FILE
     if tracker_file.exists():
         raise InputError(

@@ -84,7 +84,7 @@ def broker_history(tracker, bid: str, index: int, start: dt.datetime) -> None:
 
 def build_repo(root: Path, brokers: int) -> None:
     """A governance repo with ``brokers`` brokers and 50 events each, docs rendered."""
-    from govtool.init_repo import init_repo
+    from govtool.usecases.repo import init_repo
 
     from govtool import history
     from govtool.derived_docs import render_docs

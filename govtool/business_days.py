@@ -4,6 +4,13 @@ Source: seeds/pm-notification-process.md, "Response Time" (2-3 business days) an
 "Escalation Process" (5 business days); DESIGN.md: "within N business days of D"
 counts the business days *after* D. The holiday calendar is NYSE by default, taken
 from the ``holidays`` package; ``none`` means weekends only.
+
+The holiday dates come from the ``holidays`` package and are cached per year in
+govtool's per-user cache (its directory set by the command layer). The counting is
+simple arithmetic over those dates, whole weeks at a time, rather than the package's
+working-day API (``get_working_days_count``, ``get_nth_working_day``): that API needs
+the package imported (~40 ms, more than the rest of `govtool status`) and counts one
+day at a time. tests/test_core_business_days.py holds the two to the same answers.
 """
 
 from __future__ import annotations

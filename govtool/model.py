@@ -55,6 +55,12 @@ BROKER_FIELDS = (
 )
 
 
+def research_doc_rel_path(broker_id: str) -> str:
+    """Where a broker's research doc lives by default, relative to the governance root:
+    ``docs/brokers/api-research/<id>.md``."""
+    return f"{RESEARCH_DIR}/{broker_id}.md"
+
+
 def tier_problem(value: Any) -> str | None:
     """Why ``value`` is not a tier (1-4), or None when it is one."""
     return None if value in TIERS and not isinstance(value, bool) else "expected a tier 1-4"
@@ -163,7 +169,7 @@ class Broker:
     def research_doc_path(self) -> str:
         """The research doc's path under the governance root: ``research_doc``, or the
         default ``docs/brokers/api-research/<id>.md``."""
-        return self.research_doc or f"{RESEARCH_DIR}/{self.id}.md"
+        return self.research_doc or research_doc_rel_path(self.id)
 
     def events(self, *types: str) -> list[Event]:
         """The history events of the given types (all when none given), oldest first."""

@@ -18,7 +18,15 @@ from govtool import lifecycle
 from govtool.decision_matrix import MATRIX_FACTORS, MatrixResult, check_score
 from govtool.errors import InputError
 from govtool.history import add_broker, record_event
-from govtool.model import RESEARCH_DIR, Broker, Tracker, parse_integration_type, parse_priority, tier_problem
+from govtool.model import (
+    RESEARCH_DIR,
+    Broker,
+    Tracker,
+    parse_integration_type,
+    parse_priority,
+    research_doc_rel_path,
+    tier_problem,
+)
 from govtool.research_doc import (
     SECTIONS,
     Finding,
@@ -26,7 +34,6 @@ from govtool.research_doc import (
     check_doc,
     completeness,
     doc_path,
-    doc_rel_path,
     join_front_matter,
     split_front_matter,
 )
@@ -151,7 +158,7 @@ def start_research(tracker: Tracker, broker: Broker, by: str, at: dt.datetime) -
         InputError: the broker is tracked and no longer researching (use --force to
             replace its doc).
     """
-    rel = doc_rel_path(broker.id)
+    rel = research_doc_rel_path(broker.id)
     existing = tracker.brokers.get(broker.id)
     if existing is None:
         broker.research_doc = rel
@@ -175,7 +182,7 @@ def read_doc(root: Path, broker_id: str) -> tuple[Path, str]:
         return path, path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError(
-            f"{doc_rel_path(broker_id)}: no research doc",
+            f"{research_doc_rel_path(broker_id)}: no research doc",
             hint=f"start one with `govtool research new {broker_id} --name NAME`",
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -213,7 +220,7 @@ def check_research(root: Path, tracker: Tracker, broker_ids: list[str]) -> dict[
     """
     results: dict[str, list[Finding]] = {}
     for broker_id in broker_ids:
-        rel = doc_rel_path(broker_id)
+        rel = research_doc_rel_path(broker_id)
         path = doc_path(root, broker_id)
         if broker_id not in tracker.brokers:
             results[broker_id] = [
@@ -288,7 +295,7 @@ def _readable_front_matter(root: Path, broker_id: str) -> tuple[Path, ResearchDo
             parse (``FILE:LINE`` of the YAML problem).
     """
     path, text = read_doc(root, broker_id)
-    rel = doc_rel_path(broker_id)
+    rel = research_doc_rel_path(broker_id)
     doc = split_front_matter(text, rel)
     if doc.front_matter_error:
         line, detail = doc.front_matter_error
@@ -310,7 +317,7 @@ def scores_from_doc(root: Path, broker_id: str) -> dict[str, Any]:
             not 1-5 in steps of 0.5 (``FILE:LINE: scores.FACTOR: ...``).
     """
     _, doc = _readable_front_matter(root, broker_id)
-    rel = doc_rel_path(broker_id)
+    rel = research_doc_rel_path(broker_id)
     scores = doc.front_matter.get("scores")
     if not isinstance(scores, dict) or all(scores.get(f) is None for f in MATRIX_FACTORS):
         raise InputError(

@@ -70,11 +70,6 @@ _HEADING_RE = re.compile(r"^##\s+(?:(\d+)\.\s*)?(.*?)\s*#*\s*$")
 _FENCE_RE = re.compile(r"^\s*(```|~~~)")
 
 
-def doc_rel_path(broker_id: str) -> str:
-    """A broker's research doc under the governance root by default: ``docs/brokers/api-research/<id>.md``."""
-    return f"{RESEARCH_DIR}/{broker_id}.md"
-
-
 def doc_path(root: Path, broker_id: str) -> Path:
     """The research doc of a broker, refusing any id that would land outside the research dir.
 

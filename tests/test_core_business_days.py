@@ -152,3 +152,23 @@ def test_add_business_days_is_the_inverse_of_counting(calendar):
             assert is_business_day(day, calendar)
             assert business_days_between(start, day, calendar) == count
             assert business_days_between(start, day - dt.timedelta(days=1), calendar) == count - 1
+
+
+def test_counts_agree_with_the_holidays_packages_working_day_api():
+    """govtool counts with its own arithmetic over the package's holiday dates (importing
+    ``holidays`` costs ~40 ms, more than the rest of `govtool status`); the package's own
+    working-day API (``get_working_days_count``, ``get_nth_working_day``) must agree."""
+    import random
+
+    import holidays
+
+    nyse = holidays.financial_holidays("NYSE", years=range(2019, 2033))
+    rng = random.Random(20261121)
+    for _ in range(300):
+        start = D("2020-01-01") + dt.timedelta(days=rng.randrange(0, 3650))
+        end = start + dt.timedelta(days=rng.randrange(0, 400))
+        # The package counts the closed interval [start, end]; govtool counts the days after start.
+        expected = nyse.get_working_days_count(start + dt.timedelta(days=1), end) if end > start else 0
+        assert business_days_between(start, end) == expected, (start, end)
+        count = rng.randrange(1, 30)
+        assert add_business_days(start, count) == nyse.get_nth_working_day(start, count), (start, count)

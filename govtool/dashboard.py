@@ -12,12 +12,12 @@ seeds/pm-notification-process.md.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from govtool import lifecycle
 from govtool.business_days import add_business_days, business_days_between
-from govtool.escalation import level_for_wait
+from govtool.escalation import DocFacts, escalation_facts
 from govtool.lifecycle import last_research_notification
 from govtool.model import PRIORITIES, Broker, Tracker
 
@@ -61,29 +61,35 @@ def last_notified(broker: Broker) -> dt.date | None:
     return found[1].date if found else None
 
 
-def pending_decision(broker: Broker, tracker: Tracker, as_of: dt.date) -> dict[str, Any]:
-    """How long a pending broker's PM decision has waited.
+def pending_decision(broker: Broker, tracker: Tracker, as_of: dt.date, doc: DocFacts | None = None) -> dict[str, Any]:
+    """How long a pending broker's PM decision has waited, and where it stands on the
+    escalation path (:func:`govtool.escalation.escalation_facts`, the facts `govtool
+    escalate` acts on).
 
     Args:
         broker: a broker in status pending.
         tracker: for the settings (calendar, expected response, escalation threshold).
         as_of: the reference day.
+        doc: the research doc's cost and access (a budget blocker or a partnership
+            escalates at once); None when unknown.
 
     Returns:
         ``{id, name, notified_on, business_days_waiting, expected_by, overdue,
-        escalation_due_on, escalation_level}``: dates as ISO strings; ``overdue``
-        once the expected response time (its max, in business days) has passed;
-        ``escalation_level`` is 1 (PM), 2 (Tech Lead) after the escalation threshold,
-        3 (CTO / Product Director) after twice the threshold (process document,
-        "Escalation Process").
+        escalation_level, escalation_reason, escalation_due_on, escalation_recorded,
+        next_escalation}``: dates as ISO strings; ``overdue`` once the expected
+        response time (its max, in business days) has passed; ``escalation_level`` 1
+        (the PM alone), 2 (Tech Lead) or 3 (CTO / Product Director), with its reason
+        and the day it fell due (None at level 1); ``escalation_recorded`` whether
+        `govtool escalate` has recorded that level; ``next_escalation`` ``{level,
+        reason, due_on}`` that waiting reaches next, or None.
     """
     settings = tracker.settings
     calendar = settings.calendar
-    notified = last_notified(broker) or broker.history[-1].date
-    waited = business_days_between(notified, as_of, calendar)
+    facts = escalation_facts(broker, broker.history, as_of, settings, doc or DocFacts())
+    notified = facts.notified_on if facts else (last_notified(broker) or broker.history[-1].date)
+    waited = facts.business_days_waiting if facts else business_days_between(notified, as_of, calendar)
     expected_max = settings.escalation.response_max_days
-    after = settings.escalation.after_business_days
-    level = level_for_wait(waited, after)
+    upcoming = facts.next if facts else None
     return {
         "id": broker.id,
         "name": broker.name,
@@ -91,8 +97,15 @@ def pending_decision(broker: Broker, tracker: Tracker, as_of: dt.date) -> dict[s
         "business_days_waiting": waited,
         "expected_by": add_business_days(notified, expected_max, calendar).isoformat(),
         "overdue": waited > expected_max,
-        "escalation_due_on": add_business_days(notified, after, calendar).isoformat(),
-        "escalation_level": level,
+        "escalation_level": facts.level if facts else 1,
+        "escalation_reason": facts.reason if facts else None,
+        "escalation_due_on": facts.due_on.isoformat() if facts and facts.due_on else None,
+        "escalation_recorded": bool(facts and facts.level > 1 and facts.recorded >= facts.level),
+        "next_escalation": (
+            {"level": upcoming.level, "reason": upcoming.reason, "due_on": upcoming.due_on.isoformat()}
+            if upcoming
+            else None
+        ),
     }
 
 
@@ -120,12 +133,14 @@ def broker_summary(broker: Broker, tracker: Tracker) -> dict[str, Any]:
     }
 
 
-def status_dashboard(tracker: Tracker, as_of: dt.date) -> dict[str, Any]:
+def status_dashboard(tracker: Tracker, as_of: dt.date, docs: Mapping[str, DocFacts] | None = None) -> dict[str, Any]:
     """The data of `govtool status`.
 
     Args:
         tracker: the tracker.
         as_of: the reference day for business days waited.
+        docs: broker id -> its research doc's cost and access, for the escalations
+            that are due at once (:func:`govtool.escalation.pending_doc_facts`).
 
     Returns:
         ``{as_of, brokers: [broker_summary...] in priority order,
@@ -133,7 +148,8 @@ def status_dashboard(tracker: Tracker, as_of: dt.date) -> dict[str, Any]:
         pending_decisions: [pending_decision...] longest wait first}``.
     """
     brokers = sorted(tracker.brokers.values(), key=priority_order)
-    pending = [pending_decision(b, tracker, as_of) for b in brokers if b.status == lifecycle.PENDING]
+    docs = docs or {}
+    pending = [pending_decision(b, tracker, as_of, docs.get(b.id)) for b in brokers if b.status == lifecycle.PENDING]
     pending.sort(key=lambda p: (-p["business_days_waiting"], p["name"].lower()))
     counts = {s: 0 for s in lifecycle.STATUSES}
     for broker in brokers:

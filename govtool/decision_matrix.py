@@ -3,8 +3,10 @@
 Five factors, each scored 1-5 in steps of 0.5, weighted by the settings' weights
 (default User Demand 30%, Cost/Benefit 25%, Technical Feasibility 20%, Strategic Fit
 15%, Risk Assessment 10%). The weighted total decides the band on its exact value
-(decimal arithmetic, so 4.0 is 4.0 and lands in the higher band); it is shown to two
-decimals. Default thresholds: >= 4.0 approve (high priority), 3.0-3.99 approve
+(decimal arithmetic, so 4.0 is 4.0 and lands in the higher band). Each row's weighted
+score is shown exactly (``0.625``, ``0.75``: :func:`format_weighted`) and the total,
+their exact sum, as the process document writes it, two decimals half up (``2.875`` is
+``2.88``: :func:`format_score`). Default thresholds: >= 4.0 approve (high priority), 3.0-3.99 approve
 (medium priority), 2.0-2.99 on hold, < 2.0 reject.
 """
 
@@ -120,12 +122,18 @@ class MatrixResult(NamedTuple):
     band: str
 
     @property
+    def weighted_shown(self) -> tuple[str, ...]:
+        """Each row's weighted score, exactly (:func:`format_weighted`), in row order."""
+        return tuple(format_weighted(weighted) for *_, weighted in self.rows)
+
+    @property
     def total_shown(self) -> str:
         """The total as the process document shows it: two decimals, half up (``3.50``)."""
         return format_score(self.total)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: ``{factors: [{factor, label, weight, score, weighted}], total, band}``."""
+        """JSON-ready: ``{factors: [{factor, label, weight, score, weighted, weighted_shown}],
+        total, total_shown, band}``."""
         return {
             "factors": [
                 {
@@ -134,6 +142,7 @@ class MatrixResult(NamedTuple):
                     "weight": float(weight),
                     "score": float(score),
                     "weighted": float(weighted),
+                    "weighted_shown": format_weighted(weighted),
                 }
                 for factor, weight, score, weighted in self.rows
             ],
@@ -153,6 +162,18 @@ def format_score(value: Any) -> str:
     from decimal import ROUND_HALF_UP
 
     return str(_decimal(value).quantize(_decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def format_weighted(value: Any) -> str:
+    """One row's weighted score, exactly: at least two decimals, more where the exact
+    value has them (``0.625``, ``0.75``, ``1.20``), so the rows add up to the exact total.
+
+    Args:
+        value: a Decimal, float or int.
+    """
+    exact = _decimal(value).normalize()
+    decimals = max(2, -exact.as_tuple().exponent)
+    return f"{exact:.{decimals}f}"
 
 
 def band_for(total: Decimal, matrix: MatrixSettings) -> str:

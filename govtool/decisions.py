@@ -25,7 +25,8 @@ INTEGRATIONS_DIR = "docs/brokers/integrations"
 
 
 def parse_decision(text: str) -> str:
-    """``approved``, ``rejected`` or ``on_hold`` from what a user typed (``on-hold`` too).
+    """``approved``, ``rejected`` or ``on_hold`` from what a user typed: the machine spelling
+    (``on_hold``), the people's (``on hold``, ``On Hold``), ``on-hold``, or a verb (``approve``).
 
     Raises:
         InputError: anything else.
@@ -34,7 +35,7 @@ def parse_decision(text: str) -> str:
     aliases = {"approve": "approved", "reject": "rejected", "hold": "on_hold"}
     key = aliases.get(key, key)
     if key not in lifecycle.DECISIONS:
-        raise InputError(f"decision {text!r}: expected approved, rejected or on-hold")
+        raise InputError(f"decision {text!r}: expected approved, rejected or on_hold")
     return key
 
 
@@ -46,6 +47,7 @@ def decide(
     at: dt.datetime,
     reason: str | None = None,
     score: float | None = None,
+    via: str | None = None,
 ) -> Event:
     """Record a PM decision (status pending/on hold → the decision).
 
@@ -55,6 +57,7 @@ def decide(
         reason: why; required to reject or put on hold (the process document asks to
             "document reason").
         score: the weighted decision-matrix total at this moment, if the doc has scores.
+        via: the channels it is announced on (``email, slack``), if any.
 
     Raises:
         InputError: no reason for a rejection or hold.
@@ -63,7 +66,7 @@ def decide(
     if decision in (lifecycle.REJECTED, lifecycle.ON_HOLD) and not (reason and reason.strip()):
         label = "reject" if decision == lifecycle.REJECTED else "put on hold"
         raise InputError(f"{broker_id}: a reason is required to {label}", hint='pass --reason "..."')
-    return record_event(tracker, broker_id, "decision", by, at, decision=decision, reason=reason, score=score)
+    return record_event(tracker, broker_id, "decision", by, at, decision=decision, reason=reason, score=score, via=via)
 
 
 def decision_entries(tracker: Tracker) -> list[dict[str, Any]]:

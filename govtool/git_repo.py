@@ -63,6 +63,42 @@ def author_of(by: str, settings: Settings, fallback_email: str | None) -> tuple[
     return by.strip(), fallback_email or ""
 
 
+def decider_author(by: str, settings: Settings) -> tuple[str, str]:
+    """(name, email) of the PM who decided, for `decide --commit`: never the operator's own email.
+
+    Args:
+        by: ``--by``: ``Name <email>``, an email, or a name.
+        settings: the contacts (``settings.escalation.levels``) and approvers
+            (``settings.gate.approvers``, emails or ``Name <email>``).
+
+    Returns:
+        The name and email given (``Name <email>``, or an email), or those of the
+        contact or approver the name (or email) belongs to, case-insensitively.
+
+    Raises:
+        InputError: a name that no contact or approver carries with an email.
+    """
+    match = re.fullmatch(r"\s*(.*?)\s*<([^>]+)>\s*", by)
+    if match:
+        return match.group(1) or match.group(2), match.group(2)
+    wanted = by.strip().lower()
+    for contact in settings.escalation.levels:
+        if contact.email and wanted in (contact.name.lower(), contact.email.lower()):
+            return contact.name, contact.email
+    for approver in settings.gate.approvers:
+        found = re.fullmatch(r"\s*(.*?)\s*<([^>]+)>\s*", approver)
+        name, email = (found.group(1), found.group(2)) if found else ("", approver.strip())
+        if wanted in (name.lower(), email.lower()) and email:
+            return (name or by.strip()), email
+    if "@" in wanted and " " not in wanted:
+        return by.strip(), by.strip()
+    raise InputError(
+        f"--commit: {by.strip()!r} is neither a contact (settings.escalation.levels) nor an approver "
+        "(settings.gate.approvers) with an email; the commit would not be the decider's",
+        hint='pass --by "Name <email>", or add the decider to the settings; nothing was recorded',
+    )
+
+
 def commit_as(
     root: Path, paths: list[Path], message: str, by: str, settings: Settings, fallback_email: str
 ) -> tuple[str, str]:

@@ -172,5 +172,5 @@ def complete(tracker: Tracker, broker_id: str, by: str, at: dt.datetime, note: s
 
 
 def reopen(tracker: Tracker, broker_id: str, by: str, at: dt.datetime, reason: str | None = None) -> Event:
-    """`govtool reopen`: a rejected or on-hold broker goes back to research."""
+    """`govtool reopen`: a rejected or on hold broker goes back to research."""
     return record_event(tracker, broker_id, "reopened", by, at, reason=reason)

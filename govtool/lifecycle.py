@@ -61,21 +61,28 @@ NOTIFICATION_KINDS: tuple[str, ...] = (
 #: asked to decide (process document, "When to Notify PM", trigger 1).
 DEFAULT_NOTIFICATION_KIND = "research-completed"
 
+#: How a message of the process went out, as a ``via`` field records it: by email, in
+#: Slack, or sent by hand (govtool sent nothing). ``via: email, slack`` lists several.
+EMAIL = "email"
+SLACK = "slack"
+BY_HAND = "by_hand"
+VIA_CHANNELS: tuple[str, ...] = (EMAIL, SLACK, BY_HAND)
+
 #: History event types (DESIGN.md "The data"), plus ``reopened`` for `govtool reopen`
 #: and ``scored`` for `govtool score` (the decision matrix's weighted total), each with
 #: the extra fields it may carry beyond ``at``, ``event`` and ``by``, in write order.
 EVENT_FIELDS: dict[str, tuple[str, ...]] = {
     "research_started": (),
     "research_completed": (),
-    "pm_notified": ("kind", "urgent", "to"),
-    "decision": ("decision", "reason", "score"),
+    "pm_notified": ("kind", "urgent", "to", "via"),
+    "decision": ("decision", "reason", "score", "via"),
     "implementation_started": (),
     "progress": ("percent",),
     "blocked": ("reason",),
     "unblocked": ("reason",),
     "completed": (),
     "reopened": ("reason",),
-    "escalated": ("level", "reason", "to"),
+    "escalated": ("level", "reason", "to", "via"),
     "scored": ("score", "band"),
     "note": (),
 }
@@ -175,7 +182,7 @@ def allowed_commands(status: str | None) -> list[str]:
     for command, moves in TRANSITIONS.items():
         if status in moves:
             if command == "decide":
-                options = ", ".join(d.replace("_", "-") for d in _DECISIONS_FROM[status])
+                options = ", ".join(_DECISIONS_FROM[status])
                 command = f"decide ({options})"
             out.append(command)
     return out
@@ -234,10 +241,10 @@ def apply_event(state: LifecycleState, event: str, details: dict, broker: str) -
     if command == "decide":
         decision = details.get("decision")
         if decision not in _DECISIONS_FROM[status]:
-            options = ", ".join(d.replace("_", "-") for d in _DECISIONS_FROM[status])
+            options = ", ".join(_DECISIONS_FROM[status])
             raise TransitionError(
                 f"{broker}: a broker that is {STATUS_LABELS[status].lower()} cannot be "
-                f"decided {str(decision).replace('_', '-')}",
+                f"decided {STATUS_LABELS.get(str(decision), str(decision)).lower()}",
                 hint=f"the decisions allowed from {STATUS_LABELS[status].lower()} are: {options}; "
                 f"the allowed commands are: {', '.join(allowed_commands(status))}",
             )

@@ -1,25 +1,33 @@
-"""PM notifications: the five triggers of the process document, as email and Slack.
+"""PM notifications: the five triggers of the process document, as email and Slack;
+the escalation message; the announcement of a PM decision.
 
 Source: seeds/pm-notification-process.md, "When to Notify PM" (research completed,
-cost discovery, access requirements, implementation decision, issues discovered)
-and "Notification Template" (every field of the email). The message is rendered
-from templates (``pm-notification-subject.txt.j2``, ``pm-notification.txt.j2``);
-the facts come from the broker's research doc front matter and the tracker.
+cost discovery, access requirements, implementation decision, issues discovered),
+"Notification Template" (every field of the research-completed email) and
+"Escalation Process". Each kind has a template of its own
+(``pm-notification-<kind>.txt.j2``, over ``pm-notification-base.txt.j2``) with what
+the process asks of that kind, and asks the PM only what that kind needs
+(:data:`KIND_ASKS`): costs against the monthly budget for cost discovery, the
+partner-program steps for access requirements, the start and timeline for an
+implementation decision, the blocker and its impact for issues discovered. The facts
+come from the broker's research doc and the tracker.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from pathlib import Path
 from typing import Any
 
-from govtool import slack
-from govtool.decision_matrix import score_if_complete
+from govtool import lifecycle, slack
+from govtool.business_days import add_business_days
+from govtool.dashboard import open_blockers
+from govtool.decision_matrix import format_score, score_if_complete
 from govtool.delivery import OutgoingMessage
 from govtool.escalation import Escalation
 from govtool.model import Tracker
-from govtool.outbox import OUTBOX_DIR
-from govtool.research_doc import read_front_matter
+from govtool.research_doc import section_text, split_front_matter
 from govtool.templating import environment, render_template
 
 #: Subject line of each notification kind (after the subject prefix, before the broker name).
@@ -29,6 +37,15 @@ KIND_TITLES: dict[str, str] = {
     "access-requirements": "Special Access Required",
     "implementation-decision": "Implementation Decision Needed",
     "issues-discovered": "Issues Discovered",
+}
+
+#: What each kind asks of the PM, and only that.
+KIND_ASKS: dict[str, str] = {
+    "research-completed": "Please review and let me know if you approve moving forward with implementation.",
+    "cost-discovery": "Please approve these costs against the budget, or tell us to hold.",
+    "access-requirements": "Please approve requesting this access{agreement}.",
+    "implementation-decision": "Please confirm we start on {start}, or tell us when to start.",
+    "issues-discovered": "Please acknowledge, and tell us if the priority or the ETA should change.",
 }
 
 
@@ -41,13 +58,50 @@ def format_usd_per_month(value: Any) -> str:
     return str(value)
 
 
+def _amount(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def budget_check(cost: Any, budget: float | None) -> str:
+    """The monthly API cost against the monthly budget, in words.
+
+    Args:
+        cost: USD per month (the research doc's ``monthly_api_cost_usd``).
+        budget: ``settings.budget.monthly_api_usd``, or None when no budget is set.
+    """
+    amount = _amount(cost)
+    if budget is None:
+        return "no monthly API budget is set (settings.budget.monthly_api_usd)"
+    if amount is None:
+        return f"the cost is not stated; the budget is {format_usd_per_month(budget)}"
+    if amount > budget:
+        return f"exceeds the {format_usd_per_month(budget)} budget by {format_usd_per_month(amount - budget)}"
+    return f"within the {format_usd_per_month(budget)} budget ({format_usd_per_month(budget - amount)} left)"
+
+
 def notification_context(
-    root: Path, tracker: Tracker, broker_id: str, kind: str, urgent: bool, by: str, message: str | None
+    root: Path,
+    tracker: Tracker,
+    broker_id: str,
+    kind: str,
+    urgent: bool,
+    by: str,
+    message: str | None,
+    when: dt.datetime,
 ) -> dict[str, Any]:
-    """The variables of the notification templates (all plain data)."""
+    """The variables of the notification templates (all plain data).
+
+    Args:
+        when: the time of the notification (the planned start of an implementation
+            decision is the next business day after it).
+    """
     broker = tracker.broker(broker_id)
     rel = broker.research_doc_path
-    front = read_front_matter(root, rel)
+    try:
+        text = (root / rel).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    front = split_front_matter(text, rel).front_matter if text else {}
     cost = front.get("monthly_api_cost_usd")
     days = front.get("development_days")
     access = str(front.get("access") or "")
@@ -62,12 +116,17 @@ def notification_context(
         f"Implementation timeline (ETA {broker.eta.isoformat()})" if broker.eta else "Implementation timeline"
     )
     score = score_if_complete(front.get("scores"), settings.decision_matrix)
+    dev_days = _amount(days)
     total = (
         f"{format_usd_per_month(cost)} + {days:g} days dev time"
-        if isinstance(days, (int, float)) and not isinstance(days, bool)
+        if dev_days is not None
         else f"{format_usd_per_month(cost)} + development time not stated"
     )
-    return {
+    start = add_business_days(when.date(), 1, settings.calendar)
+    finish = add_business_days(start, max(0, math.ceil(dev_days) - 1), settings.calendar) if dev_days else None
+    decision = broker.last_event("decision")
+    budget = settings.monthly_api_budget_usd
+    context = {
         "kind": kind,
         "kind_title": KIND_TITLES[kind],
         "urgent": urgent,
@@ -75,18 +134,30 @@ def notification_context(
         "pm_name": pm.name,
         "sender_name": by,
         "message": message,
+        "ask": KIND_ASKS[kind].format(
+            start=start.isoformat(),
+            agreement=" and signing the partner agreement" if "partner" in access.lower() else "",
+        ),
         "broker": {
             "id": broker.id,
             "name": broker.name,
             "tier": front.get("tier") or broker.tier,
             "priority": broker.priority,
             "eta": broker.eta.isoformat() if broker.eta else None,
+            "status": lifecycle.STATUS_LABELS[broker.status],
+            "progress": broker.progress,
+            "blockers": open_blockers(broker, tracker),
         },
         "docs_url": front.get("docs_url"),
         "authentication": front.get("authentication"),
         "rate_limits": front.get("rate_limits"),
         "costs": format_usd_per_month(cost),
+        "budget": format_usd_per_month(budget) if budget is not None else None,
+        "budget_check": budget_check(cost, budget),
         "access": front.get("access"),
+        "partner_program": "partner" in access.lower(),
+        "access_details": section_text(text, rel, 2) if text else "",
+        "cost_details": section_text(text, rel, 8) if text else "",
         "data_coverage": front.get("data_coverage"),
         "development_days": days,
         "maintenance": front.get("maintenance"),
@@ -97,7 +168,57 @@ def notification_context(
         "score": {"total": score.total_shown, "band": score.band} if score else None,
         "next_steps": next_steps,
         "research_doc": rel,
+        "decision": (
+            {"label": lifecycle.STATUS_LABELS[decision.details["decision"]], "date": decision.date.isoformat()}
+            if decision
+            else None
+        ),
+        "start": start.isoformat(),
+        "finish": finish.isoformat() if finish else None,
     }
+    return context
+
+
+def _slack_fields(kind: str, c: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The Slack fields of each kind: what that kind is about."""
+    b = c["broker"]
+    tier = f"Tier {b['tier']}" if b["tier"] else None
+    doc = ("Research doc", c["research_doc"])
+    if kind == "cost-discovery":
+        return [("Broker", b["name"]), ("Costs", c["costs"]), ("Budget", c["budget_check"]), doc]
+    if kind == "access-requirements":
+        return [("Broker", b["name"]), ("Access", c["access"]), ("API Documentation", c["docs_url"]), doc]
+    if kind == "implementation-decision":
+        days = c["development_days"]
+        return [
+            ("Broker", b["name"]),
+            ("Planned start", c["start"]),
+            ("Development time", f"{days:g} days" if isinstance(days, (int, float)) else None),
+            ("Expected completion", c["finish"]),
+            ("ETA", b["eta"]),
+            doc,
+        ]
+    if kind == "issues-discovered":
+        return [
+            ("Broker", b["name"]),
+            ("Status", b["status"]),
+            ("Progress", f"{b['progress']}%"),
+            ("ETA", b["eta"]),
+            ("Open blockers", "; ".join(b["blockers"])),
+            doc,
+        ]
+    return [
+        ("Broker", b["name"]),
+        ("Priority Tier", tier),
+        ("Authentication", c["authentication"]),
+        ("Rate Limits", c["rate_limits"]),
+        ("Costs", c["costs"]),
+        ("Access", c["access"]),
+        ("Recommendation", c["recommendation"]),
+        ("Risk Assessment", c["risk_level"]),
+        ("Weighted score", f"{c['score']['total']} ({c['score']['band']})" if c["score"] else None),
+        doc,
+    ]
 
 
 def compose(
@@ -107,9 +228,10 @@ def compose(
     kind: str,
     urgent: bool,
     by: str,
-    message: str | None = None,
+    message: str | None,
+    when: dt.datetime,
 ) -> OutgoingMessage:
-    """Render the PM notification of one broker.
+    """Render the PM notification of one broker from its kind's template.
 
     Args:
         root: the governance root (templates, research doc).
@@ -117,29 +239,19 @@ def compose(
         kind: one of :data:`KIND_TITLES`.
         urgent: add ``[URGENT]`` (process document, "Response Time").
         by: the sender's name, signed at the end.
-        message: free text for the kinds other than research-completed.
+        message: free text: what the developer has to say (the issue, the cost...).
+        when: the time of the notification.
 
     Raises:
         InputError: unknown broker or a template error.
     """
-    context = notification_context(root, tracker, broker_id, kind, urgent, by, message)
+    context = notification_context(root, tracker, broker_id, kind, urgent, by, message, when)
     env = environment(root)
     subject = " ".join(render_template(env, "pm-notification-subject.txt.j2", context).split())
-    body = render_template(env, "pm-notification.txt.j2", context)
+    body = render_template(env, f"pm-notification-{kind}.txt.j2", context)
     settings = tracker.settings
-    fields = [
-        ("Broker", context["broker"]["name"]),
-        ("Priority Tier", f"Tier {context['broker']['tier']}" if context["broker"]["tier"] else None),
-        ("Authentication", context["authentication"]),
-        ("Rate Limits", context["rate_limits"]),
-        ("Costs", context["costs"]),
-        ("Access", context["access"]),
-        ("Recommendation", context["recommendation"]),
-        ("Risk Assessment", context["risk_level"]),
-        ("Weighted score", f"{context['score']['total']} ({context['score']['band']})" if context["score"] else None),
-        ("Research doc", context["research_doc"]),
-    ]
-    payload = slack.message(settings.slack_channel, subject, fields, body=message or "")
+    text = "\n\n".join(part for part in (message, context["ask"]) if part)
+    payload = slack.message(settings.slack_channel, subject, _slack_fields(kind, context), body=text)
     return OutgoingMessage(subject, body, settings.email.sender, list(settings.email.recipients), payload)
 
 
@@ -171,7 +283,43 @@ def compose_escalation(root: Path, tracker: Tracker, escalation: Escalation) -> 
     )
 
 
-def default_eml_path(root: Path, broker_id: str, kind: str, when: dt.datetime) -> Path:
-    """Where a sent notification's .eml is kept by default: ``.govtool/outbox/sent/``."""
-    stamp = when.strftime("%Y%m%dT%H%M%SZ")
-    return root / OUTBOX_DIR / "sent" / f"{stamp}-{broker_id}-{kind}.eml"
+def compose_decision(
+    root: Path,
+    tracker: Tracker,
+    broker_id: str,
+    decision: str,
+    by: str,
+    reason: str | None,
+    score: float | None,
+    guide: str | None,
+) -> OutgoingMessage:
+    """The announcement of a PM decision (``decision.txt.j2``), to ``settings.email.to`` and the Slack channel.
+
+    Args:
+        decision: ``approved``, ``rejected`` or ``on_hold``.
+        score: the weighted decision-matrix total recorded with it, or None.
+        guide: the implementation guide written on approval (relative path), or None.
+
+    Raises:
+        InputError: a template error.
+    """
+    settings = tracker.settings
+    broker = tracker.broker(broker_id)
+    label = lifecycle.STATUS_LABELS[decision]
+    subject = f"{settings.email.subject_prefix} PM Decision - {broker.name}: {label}"
+    context = {
+        "broker": {"id": broker.id, "name": broker.name},
+        "decision": decision,
+        "label": label,
+        "by": by,
+        "reason": reason,
+        "score": format_score(score) if score is not None else None,
+        "guide": guide,
+        "research_doc": broker.research_doc_path,
+    }
+    body = render_template(environment(root), "decision.txt.j2", context)
+    fields = [("Broker", broker.name), ("Decision", label.lower()), ("Decided by", by), ("Reason", reason)]
+    if score is not None:
+        fields.append(("Weighted score", format_score(score)))
+    payload = slack.message(settings.slack_channel, subject, fields)
+    return OutgoingMessage(subject, body, settings.email.sender, list(settings.email.recipients), payload)

@@ -2,8 +2,9 @@
 
 `govtool research new` writes a research doc from the research-doc template (pre-filled
 from an OpenAPI spec when one is given) and adds the broker to the tracker;
-`govtool research check` runs the developer checklist on the docs and records
-research_completed the first time a doc passes; `govtool score` fills in and weighs
+`govtool research check` runs the developer checklist on the docs (a read: `govtool
+notify` records research_completed when it notifies the PM of a doc that passes);
+`govtool score` fills in and weighs
 the decision matrix. The functions here return data; the CLI prints it.
 """
 

@@ -279,6 +279,20 @@ def parse_sections(body: str, first_line: int) -> list[tuple[int | None, str, in
     return sections
 
 
+def section_text(text: str, filename: str, number: int) -> str:
+    """The content of one numbered section of a research doc (comments removed, blank
+    lines at its edges trimmed), or "" when the doc has no such section.
+
+    Args:
+        text: the whole doc; filename: for messages; number: 1-11.
+    """
+    doc = split_front_matter(text, filename)
+    for found, _, _, content in parse_sections(doc.body, doc.body_line):
+        if found == number:
+            return _COMMENT_RE.sub("", "\n".join(content)).strip("\n").strip()
+    return ""
+
+
 def _norm(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", title.lower().replace("&", " and ")).strip()
 

@@ -42,7 +42,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
         "from": "govtool@example.com",
         "to": ["pm@example.com"],
         "subject_prefix": "[BROKER INTEGRATION]",
-        "smtp_host": "localhost",
+        "smtp_host": None,
         "smtp_port": 25,
     },
     "decision_matrix": {
@@ -147,7 +147,7 @@ def validate_settings(raw: Any, problems: Problems) -> dict[str, Any]:
         email["to"] = [email["to"]]
     check_string_list(email.get("to"), (*ep, "to"), problems)
     check_string(email.get("subject_prefix"), (*ep, "subject_prefix"), problems)
-    check_string(email.get("smtp_host"), (*ep, "smtp_host"), problems)
+    check_string(email.get("smtp_host"), (*ep, "smtp_host"), problems, required=False)  # null: no SMTP
     port = email.get("smtp_port")
     if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
         problems.add((*ep, "smtp_port"), "expected a TCP port 1-65535", port)
@@ -245,12 +245,16 @@ class EscalationSettings(NamedTuple):
 
 
 class EmailSettings(NamedTuple):
-    """``settings.email``: sender, recipients (the PM), subject prefix, SMTP server."""
+    """``settings.email``: sender, recipients (the PM), subject prefix, SMTP server.
+
+    ``smtp_host`` is None until someone sets it (`govtool init` leaves it unset): then
+    no mail is sent unless ``GOVTOOL_SMTP_HOST`` names a server.
+    """
 
     sender: str
     recipients: tuple[str, ...]
     subject_prefix: str
-    smtp_host: str
+    smtp_host: str | None
     smtp_port: int
 
 
@@ -305,7 +309,7 @@ class Settings(NamedTuple):
                 sender=email["from"],
                 recipients=tuple(email["to"]),
                 subject_prefix=email["subject_prefix"],
-                smtp_host=email["smtp_host"],
+                smtp_host=email["smtp_host"] or None,
                 smtp_port=email["smtp_port"],
             ),
             decision_matrix=MatrixSettings.from_dict(data["decision_matrix"]),

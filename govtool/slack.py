@@ -3,8 +3,12 @@
 Credentials come from the environment only: ``SLACK_BOT_TOKEN`` (Web API
 ``chat.postMessage``; ``GOVTOOL_SLACK_API_URL`` overrides the API base URL) or
 ``SLACK_WEBHOOK_URL`` (incoming webhook). Connection errors and 429 responses are
-retried by slack_sdk's retry handlers (bounded); what still fails raises
-:class:`DeliveryError` for the caller to keep in the outbox. Text that came from
+retried by slack_sdk's retry handlers; a 429's ``Retry-After`` is honoured while the
+waits of one message add up to at most :data:`RETRY_AFTER_BOUND_SECONDS`, and past
+that the message is refused at once (:class:`BoundedRateLimitRetryHandler`). What
+still fails raises :class:`DeliveryError` for the caller to keep in the outbox. Each
+message carries its outbox id in Slack's message ``metadata`` (``govtool_message``),
+so a receiver can tell a message delivered twice. Text that came from
 users is escaped for Slack (``&``, ``<``, ``>``), so it cannot mention
 ``<!channel>`` or forge links.
 """
@@ -18,6 +22,12 @@ from govtool.errors import DeliveryError
 
 MAX_RETRIES = 2
 TIMEOUT_SECONDS = 10
+#: The longest a message waits in all for Slack's Retry-After (seconds); past it, it waits in the outbox.
+RETRY_AFTER_BOUND_SECONDS = 30.0
+#: Retries of 429 answers within the bound.
+MAX_RATE_LIMIT_RETRIES = 5
+#: The ``event_type`` of the metadata that carries a message's outbox id.
+METADATA_EVENT_TYPE = "govtool_message"
 
 
 @dataclass(frozen=True)
@@ -82,24 +92,96 @@ def message(channel: str, title: str, fields: list[tuple[str, Any]], body: str =
     return {"channel": channel, "text": fallback, "blocks": blocks}
 
 
-def _retry_handlers() -> list[Any]:
-    from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+def with_id(payload: dict[str, Any], message_id: str) -> dict[str, Any]:
+    """The payload with its outbox id in Slack's message metadata."""
+    return {**payload, "metadata": {"event_type": METADATA_EVENT_TYPE, "event_payload": {"id": message_id}}}
 
-    return [
-        ConnectionErrorRetryHandler(max_retry_count=MAX_RETRIES),
-        RateLimitErrorRetryHandler(max_retry_count=MAX_RETRIES),
-    ]
+
+def retry_after_seconds(headers: Any) -> float | None:
+    """The ``Retry-After`` of a response's headers in seconds, or None when absent or not a number.
+
+    Args:
+        headers: slack_sdk's headers, a mapping of name to a list of values (or a value).
+    """
+    for name, value in (headers or {}).items():
+        if name.lower() == "retry-after":
+            text = value[0] if isinstance(value, (list, tuple)) and value else value
+            try:
+                seconds = float(str(text).strip())
+            except ValueError:
+                return None
+            return seconds if seconds >= 0 else None
+    return None
+
+
+def bounded_rate_limit_handler(bound: float = RETRY_AFTER_BOUND_SECONDS) -> Any:
+    """A slack_sdk retry handler for 429 answers that honours ``Retry-After`` while the
+    waits of one message add up to at most ``bound`` seconds, and refuses past it.
+
+    slack_sdk's own :class:`RateLimitErrorRetryHandler` sleeps whatever the server says
+    (an hour for ``Retry-After: 3600``). This one retries only when the next wait fits
+    in what is left of the bound; otherwise the 429 comes back at once and the message
+    waits in the outbox. ``refused`` holds the Retry-After it would not wait for.
+    One handler serves one message (it counts that message's waits).
+    """
+    import time
+
+    from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+
+    class BoundedRateLimitRetryHandler(RateLimitErrorRetryHandler):
+        def __init__(self) -> None:
+            super().__init__(max_retry_count=MAX_RATE_LIMIT_RETRIES)
+            self.bound = bound
+            self.waited = 0.0
+            self.refused: float | None = None
+
+        def _can_retry(self, *, state, request, response=None, error=None) -> bool:  # noqa: ANN001
+            if response is None or response.status_code != 429:
+                return False
+            wait = retry_after_seconds(response.headers)
+            wait = 1.0 if wait is None else wait
+            if self.waited + wait > self.bound:
+                self.refused = wait
+                return False
+            return True
+
+        def prepare_for_next_attempt(self, *, state, request, response=None, error=None) -> None:  # noqa: ANN001
+            wait = retry_after_seconds(response.headers if response is not None else None)
+            wait = 1.0 if wait is None else wait
+            state.next_attempt_requested = True
+            self.waited += wait
+            time.sleep(wait)
+            state.increment_current_attempt()
+
+    return BoundedRateLimitRetryHandler()
+
+
+def _retry_handlers(rate_limit: Any) -> list[Any]:
+    from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
+
+    return [ConnectionErrorRetryHandler(max_retry_count=MAX_RETRIES), rate_limit]
+
+
+def _rate_limited(handler: Any) -> str:
+    """The error of a message refused by the rate limit handler."""
+    return (
+        f"Slack rate limit: Retry-After {handler.refused:g} s is past govtool's {handler.bound:g} s bound "
+        f"(waited {handler.waited:g} s)"
+    )
 
 
 def post(config: SlackConfig, payload: dict[str, Any]) -> None:
-    """Deliver one message (as built by :func:`message`).
+    """Deliver one message (as built by :func:`message`, with :func:`with_id`'s metadata).
 
     Raises:
-        DeliveryError: not configured, or Slack refused it after the retries (the
-            message names Slack's error, never the token or webhook URL).
+        DeliveryError: not configured; Slack asked to wait past
+            :data:`RETRY_AFTER_BOUND_SECONDS`; or Slack refused it after the retries
+            (the message names Slack's error, never the token or webhook URL).
     """
     if not config.configured:
         raise DeliveryError("Slack is not configured (set SLACK_BOT_TOKEN or SLACK_WEBHOOK_URL)")
+    rate_limit = bounded_rate_limit_handler()
+    metadata = payload.get("metadata")
     try:
         if config.token:
             from slack_sdk import WebClient
@@ -109,19 +191,26 @@ def post(config: SlackConfig, payload: dict[str, Any]) -> None:
                 token=config.token,
                 base_url=config.api_url or "https://slack.com/api/",
                 timeout=TIMEOUT_SECONDS,
-                retry_handlers=_retry_handlers(),
+                retry_handlers=_retry_handlers(rate_limit),
             )
             try:
-                client.chat_postMessage(channel=payload["channel"], text=payload["text"], blocks=payload["blocks"])
+                client.chat_postMessage(
+                    channel=payload["channel"], text=payload["text"], blocks=payload["blocks"], metadata=metadata
+                )
             except SlackApiError as exc:
+                if rate_limit.refused is not None:
+                    raise DeliveryError(_rate_limited(rate_limit)) from None
                 error = exc.response.get("error") if exc.response is not None else None
                 status = exc.response.status_code if exc.response is not None else "?"
                 raise DeliveryError(f"Slack refused the message: {error or 'HTTP ' + str(status)}") from None
         else:
             from slack_sdk.webhook import WebhookClient
 
-            hook = WebhookClient(config.webhook_url, timeout=TIMEOUT_SECONDS, retry_handlers=_retry_handlers())
-            response = hook.send(text=payload["text"], blocks=payload["blocks"])
+            handlers = _retry_handlers(rate_limit)
+            hook = WebhookClient(config.webhook_url, timeout=TIMEOUT_SECONDS, retry_handlers=handlers)
+            response = hook.send(text=payload["text"], blocks=payload["blocks"], metadata=metadata)
+            if rate_limit.refused is not None and response.status_code == 429:
+                raise DeliveryError(_rate_limited(rate_limit))
             if response.status_code != 200:
                 raise DeliveryError(f"Slack webhook refused the message: HTTP {response.status_code} {response.body}")
     except DeliveryError:

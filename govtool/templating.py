@@ -13,6 +13,7 @@ This module is a leaf: it imports nothing of govtool but the errors.
 from __future__ import annotations
 
 import os
+import re
 from contextlib import suppress
 from functools import lru_cache
 from pathlib import Path
@@ -39,19 +40,21 @@ _MD_ESCAPES = str.maketrans(
         "[": "\\[",
         "]": "\\]",
         "#": "\\#",
-        "&": "&amp;",
-        "<": "&lt;",
-        ">": "&gt;",
+        "<": "\\<",
     }
 )
+#: An ``&`` that would start a character reference (``&amp;``, ``&#60;``): escaped; any other stays.
+_MD_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 
 
 def md_cell(value: Any, empty: str = "—") -> str:
     """Text made safe for one Markdown table cell.
 
-    Escapes the characters that would end the cell (``|``), start markup
-    (backticks, ``*``, ``_``, ``[``, ``#``) or inject HTML (``<``, ``>``, ``&``),
-    and joins lines (any line break: ``\r``, form feed, U+2028...) with ``<br>``.
+    Escapes, the Markdown way (a backslash), the characters that would end the cell
+    (``|``), start markup (backticks, ``*``, ``_``, ``[``, ``#``), start HTML or an
+    autolink (``<``) or a character reference (``&`` before ``amp;``), so the text
+    reads as written in the rendered doc and nearly so in the file (``Name \\<email>``,
+    never ``&lt;``); joins lines (any line break: ``\r``, form feed, U+2028...) with ``<br>``.
 
     Args:
         value: any value; None and "" render as ``empty``.
@@ -61,7 +64,8 @@ def md_cell(value: Any, empty: str = "—") -> str:
         return empty
     # splitlines: \r, \v, \f, U+2028 and the like end a line in some viewers as well.
     lines = str(value).splitlines()
-    return "<br>".join(line.strip().translate(_MD_ESCAPES) for line in lines if line.strip()) or empty
+    escaped = (_MD_ENTITY.sub(r"\\&", line.strip().translate(_MD_ESCAPES)) for line in lines if line.strip())
+    return "<br>".join(escaped) or empty
 
 
 def md_text(value: Any) -> str:

@@ -26,6 +26,7 @@ def update_tracker(
     change: Callable[[Tracker], T],
     files: dict[Path, str] | None = None,
     changed: list[Path] | None = None,
+    ahead: Callable[[Tracker, T], dict[Path, str]] | None = None,
 ) -> T:
     """Apply ``change`` to the tracker under the lock, then write it, ``files`` and the docs.
 
@@ -38,6 +39,11 @@ def update_tracker(
             already written.
         changed: if given, the paths whose content changed are appended to it
             (for `--commit`).
+        ahead: files to write *before* the tracker (write-ahead), computed from the
+            changed tracker and ``change``'s result: the outbox entries of the
+            messages a change records (DESIGN.md, "Delivery and trust"). A crash
+            between them and the tracker leaves them without their record, which
+            the delivery sets aside unsent; a failure to write the rest removes them.
 
     Returns:
         What ``change`` returned.
@@ -51,7 +57,14 @@ def update_tracker(
         result = change(tracker)
         text = serialise_checked(tracker)
         docs = render_docs(root, tracker, pending=files)
-        written = write_all({root / TRACKER_FILE: text, **files, **docs})
+        first = ahead(tracker, result) if ahead is not None else {}
+        write_all(first)
+        try:
+            written = write_all({root / TRACKER_FILE: text, **files, **docs})
+        except BaseException:
+            for path in first:
+                path.unlink(missing_ok=True)
+            raise
     if changed is not None:
         changed.extend(written)
     return result

@@ -71,6 +71,12 @@ def _parse_event(raw: Any, path: KeyPath, problems: Problems) -> Event | None:
             problems.add(kp, "expected true or false", value)
         elif key == "decision" and value not in lifecycle.DECISIONS:
             problems.add(kp, f"expected one of {', '.join(lifecycle.DECISIONS)}", value)
+        elif key == "via" and (
+            not isinstance(value, str)
+            or not value.strip()
+            or any(part.strip() not in lifecycle.VIA_CHANNELS for part in value.split(","))
+        ):
+            problems.add(kp, f"expected one or more of {', '.join(lifecycle.VIA_CHANNELS)}, comma-separated", value)
         elif key == "kind" and value not in lifecycle.NOTIFICATION_KINDS:
             problems.add(kp, f"expected one of {', '.join(lifecycle.NOTIFICATION_KINDS)}", value)
         elif key == "percent" and (not is_whole_number(value) or not 0 <= value <= 100):
@@ -109,19 +115,28 @@ def broker_problems(broker: Broker) -> list[str]:
     from govtool.yamlio import loaded_form
 
     problems = Problems()
-    _parse_broker(broker.id, loaded_form(broker.to_dict()), (), problems)
+    _parse_broker(broker.id, loaded_form(broker.to_dict()), (), problems)  # the problems are what counts
     return [f"{format_path(path)}: {message}" for path, message in problems.items]
 
 
-def _parse_broker(broker_id: Any, raw: Any, path: KeyPath, problems: Problems) -> Broker | None:
+def _parse_broker(broker_id: Any, raw: Any, path: KeyPath, problems: Problems) -> tuple[Broker | None, bool]:
+    """A broker record from its raw mapping, every problem of its fields and events recorded.
+
+    Returns:
+        ``(broker, replayable)``: the broker is None when the id or the record cannot
+        be read at all, otherwise built from what could be read (an event that does
+        not parse is left out), for the checks that span fields; ``replayable`` is
+        False when the history, status, progress or blockers did not read whole, so
+        comparing them with the replay would only repeat a problem already reported.
+    """
     if not isinstance(broker_id, str) or not BROKER_ID_RE.match(broker_id):
         problems.add(
             path, "a broker id is lowercase letters and digits joined by single - or _ (e.g. charles-schwab)", broker_id
         )
-        return None
+        return None, False
     if not isinstance(raw, dict):
         problems.add(path, "expected a mapping of broker fields", raw)
-        return None
+        return None, False
     before = len(problems.items)
     check_keys(raw, BROKER_FIELDS, path, problems)
     name = check_string(raw.get("name"), (*path, "name"), problems)
@@ -151,16 +166,20 @@ def _parse_broker(broker_id: Any, raw: Any, path: KeyPath, problems: Problems) -
     }
     history_raw = raw.get("history")
     history: list[Event] = []
+    readable = True
     if not isinstance(history_raw, list) or not history_raw:
         problems.add((*path, "history"), "expected a list of dated events, starting with research_started", history_raw)
+        readable = False
     else:
         for index, item in enumerate(history_raw):
             event = _parse_event(item, (*path, "history", index), problems)
             if event is not None:
                 history.append(event)
-    if len(problems.items) > before:
-        return None
-    return Broker(
+            else:
+                readable = False
+    stateful = {(*path, key) for key in ("status", "progress", "blockers")}
+    readable = readable and not any(p[: len(path) + 1] in stateful for p, _ in problems.items[before:])
+    broker = Broker(
         id=broker_id,
         name=name or broker_id,
         status=status,
@@ -179,12 +198,22 @@ def _parse_broker(broker_id: Any, raw: Any, path: KeyPath, problems: Problems) -
         notes=raw.get("notes"),
         history=history,
     )
+    return broker, readable
 
 
-def check_broker(broker: Broker, brokers: dict[str, Broker], path: KeyPath, problems: Problems) -> None:
-    """Check the rules that span fields: chronology, replay, dependencies."""
+def check_broker(
+    broker: Broker, brokers: dict[str, Broker], path: KeyPath, problems: Problems, readable: bool = True
+) -> None:
+    """Check the rules that span fields: chronology, replay, dependencies; every one of them.
+
+    Args:
+        readable: False when some of the record did not parse (an event left out, a
+            bad status): the replay is then not compared with the stored status,
+            progress and blockers (the problems already reported explain it).
+    """
     state = lifecycle.LifecycleState()
     previous: dt.datetime | None = None
+    replayable = readable
     for index, event in enumerate(broker.history):
         ep = (*path, "history", index)
         if previous is not None and event.at < previous:
@@ -196,12 +225,17 @@ def check_broker(broker: Broker, brokers: dict[str, Broker], path: KeyPath, prob
         previous = event.at
         if index == 0 and event.event != "research_started":
             problems.add((*ep, "event"), "a history starts with research_started", event.event)
-            return
+            replayable = False
+        if not replayable:
+            continue
         try:
             lifecycle.apply_event(state, event.event, event.details, broker.id)
         except lifecycle.TransitionError as exc:
             problems.add((*ep, "event"), f"{event.event} is not allowed here: {exc.message}")
-            return
+            replayable = False
+    _check_dependencies(broker, brokers, path, problems)
+    if not replayable:
+        return
     if state.status != broker.status:
         replayed = state.status
         problems.add(
@@ -213,6 +247,9 @@ def check_broker(broker: Broker, brokers: dict[str, Broker], path: KeyPath, prob
         problems.add((*path, "progress"), f"the history replays to progress {state.progress}", broker.progress)
     if state.blockers != broker.blockers:
         problems.add((*path, "blockers"), f"the history replays to blockers {state.blockers}", broker.blockers)
+
+
+def _check_dependencies(broker: Broker, brokers: dict[str, Any], path: KeyPath, problems: Problems) -> None:
     for index, dep in enumerate(broker.depends_on):
         if dep not in brokers:
             problems.add((*path, "depends_on", index), "unknown broker", dep)
@@ -243,12 +280,13 @@ def validate_data(data: Any) -> tuple[Tracker | None, list[tuple[KeyPath, str]]]
     if not isinstance(raw_brokers, dict):
         problems.add(("brokers",), "expected a mapping of broker id to record", raw_brokers)
         raw_brokers = {}
+    replayable: dict[str, bool] = {}
     for broker_id, raw in raw_brokers.items():
-        broker = _parse_broker(broker_id, raw, ("brokers", broker_id), problems)
+        broker, replayable[broker_id] = _parse_broker(broker_id, raw, ("brokers", broker_id), problems)
         if broker is not None:
             brokers[broker_id] = broker
     for broker_id, broker in brokers.items():
-        check_broker(broker, raw_brokers, ("brokers", broker_id), problems)
+        check_broker(broker, raw_brokers, ("brokers", broker_id), problems, readable=replayable[broker_id])
     if problems.items:
         return None, problems.items
     return Tracker(settings=Settings.from_validated(settings), brokers=brokers), problems.items

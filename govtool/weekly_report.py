@@ -12,26 +12,27 @@ not record) are never reported as "this week".
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from govtool import lifecycle
-from govtool.business_days import add_business_days, business_days_between
 from govtool.dashboard import dependency_waits
 from govtool.errors import InputError
-from govtool.lifecycle import last_research_notification
+from govtool.escalation import DocFacts, EscalationFacts, escalation_facts
 from govtool.model import Broker, Tracker
+from govtool.settings import Settings
 
 REPORTS_DIR = "docs/brokers/reports"
 DELIVERIES_FILE = f"{REPORTS_DIR}/deliveries.yaml"
 
+#: What each event of a week adds under "Completed This Week" (research started, progress,
+#: blockers and escalations have their own places: In Progress, Blockers).
 _EVENT_TEXT = {
-    "research_started": "Research started",
     "research_completed": "Research completed",
     "pm_notified": "PM notified",
     "implementation_started": "Implementation started",
     "completed": "Implementation completed",
-    "reopened": "Reopened for research",
 }
 
 
@@ -76,13 +77,74 @@ def _state_at(broker: Broker, end: dt.date) -> tuple[lifecycle.LifecycleState, l
     return state, events
 
 
-def build_report(tracker: Tracker, week_ending: dt.date) -> dict[str, Any]:
+def _completed_item(event: Any) -> str | None:
+    """What one event of the week adds under "Completed This Week", or None."""
+    if event.event == "decision":
+        return f"PM decision: {lifecycle.STATUS_LABELS[event.details['decision']].lower()}"
+    kind = lifecycle.notification_kind(event.details)
+    if event.event == "pm_notified" and kind != lifecycle.DEFAULT_NOTIFICATION_KIND:
+        return f"PM notified ({event.details['kind'].replace('-', ' ')})"
+    if event.event == "unblocked" and event.details.get("reason"):
+        return f"Blocker resolved: {event.details['reason']}"
+    return _EVENT_TEXT.get(event.event)
+
+
+def _escalation_items(broker: Broker, events: list[Any], facts: EscalationFacts, settings: Settings) -> dict[str, Any]:
+    """The escalation a waiting decision has reached, as the report shows it."""
+    contact = settings.escalation.contact(facts.level)
+    recorded_on = next(
+        (
+            e.date.isoformat()
+            for e in reversed(events)
+            if e.event == "escalated" and e.details.get("level") == facts.level
+        ),
+        None,
+    )
+    return {
+        "name": broker.name,
+        "level": facts.level,
+        "role": contact.role if contact else "",
+        "reason": facts.reason,
+        "due_on": facts.due_on.isoformat() if facts.due_on else None,
+        "recorded": facts.recorded >= facts.level,
+        "recorded_on": recorded_on,
+    }
+
+
+def _next_escalation_text(facts: EscalationFacts, settings: Settings) -> str:
+    """The escalation part of a waiting decision's plan: what is due, or what comes next."""
+    parts = []
+    pending = facts.unrecorded
+    if pending:
+        top = pending[-1]
+        contact = settings.escalation.contact(top.level)
+        parts.append(f"escalate to level {top.level} ({contact.role if contact else '?'}) now: {top.reason}")
+    elif facts.level > 1:
+        contact = settings.escalation.contact(facts.level)
+        parts.append(f"escalated to level {facts.level} ({contact.role if contact else '?'})")
+    if facts.next is not None:
+        contact = settings.escalation.contact(facts.next.level)
+        role = contact.role if contact else "?"
+        parts.append(f"escalate to level {facts.next.level} ({role}) on {facts.next.due_on.isoformat()} if undecided")
+    return "; ".join(parts)
+
+
+def build_report(tracker: Tracker, week_ending: dt.date, docs: Mapping[str, DocFacts] | None = None) -> dict[str, Any]:
     """The weekly report's data for the week ending on ``week_ending`` (a Friday).
+
+    Args:
+        tracker: the tracker; each broker is shown as its history replays to the week's end.
+        week_ending: a Friday.
+        docs: broker id -> its research doc's cost and access, for the escalations a
+            budget blocker or a partnership causes (:func:`govtool.escalation.pending_doc_facts`).
 
     Returns:
         ``{week: {...}, subject, completed: [{name, items}], awaiting: [{name,
-        notified_on, business_days_waiting, overdue}], in_progress: [{name, progress,
-        eta}], blockers: [{name, blockers}], next_week: [text]}``; dates ISO strings.
+        notified_on, business_days_waiting, overdue}], in_progress: [{name, stage:
+        "implementation"|"research", progress, eta, blockers, since}], blockers:
+        [{name, blockers}], escalations: [{name, level, role, reason, due_on,
+        recorded, recorded_on}], next_week: [text]}``; dates ISO strings. Escalations
+        are those reached by the week's end (:func:`govtool.escalation.escalation_facts`).
 
     Raises:
         InputError: ``week_ending`` is not a Friday.
@@ -90,65 +152,92 @@ def build_report(tracker: Tracker, week_ending: dt.date) -> dict[str, Any]:
     week = week_of(week_ending)
     start, end = week["start"], week["end"]
     settings = tracker.settings
-    calendar = settings.calendar
     expected_max = settings.escalation.response_max_days
-    after = settings.escalation.after_business_days
+    docs = docs or {}
     next_start, next_end = end + dt.timedelta(days=1), end + dt.timedelta(days=7)
-    completed, awaiting, in_progress, blockers, next_week = [], [], [], [], []
+    completed, awaiting, in_progress, blockers, escalations = [], [], [], [], []
+    #: The Next Week Plan, by kind of work, in this order.
+    plans: dict[str, list[str]] = {"implementation": [], "start": [], "decision": [], "due": [], "research": []}
     order = sorted(tracker.brokers.values(), key=lambda b: b.name.lower())
     for broker in order:
         state, events = _state_at(broker, end)
-        if state.status is None:
+        status = state.status
+        if status is None:
             continue
         items = []
         for event in events:
             if not (start <= event.date <= end) or event.details.get("backfilled"):
                 continue
-            if event.event == "decision":
-                text = f"PM decision: {lifecycle.STATUS_LABELS[event.details['decision']].lower()}"
-            elif (
-                event.event == "pm_notified"
-                and lifecycle.notification_kind(event.details) != lifecycle.DEFAULT_NOTIFICATION_KIND
-            ):
-                text = f"PM notified ({event.details['kind'].replace('-', ' ')})"
-            elif event.event == "progress":
-                text = f"Implementation {event.details['percent']}% complete"
-            else:
-                text = _EVENT_TEXT.get(event.event)
+            text = _completed_item(event)
             if text and text not in items:
                 items.append(text)
         if items:
             completed.append({"name": broker.name, "items": items})
-        if state.status == lifecycle.PENDING:
-            found = last_research_notification(events)
-            notified = found[1].date if found else events[-1].date
-            waited = business_days_between(notified, end, calendar)
-            awaiting.append(
+        waits = dependency_waits(broker, tracker, lambda other: _state_at(other, end)[0].status)
+        open_blockers = [*state.blockers, *waits]
+        eta = broker.eta.isoformat() if broker.eta else None
+        if status not in (lifecycle.COMPLETED, lifecycle.REJECTED) and open_blockers:
+            blockers.append({"name": broker.name, "blockers": open_blockers})
+        if status == lifecycle.PENDING:
+            facts = escalation_facts(broker, events, end, settings, docs.get(broker.id) or DocFacts())
+            if facts is not None:
+                waited = facts.business_days_waiting
+                awaiting.append(
+                    {
+                        "name": broker.name,
+                        "notified_on": facts.notified_on.isoformat(),
+                        "business_days_waiting": waited,
+                        "overdue": waited > expected_max,
+                    }
+                )
+                if facts.level > 1:
+                    escalations.append(_escalation_items(broker, events, facts, settings))
+                days = f"{waited} business day{'s' if waited != 1 else ''}"
+                plan = f"{broker.name}: PM decision awaited since {facts.notified_on.isoformat()} ({days})"
+                extra = _next_escalation_text(facts, settings)
+                plans["decision"].append(f"{plan}; {extra}" if extra else plan)
+        elif status == lifecycle.IN_PROGRESS:
+            in_progress.append(
                 {
                     "name": broker.name,
-                    "notified_on": notified.isoformat(),
-                    "business_days_waiting": waited,
-                    "overdue": waited > expected_max,
+                    "stage": "implementation",
+                    "progress": state.progress,
+                    "eta": eta,
+                    "blockers": open_blockers,
+                    "since": _since(events, "implementation_started"),
                 }
             )
-            due = add_business_days(notified, after, calendar)
-            if next_start <= due <= next_end and waited < after:
-                next_week.append(f"{broker.name}: escalate to level 2 on {due.isoformat()} if the PM has not decided")
-        if state.status == lifecycle.IN_PROGRESS:
-            in_progress.append(
-                {"name": broker.name, "progress": state.progress, "eta": broker.eta.isoformat() if broker.eta else None}
-            )
-        waits = dependency_waits(broker, tracker, lambda other: _state_at(other, end)[0].status)
-        if state.status not in (lifecycle.COMPLETED, lifecycle.REJECTED) and (state.blockers or waits):
-            blockers.append({"name": broker.name, "blockers": [*state.blockers, *waits]})
-        if state.status == lifecycle.APPROVED:
-            next_week.append(f"Start {broker.name} implementation")
-        if broker.eta and next_start <= broker.eta <= next_end and state.status != lifecycle.COMPLETED:
-            if state.status == lifecycle.IN_PROGRESS:
-                next_week.append(f"Complete {broker.name} implementation (ETA {broker.eta.isoformat()})")
+            if broker.eta and next_start <= broker.eta <= next_end:
+                plan = f"Complete {broker.name} implementation (ETA {eta}; now {state.progress}% complete)"
+            elif broker.eta and broker.eta < next_start:
+                plan = f"{broker.name} implementation is past its ETA ({eta}; now {state.progress}% complete)"
             else:
-                label = lifecycle.STATUS_LABELS[state.status].lower()
-                next_week.append(f"{broker.name} implementation due (ETA {broker.eta.isoformat()}; now {label})")
+                plan = f"Continue {broker.name} implementation ({state.progress}% complete; ETA {eta or 'not set'})"
+            if open_blockers:
+                plan += f"; resolve: {'; '.join(open_blockers)}"
+            plans["implementation"].append(plan)
+        elif status == lifecycle.RESEARCHING:
+            since = _since(events, "research_started", "reopened")
+            in_progress.append(
+                {
+                    "name": broker.name,
+                    "stage": "research",
+                    "progress": state.progress,
+                    "eta": eta,
+                    "blockers": open_blockers,
+                    "since": since,
+                }
+            )
+            plans["research"].append(f"Complete research on {broker.name}" + (f" (started {since})" if since else ""))
+        elif status == lifecycle.APPROVED:
+            plans["start"].append(f"Start {broker.name} implementation" + (f" (ETA {eta})" if eta else ""))
+        if (
+            broker.eta
+            and next_start <= broker.eta <= next_end
+            and status not in (lifecycle.COMPLETED, lifecycle.IN_PROGRESS, lifecycle.APPROVED)
+        ):
+            label = lifecycle.STATUS_LABELS[status].lower()
+            plans["due"].append(f"{broker.name} implementation due (ETA {eta}; now {label})")
     return {
         "week": {
             "start": start.isoformat(),
@@ -162,8 +251,16 @@ def build_report(tracker: Tracker, week_ending: dt.date) -> dict[str, Any]:
         "awaiting": awaiting,
         "in_progress": in_progress,
         "blockers": blockers,
-        "next_week": next_week,
+        "escalations": escalations,
+        "next_week": [plan for group in plans.values() for plan in group],
     }
+
+
+def _since(events: list[Any], *types: str) -> str | None:
+    """The date of the last event of these types (ISO), or None (none, or a backfilled date
+    the sources do not record)."""
+    found = next((e for e in reversed(events) if e.event in types), None)
+    return found.date.isoformat() if found and not found.details.get("backfilled") else None
 
 
 def read_deliveries(root: Path) -> dict[str, dict[str, str]]:

@@ -203,7 +203,7 @@ class SlackServer:
     """A Slack-compatible Web API and webhook on 127.0.0.1, recording what it receives.
 
     ``mode``: ``ok``; ``invalid_auth`` (ok: false); ``ratelimit_once`` (one 429 with
-    Retry-After: 1, then ok).
+    Retry-After: 1, then ok); ``ratelimit`` (always 429 with Retry-After: ``retry_after``).
     """
 
     def __init__(self) -> None:
@@ -213,6 +213,7 @@ class SlackServer:
 
         self.requests: list[dict] = []
         self.mode = "ok"
+        self.retry_after = "3600"
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -228,14 +229,17 @@ class SlackServer:
                     from urllib.parse import parse_qsl
 
                     body = dict(parse_qsl(raw))
-                server.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
-                if server.mode == "ratelimit_once" and len(server.requests) == 1:
+                request = {"path": self.path, "headers": dict(self.headers), "body": body, "delivered": False}
+                server.requests.append(request)
+                limited = server.mode == "ratelimit" or (server.mode == "ratelimit_once" and len(server.requests) == 1)
+                if limited:
                     self.send_response(429)
-                    self.send_header("Retry-After", "1")
+                    self.send_header("Retry-After", "1" if server.mode == "ratelimit_once" else server.retry_after)
                     self.send_header("Content-Type", "application/json")
                     self.end_headers()
                     self.wfile.write(b'{"ok": false, "error": "ratelimited"}')
                     return
+                request["delivered"] = server.mode != "invalid_auth" or self.path.startswith("/webhook")
                 if self.path.startswith("/webhook"):
                     self.send_response(200)
                     self.send_header("Content-Type", "text/plain")
@@ -264,6 +268,10 @@ class SlackServer:
     def posts(self) -> list[dict]:
         return [r for r in self.requests if r["path"].endswith("chat.postMessage")]
 
+    def delivered_ids(self) -> list[str]:
+        """The govtool message ids of the messages Slack took (the metadata of each), in order."""
+        return [message_id(r["body"]) for r in self.requests if r["delivered"]]
+
     def close(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
@@ -274,6 +282,23 @@ def slack_server():
     server = SlackServer()
     yield server
     server.close()
+
+
+def message_id(body: dict) -> str:
+    """The govtool message id a Slack message carries in its metadata."""
+    metadata = body.get("metadata")
+    if isinstance(metadata, str):
+        metadata = json.loads(metadata)
+    return metadata["event_payload"]["id"]
+
+
+def eml_id(data: bytes) -> str:
+    """The govtool message id of a mail: the left part of its Message-ID."""
+    import email
+    import email.policy
+
+    value = email.message_from_bytes(data, policy=email.policy.default)["Message-ID"]
+    return value.strip().strip("<>").split("@")[0]
 
 
 def free_port() -> int:
@@ -303,3 +328,11 @@ def smtp_server():
     controller.messages = handler.messages
     yield controller
     controller.stop()
+
+
+@pytest.fixture
+def smtp_env(smtp_server, monkeypatch):
+    """The SMTP server, configured for govtool through GOVTOOL_SMTP_HOST and GOVTOOL_SMTP_PORT."""
+    monkeypatch.setenv("GOVTOOL_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("GOVTOOL_SMTP_PORT", str(smtp_server.port))
+    return smtp_server

@@ -145,7 +145,7 @@ def test_invalid_transition_lists_the_allowed_commands(make_repo, govtool):
     result = govtool(root, "start", "alpaca")
     assert result.exit_code == 2
     assert "alpaca: cannot start a broker that is pending (it needs approved)" in result.stderr
-    assert "hint: from pending the allowed commands are: decide (approved, rejected, on-hold)" in result.stderr
+    assert "hint: from pending the allowed commands are: decide (approved, rejected, on_hold)" in result.stderr
     assert snapshot(root) == before
 
 
@@ -174,3 +174,31 @@ def test_debug_shows_the_traceback(make_repo, govtool):
     (root / "tracker.yaml").write_text("version: [\n", encoding="utf-8")
     with pytest.raises(Exception, match="YAML syntax error"):
         govtool(root, "--debug", "validate")
+
+
+def test_every_problem_of_every_broker_is_reported_at_once(make_repo, govtool):
+    """A bad field does not hide a history that does not replay, nor another broker's problems."""
+    root = make_repo()
+    bad_event = "    - at: 2026-01-18T00:00:00Z\n      event: progress\n      by: Dev\n      percent: 140\n"
+    text = (
+        GOOD_HEAD
+        + _broker(status="approved", extra="    tier: 9\n    depends_on: [nobody]\n")
+        + _broker(status="researching", events=bad_event).replace("  alpaca:", "  oanda:").replace("Alpaca", "OANDA")
+        + _broker(
+            status="pending",
+            events="    - at: 2026-01-18T00:00:00Z\n      event: implementation_started\n      by: Dev\n"
+            "    - at: 2026-01-15T00:00:00Z\n      event: note\n      by: Dev\n      note: older\n",
+        ).replace("  alpaca:", "  ibkr:")
+    )
+    (root / "tracker.yaml").write_text(text, encoding="utf-8")
+    result = govtool(root, "validate")
+    assert result.exit_code == 2
+    fields = set(re.findall(r"tracker\.yaml:\d+: (\S+):", result.stderr))
+    assert fields == {
+        "brokers.alpaca.tier",
+        "brokers.alpaca.status",  # the history replays to researching
+        "brokers.alpaca.depends_on[0]",
+        "brokers.oanda.history[1].percent",
+        "brokers.ibkr.history[1].event",  # not allowed from researching
+        "brokers.ibkr.history[2].at",  # older than the event before it
+    }, result.stderr

@@ -83,6 +83,7 @@ def test_each_factor_is_weighted_in_the_process_documents_order():
         "weight": 0.25,
         "score": 4.5,
         "weighted": 1.125,
+        "weighted_shown": "1.125",
     }
     assert (data["total"], data["total_shown"], data["band"]) == (3.975, "3.98", MEDIUM)
 

@@ -96,11 +96,11 @@ def test_every_status_and_command(status, command):
 def test_the_hint_lists_the_decisions_allowed_from_pending_and_from_on_hold():
     with pytest.raises(TransitionError) as pending:
         apply_event(state_in("pending"), "implementation_started", {}, "acme")
-    assert "decide (approved, rejected, on-hold)" in pending.value.hint
+    assert "decide (approved, rejected, on_hold)" in pending.value.hint
     with pytest.raises(TransitionError) as on_hold:
         apply_event(state_in("on_hold"), "implementation_started", {}, "acme")
     assert "decide (approved, rejected)" in on_hold.value.hint
-    assert "on-hold" not in on_hold.value.hint.split("decide")[1].split(")")[0]
+    assert "on_hold" not in on_hold.value.hint.split("decide")[1].split(")")[0]
 
 
 def test_a_refused_decision_from_on_hold_lists_the_allowed_commands():

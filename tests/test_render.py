@@ -97,6 +97,7 @@ def test_md_cell_keeps_one_cell_and_injects_no_markup(text):
     cell = md_cell(text)
     assert "\n" not in cell
     assert "|" not in cell.replace("\\|", "")
-    assert "<" not in cell.replace("<br>", "")
+    assert "<" not in cell.replace("<br>", "").replace("\\<", "")  # escaped the Markdown way
+    assert "&lt;" not in cell and "&amp;" not in cell
     for char in "`*_[":
         assert char not in cell.replace("\\" + char, "")

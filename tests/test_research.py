@@ -150,17 +150,24 @@ def test_a_fresh_doc_fails_with_one_finding_per_unfilled_section(make_repo, govt
     )
 
 
-def test_a_filled_doc_passes_and_records_research_completed_once(make_repo, govtool):
+def test_a_filled_doc_passes_and_the_check_writes_nothing(make_repo, govtool):
+    """Read commands never write: research_completed is recorded by notify, not by the check."""
     root = make_repo()
     assert govtool(root, "research", "new", "acme", "--name", "Acme").exit_code == 0
     (root / "docs/brokers/api-research/acme.md").write_text(filled_research_doc())
-    result = govtool(root, "research", "check")
-    assert result.exit_code == 0, result.stdout + result.stderr
-    assert "acme: research doc complete (research_completed recorded)" in result.stdout
-    assert [e.event for e in read_tracker(root).broker("acme").history] == ["research_started", "research_completed"]
-    again = govtool(root, "research", "check", "acme")
-    assert again.exit_code == 0 and "recorded" not in again.stdout
-    assert len(read_tracker(root).broker("acme").events("research_completed")) == 1
+    before = snapshot(root)
+    for argv in (["research", "check"], ["research", "check", "acme", "--json"]):
+        result = govtool(root, *argv)
+        assert result.exit_code == 0, result.stdout + result.stderr
+        assert snapshot(root) == before
+    assert "acme: research doc complete" in govtool(root, "research", "check").stdout
+    assert json.loads(govtool(root, "research", "check", "--json").stdout)["passed"] == ["acme"]
+    assert [e.event for e in read_tracker(root).broker("acme").history] == ["research_started"]
+    notified = govtool(root, "notify", "acme", "--sent-by-hand")
+    assert notified.exit_code == 0, notified.stderr
+    assert "recorded research_completed for acme" in notified.stdout
+    events = [e.event for e in read_tracker(root).broker("acme").history]
+    assert events == ["research_started", "research_completed", "pm_notified"]
     assert "✅ complete" in (root / "docs/brokers/api-research/README.md").read_text()
 
 
@@ -261,6 +268,24 @@ def test_score_stores_in_the_doc_and_reads_it_back(make_repo, govtool):
     assert (event.event, event.details) == ("scored", {"score": 3.5, "band": "approve (medium priority)"})
     partial = govtool(root, "score", "acme", "--user-demand", "1", "--json")
     assert json.loads(partial.stdout)["total_shown"] == "2.30"
+
+
+def test_the_rows_add_up_to_the_total_shown(make_repo, govtool):
+    """Each row's weighted score exactly, the total their exact sum shown as X.XX half up."""
+    root = make_repo()
+    assert govtool(root, "research", "new", "acme", "--name", "Acme").exit_code == 0
+    flags = ["--user-demand", "3", "--cost-benefit", "2.5", "--technical-feasibility", "3", "--strategic-fit", "3"]
+    result = govtool(root, "score", "acme", *flags, "--risk-assessment", "3")
+    assert result.exit_code == 0, result.stderr
+    cells = [line.split("│") for line in result.stdout.splitlines() if "│" in line]
+    rows = {cell[1].strip(): cell[4].strip() for cell in cells}
+    assert rows["Cost/Benefit"] == "0.625" and rows["User Demand"] == "0.90" and rows["Strategic Fit"] == "0.45"
+    assert "2.88" in rows["Total"] and "Band: on hold (total 2.88)" in result.stdout  # 2.875, half up
+    data = json.loads(govtool(root, "score", "acme", "--json").stdout)
+    assert [f["weighted_shown"] for f in data["factors"]] == ["0.90", "0.625", "0.60", "0.45", "0.30"]
+    assert (data["total"], data["total_shown"]) == (2.875, "2.88")
+    shown = govtool(root, "show", "acme").stdout
+    assert "score=2.88" in shown and "2.875" not in shown
 
 
 @pytest.mark.parametrize("value", ["0", "6", "3.3", "nan", "abc"])

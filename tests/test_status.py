@@ -29,7 +29,9 @@ def test_status_of_this_repo_on_the_day_of_the_source_documents(repo_copy, govto
     assert pending["alpaca"]["notified_on"] == "2026-01-17"
     assert pending["alpaca"]["business_days_waiting"] == 4
     assert pending["alpaca"]["escalation_level"] == 1
-    assert pending["alpaca"]["escalation_due_on"] == "2026-01-26"
+    assert pending["alpaca"]["escalation_due_on"] is None
+    assert pending["alpaca"]["next_escalation"]["level"] == 2
+    assert pending["alpaca"]["next_escalation"]["due_on"] == "2026-01-26"
     later = json.loads(govtool(repo_copy, "status", "--as-of", "2026-01-26", "--json").stdout)
     assert {p["id"]: p["escalation_level"] for p in later["pending_decisions"]} == {"alpaca": 2, "ninjatrader": 2}
 

@@ -6,8 +6,8 @@ from typing import Optional
 
 import typer
 
-from govtool.cli import context
-from govtool.cli.output import print_json, report_delivery
+from govtool.cli import channels, context
+from govtool.cli.output import print_json, print_via, report_delivery
 
 report_app = typer.Typer(help="Reports: the Friday weekly status report.")
 
@@ -18,34 +18,45 @@ def report_weekly(
         None, "--week-ending", help="The Friday ending the week (default: the last)."
     ),
     out: Optional[Path] = typer.Option(None, "--out", help="Also write the report here."),
-    send: bool = typer.Option(False, "--send", help="Mail it to the PM (once per week unless --force)."),
-    slack_post: bool = typer.Option(
-        False, "--slack", help="Post it to the Slack channel (once per week unless --force)."
-    ),
-    force: bool = typer.Option(False, "--force", help="Send and post again for a week already delivered."),
-    as_json: bool = typer.Option(False, "--json", help="Print the report's data as JSON."),
+    email: Optional[bool] = channels.EMAIL,
+    slack_post: Optional[bool] = channels.SLACK,
+    send: bool = channels.SEND,
+    sent_by_hand: bool = channels.SENT_BY_HAND,
+    force: bool = typer.Option(False, "--force", help="Deliver again for a week already delivered."),
+    dry_run: bool = channels.DRY_RUN,
+    as_json: bool = typer.Option(False, "--json", help="Print the report's data as JSON (records and sends nothing)."),
 ) -> None:
-    """The weekly report (Saturday to Friday), archived under its ISO week; cron-safe."""
+    """The weekly report (Saturday to Friday), delivered once per week and channel and archived; cron-safe."""
+    from govtool.delivery import NoChannel
     from govtool.usecases.cron import publish_weekly_report
 
     root = context.root_dir()
     now = context.now()
-    outcome = publish_weekly_report(
-        root,
-        week_ending=None if week_ending is None else context.parse_day(week_ending, "--week-ending"),
-        today=now.date(),
-        at=now,
-        out=out,
-        send=send,
-        slack_post=slack_post,
-        force=force,
-        env=context.environment(),
-    )
+    try:
+        outcome = publish_weekly_report(
+            root,
+            week_ending=None if week_ending is None else context.parse_day(week_ending, "--week-ending"),
+            today=now.date(),
+            at=now,
+            out=out,
+            channels=channels.request(email, slack_post, send, sent_by_hand),
+            force=force,
+            dry_run=dry_run or as_json,
+            env=context.environment(),
+        )
+    except NoChannel as exc:
+        print(exc.text)
+        raise
     if as_json:
         print_json(outcome.report)
-    else:
-        print(outcome.text)
-        print(f"archived {outcome.archive}")
+        return
+    print(outcome.text)
+    if dry_run:
+        print("(dry run: nothing recorded, nothing sent)")
+        return
+    if outcome.archive is not None:
+        week = outcome.report["week"]["iso_week"]
+        print(f"recorded for {week} ({print_via(outcome.channels)}); archived {outcome.archive}")
     for line in outcome.skipped:
         sys.stderr.write(f"govtool: {line}\n")
     report_delivery(outcome.delivery, root)
@@ -53,24 +64,31 @@ def report_weekly(
 
 def escalate(
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Reference date YYYY-MM-DD (default: today)."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Show what is due; change and send nothing."),
-    send: bool = typer.Option(False, "--send", help="Mail each escalation to its level's contact."),
-    slack_post: bool = typer.Option(False, "--slack", help="Post each escalation to the Slack channel."),
-    as_json: bool = typer.Option(False, "--json", help="Print what is due as JSON (changes nothing)."),
+    email: Optional[bool] = channels.EMAIL,
+    slack_post: Optional[bool] = channels.SLACK,
+    send: bool = channels.SEND,
+    sent_by_hand: bool = channels.SENT_BY_HAND,
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show what is due; record and send nothing."),
+    as_json: bool = typer.Option(False, "--json", help="Print what is due as JSON (records and sends nothing)."),
 ) -> None:
-    """Escalate PM decisions left waiting (level 2 after 5 business days, level 3 after 10, or at once)."""
+    """Escalate PM decisions left waiting (level 2 after 5 business days, level 3 after 10, or at once),
+    by every configured channel."""
+    from govtool.delivery import NoChannel
     from govtool.usecases.cron import escalate as escalate_due
 
     root = context.root_dir()
-    outcome = escalate_due(
-        root,
-        as_of=None if as_of is None else context.parse_day(as_of, "--as-of"),
-        at=context.now(),
-        dry_run=dry_run or as_json,
-        send=send,
-        slack_post=slack_post,
-        env=context.environment(),
-    )
+    try:
+        outcome = escalate_due(
+            root,
+            as_of=None if as_of is None else context.parse_day(as_of, "--as-of"),
+            at=context.now(),
+            dry_run=dry_run or as_json,
+            channels=channels.request(email, slack_post, send, sent_by_hand),
+            env=context.environment(),
+        )
+    except NoChannel as exc:
+        print(exc.text)
+        raise
     day = outcome.as_of.isoformat()
     if as_json:
         print_json({"as_of": day, "due": [e.to_dict() for e in outcome.due]})
@@ -78,13 +96,15 @@ def escalate(
     if not outcome.recorded:
         if dry_run:
             for e in outcome.due:
-                print(f"{e.broker}: level {e.level} ({e.role}: {e.contact}) due: {e.reason}")
+                print(f"{e.broker}: level {e.level} ({e.role}: {e.contact}) due since {e.due_on}: {e.reason}")
             print(f"{len(outcome.due)} escalation(s) due on {day} (dry run: nothing recorded)")
         else:
             print(f"nothing to escalate on {day}")
+            report_delivery(outcome.delivery, root)
         return
     for e in outcome.due:
         print(f"{e.broker}: escalated to level {e.level} ({e.role}: {e.contact}): {e.reason}")
+    print(f"recorded {len(outcome.due)} escalation(s) ({print_via(outcome.channels)})")
     report_delivery(outcome.delivery, root)
 
 

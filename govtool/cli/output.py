@@ -49,9 +49,7 @@ def status_option(value: Optional[str]) -> Optional[str]:
         return None
     key = value.strip().lower().replace("-", "_").replace(" ", "_")
     if key not in lifecycle.STATUSES:
-        raise typer.BadParameter(
-            f"{value!r} is not a status; expected one of {', '.join(s.replace('_', '-') for s in lifecycle.STATUSES)}"
-        )
+        raise typer.BadParameter(f"{value!r} is not a status; expected one of {', '.join(lifecycle.STATUSES)}")
     return key
 
 
@@ -67,6 +65,14 @@ def escape(text: Any) -> str:
     return rich_escape("" if text is None else str(text))
 
 
+def print_via(channels: list[str]) -> str:
+    """How a message went, for people: ``by email and Slack``, ``sent by hand``."""
+    if channels == [lifecycle.BY_HAND]:
+        return "sent by hand; govtool sent nothing"
+    names = {lifecycle.EMAIL: "email", lifecycle.SLACK: "Slack"}
+    return "by " + " and ".join(names.get(c, c) for c in channels)
+
+
 def report_delivery(report: Any, root: Path) -> None:
     """Print what was delivered and skipped; raise ServiceError (exit 3) when something was kept."""
     from govtool.errors import ServiceError
@@ -75,11 +81,13 @@ def report_delivery(report: Any, root: Path) -> None:
         print(f"delivered: {line}")
     for line in report.skipped:
         sys.stderr.write(f"govtool: {line}\n")
+    for message_id in report.voided:
+        sys.stderr.write(f"govtool: {message_id}: never recorded (a command stopped first); set aside, not sent\n")
     if report.kept:
         kept = "; ".join(f"{path.relative_to(root)} ({error})" for path, error in report.kept)
         raise ServiceError(
             f"{len(report.kept)} not delivered, kept in the outbox: {kept}",
-            hint="the tracker change is saved; `govtool outbox flush` retries",
+            hint="the record is saved with its message; `govtool outbox flush` delivers it",
         )
 
 

@@ -6,8 +6,8 @@ from typing import Optional
 import typer
 
 from govtool import lifecycle
-from govtool.cli import context
-from govtool.cli.output import console, escape, print_commit, print_json, report_delivery
+from govtool.cli import channels, context
+from govtool.cli.output import console, escape, print_commit, print_json, print_via, report_delivery
 from govtool.cli.tracking import BY
 
 
@@ -19,15 +19,22 @@ def notify(
         help="research-completed, cost-discovery, access-requirements, implementation-decision or issues-discovered.",
     ),
     urgent: bool = typer.Option(False, "--urgent", help="Tag the subject [URGENT] for a same-day answer."),
-    message: Optional[str] = typer.Option(None, "--message", help="What to tell the PM (other kinds)."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Where to write the .eml (default .govtool/outbox/sent/)."),
-    send: bool = typer.Option(False, "--send", help="Send the email by SMTP."),
-    slack_post: bool = typer.Option(True, "--slack/--no-slack", help="Post to the Slack channel when configured."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Show the message; write and send nothing."),
+    message: Optional[str] = typer.Option(None, "--message", help="What to tell the PM (the cost, the issue...)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Also write the .eml to this file."),
+    email: Optional[bool] = channels.EMAIL,
+    slack_post: Optional[bool] = channels.SLACK,
+    send: bool = channels.SEND,
+    sent_by_hand: bool = channels.SENT_BY_HAND,
+    dry_run: bool = channels.DRY_RUN,
     commit: bool = typer.Option(False, "--commit", help="Commit the changed files with git."),
     by: Optional[str] = BY,
 ) -> None:
-    """Notify the PM (email and Slack) and record it; research-completed needs a passing research check."""
+    """Notify the PM by every configured channel and record it; research-completed needs a passing research check.
+
+    With no channel configured nothing is recorded (exit 2) and the message is printed:
+    send it yourself and run again with --sent-by-hand.
+    """
+    from govtool.delivery import NoChannel
     from govtool.usecases import pm
 
     root = context.root_dir()
@@ -39,8 +46,7 @@ def notify(
             urgent=urgent,
             message=message,
             out=out,
-            send=send,
-            slack_post=slack_post,
+            channels=channels.request(email, slack_post, send, sent_by_hand),
             dry_run=dry_run,
             commit=commit,
             by=context.current_user(by),
@@ -52,24 +58,34 @@ def notify(
         for finding in exc.findings:
             print(str(finding))
         raise
+    except NoChannel as exc:
+        print(exc.text)
+        raise
     print(outcome.eml)
-    if outcome.written_to is None:
-        print("(dry run: nothing written, nothing sent)")
+    if not outcome.recorded:
+        print("(dry run: nothing recorded, nothing sent)")
         return
-    print(f"recorded pm_notified for {broker}; message written to {outcome.written_to}")
+    if outcome.research_completed:
+        print(f"recorded research_completed for {broker} (the research doc passes the checklist)")
+    print(f"recorded pm_notified for {broker} ({print_via(outcome.channels)})")
+    if outcome.written_to is not None:
+        print(f"message written to {outcome.written_to}")
     print_commit(outcome.commit)
     report_delivery(outcome.delivery, root)
 
 
 def decide(
     broker: str = typer.Argument(..., help="Broker id."),
-    decision: str = typer.Argument(..., help="approved, rejected or on-hold."),
+    decision: str = typer.Argument(..., help="approved, rejected or on_hold (on hold and on-hold work too)."),
     by: str = typer.Option(..., "--by", help='Who decided: a name, or "Name <email>".'),
     reason: Optional[str] = typer.Option(None, "--reason", help="Why (required to reject or put on hold)."),
-    slack_post: bool = typer.Option(True, "--slack/--no-slack", help="Post the decision to Slack when configured."),
-    commit: bool = typer.Option(False, "--commit", help="Commit the changed files with git, authored by --by."),
+    email: Optional[bool] = channels.EMAIL,
+    slack_post: Optional[bool] = channels.SLACK,
+    commit: bool = typer.Option(
+        False, "--commit", help="Commit the changed files, authored by the decider (their email from the settings)."
+    ),
 ) -> None:
-    """Record the PM's decision; on approval, scaffold the implementation guide."""
+    """Record the PM's decision and announce it on every configured channel; on approval, scaffold the guide."""
     from govtool.usecases import pm
 
     root = context.root_dir()
@@ -79,11 +95,10 @@ def decide(
         decision,
         by=by,
         reason=reason,
-        slack_post=slack_post,
+        channels=channels.request(email, slack_post),
         commit=commit,
         at=context.now(),
         env=context.environment(),
-        git_email=context.git_email(root) if commit else "",
     )
     labels = lifecycle.STATUS_LABELS
     print(f"{broker}: {labels[outcome.status_before]} → {labels[outcome.status_after]} (decided by {by})")
@@ -93,19 +108,19 @@ def decide(
     report_delivery(outcome.delivery, root)
 
 
-outbox_app = typer.Typer(help="Messages an outside service did not take: list them, resend them.")
+outbox_app = typer.Typer(help="Messages recorded and not delivered yet: list them, deliver them.")
 
 
 @outbox_app.command("list")
 def outbox_list(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
-    """List the messages waiting in the outbox."""
+    """List the messages not delivered yet (pending, or in flight when a delivery was cut short)."""
     from dataclasses import asdict
 
     from govtool.usecases import pm
 
     waiting = pm.outbox_messages(context.root_dir())
     if as_json:
-        print_json([{k: v for k, v in asdict(m).items() if k != "payload"} for m in waiting])
+        print_json([{"state": state, **{k: v for k, v in asdict(m).items() if k != "payload"}} for state, m in waiting])
         return
     if not waiting:
         print("the outbox is empty")
@@ -113,20 +128,22 @@ def outbox_list(as_json: bool = typer.Option(False, "--json", help="Machine-read
     from rich.table import Table
 
     table = Table(box=None, pad_edge=False)
-    for column in ("Id", "Channel", "Purpose", "Broker", "Created", "Attempts", "Last error"):
+    for column in ("Id", "State", "Channel", "Purpose", "Broker", "Created", "Attempts", "Last error"):
         table.add_column(column)
-    for m in waiting:
-        table.add_row(m.id, m.channel, m.purpose, m.broker or "—", m.created_at, str(m.attempts), escape(m.last_error))
+    for state, m in waiting:
+        table.add_row(
+            m.id, state, m.channel, m.purpose, m.broker or "—", m.created_at, str(m.attempts), escape(m.last_error)
+        )
     console().print(table)
 
 
 @outbox_app.command("flush")
 def outbox_flush() -> None:
-    """Resend every message in the outbox; remove what is delivered."""
+    """Deliver every message waiting in the outbox, each once; what still fails stays (exit 3)."""
     from govtool.usecases import pm
 
     root = context.root_dir()
-    report = pm.flush_outbox(root, context.environment())
+    report = pm.flush_outbox(root, context.environment(), context.now())
     if not report.delivered and not report.kept:
         print("the outbox is empty")
     report_delivery(report, root)

@@ -94,8 +94,14 @@ def show(broker: str = typer.Argument(..., help="Broker id."), as_json: bool = _
     table = Table(title="History", title_justify="left", box=None, pad_edge=False)
     for column in ("At", "Event", "By", "Details"):
         table.add_column(column)
+    from govtool.decision_matrix import format_score
+
     for event in summary["history"]:
-        details = ", ".join(f"{k}={v}" for k, v in event.items() if k not in ("at", "event", "by"))
+        details = ", ".join(
+            f"{k}={format_score(v) if k == 'score' and v is not None else v}"
+            for k, v in event.items()
+            if k not in ("at", "event", "by")
+        )
         table.add_row(event["at"], event["event"], escape(event["by"]), escape(details))
     out.print(table)
 
@@ -134,17 +140,22 @@ def status(
         out.print("No PM decision pending.")
         return
     out.print(f"Awaiting PM decision ({len(pending)}):")
-    threshold = outcome.escalation_after_business_days
     for p in pending:
         waited = p["business_days_waiting"]
         days = f"{waited} business day{'s' if waited != 1 else ''}"
         line = f"  {escape(p['name'])}: notified {p['notified_on']}, {days} waiting"
-        if p["escalation_level"] > 1:
-            line += f" — [red]escalation due: level {p['escalation_level']}[/] (no answer in {threshold} business days)"
+        level = p["escalation_level"]
+        if level > 1:
+            state = "escalated" if p["escalation_recorded"] else "escalation due"
+            reason = escape(p["escalation_reason"])
+            line += f" — [red]{state}: level {level}[/] since {p['escalation_due_on']} ({reason})"
         elif p["overdue"]:
             line += f" — [yellow]overdue[/] (answer expected by {p['expected_by']})"
         else:
             line += f" (answer expected by {p['expected_by']})"
+        upcoming = p["next_escalation"]
+        if upcoming:
+            line += f"; level {upcoming['level']} on {upcoming['due_on']}"
         out.print(line)
 
 

@@ -50,28 +50,20 @@ def research_new(
 def research_check(
     brokers: Optional[list[str]] = typer.Argument(None, help="Brokers to check (default: all with research)."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
-    by: Optional[str] = BY,
 ) -> None:
-    """Check research docs: 11 sections with real content, every front-matter field set."""
+    """Check research docs: 11 sections with real content, every front-matter field set (writes nothing)."""
     from govtool.errors import ViolationError
     from govtool.usecases.research import research_check as check
 
-    outcome = check(context.root_dir(), brokers or [], context.current_user(by), context.now())
-    newly = outcome.research_completed_recorded
+    outcome = check(context.root_dir(), brokers or [])
     if as_json:
-        print_json(
-            {
-                "brokers": {b: [f.to_dict() for f in items] for b, items in outcome.results.items()},
-                "passed": outcome.passed,
-                "research_completed_recorded": newly,
-            }
-        )
+        found = {b: [f.to_dict() for f in items] for b, items in outcome.results.items()}
+        print_json({"brokers": found, "passed": outcome.passed})
     else:
         for finding in outcome.findings:
             print(str(finding))
         for broker_id in outcome.passed:
-            recorded = " (research_completed recorded)" if broker_id in newly else ""
-            print(f"{broker_id}: research doc complete{recorded}")
+            print(f"{broker_id}: research doc complete")
         if not outcome.results:
             print("no research docs to check")
     findings = outcome.findings
@@ -114,8 +106,8 @@ def score(
     table = Table(title=f"Decision matrix — {escape(outcome.name)}", title_justify="left")
     for column in ("Factor", "Weight", "Score (1-5)", "Weighted Score"):
         table.add_column(column, justify="left" if column == "Factor" else "right")
-    for factor, weight, value, weighted in result.rows:
-        table.add_row(FACTOR_LABELS[factor], f"{weight * 100:.0f}%", f"{value:g}", f"{weighted:.2f}")
+    for (factor, weight, value, _), weighted in zip(result.rows, result.weighted_shown, strict=True):
+        table.add_row(FACTOR_LABELS[factor], f"{(weight * 100).normalize():f}%", f"{value:g}", weighted)
     table.add_row("[bold]Total[/]", "[bold]100%[/]", "-", f"[bold]{result.total_shown}[/]")
     console().print(table)
     console().print(f"Band: [bold]{result.band}[/] (total {result.total_shown})")

@@ -79,7 +79,7 @@ def reopen(
     reason: Optional[str] = typer.Option(None, "--reason", help="Why research starts again."),
     by: Optional[str] = BY,
 ) -> None:
-    """Send a rejected or on-hold broker back to research."""
+    """Send a rejected or on hold broker back to research."""
     from govtool.usecases import tracking
 
     _print(tracking.reopen(context.root_dir(), broker, context.current_user(by), context.now(), reason))

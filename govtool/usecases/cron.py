@@ -12,25 +12,39 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from govtool import escalation, notification, slack, weekly_report
-from govtool.delivery import DeliveryReport, OutgoingMessage, Services, deliver
+from govtool import escalation, notification, outbox, slack, weekly_report
+from govtool.delivery import (
+    ChannelRequest,
+    DeliveryReport,
+    OutgoingMessage,
+    Services,
+    choose_channels,
+    deliver,
+    history_record,
+    set_record,
+    utc_stamp,
+    via,
+)
 from govtool.escalation import Escalation
 from govtool.history import record_event
 from govtool.model import Tracker
+from govtool.outbox import OutboxMessage
 from govtool.storage import read_tracker, tracker_lock, write_all
 from govtool.templating import environment, render_template
 from govtool.unit_of_work import update_tracker
-from govtool.yamlio import format_timestamp
 
 
 @dataclass
 class WeeklyReportOutcome:
     """`report weekly`: the report's data and text, where it was archived (relative to the
-    root), the channels skipped because the week was already delivered, and what was delivered."""
+    root; None when nothing was recorded), the channels it was recorded for this run,
+    the notes on channels skipped because the week was already delivered, and what was
+    delivered."""
 
     report: dict[str, Any]
     text: str
-    archive: Path
+    archive: Path | None = None
+    channels: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     delivery: DeliveryReport = field(default_factory=DeliveryReport)
 
@@ -42,28 +56,37 @@ def publish_weekly_report(
     today: dt.date,
     at: dt.datetime,
     out: Path | None,
-    send: bool,
-    slack_post: bool,
+    channels: ChannelRequest,
     force: bool,
+    dry_run: bool,
     env: Mapping[str, str],
 ) -> WeeklyReportOutcome:
-    """Build the weekly report, archive it under its ISO week, and send and post it once
-    per week (the ledger ``docs/brokers/reports/deliveries.yaml``) unless ``force``.
+    """Build the weekly report and deliver it once per week and channel (the ledger
+    ``docs/brokers/reports/deliveries.yaml``) unless ``force``, archived under its ISO week.
+
+    The ledger entry, the archive and one outbox entry per channel are written together
+    (the entries first) under the tracker lock, then delivered (:mod:`govtool.delivery`).
 
     Args:
         week_ending: the Friday that ends the week; None for the last Friday on or before ``today``.
         out: another file to write the report to.
+        channels: the channel flags (default: every configured channel).
+        dry_run: build and return the report; record, write and send nothing.
 
     Raises:
-        InputError: ``week_ending`` is not a Friday, a template error.
+        InputError: ``week_ending`` is not a Friday, a template error, a channel asked
+            for that is not configured.
+        NoChannel: no channel to deliver by and not sent by hand (nothing recorded).
     """
     tracker = read_tracker(root)
     end = week_ending if week_ending is not None else weekly_report.last_friday(today)
-    report = weekly_report.build_report(tracker, end)
+    report = weekly_report.build_report(tracker, end, escalation.pending_doc_facts(root, tracker))
     text = render_template(environment(root), "weekly-report.md.j2", {"report": report})
+    if dry_run:
+        return WeeklyReportOutcome(report, text)
     archive = root / report["week"]["archive"]
     week = report["week"]["iso_week"]
-    stamp = format_timestamp(at)
+    stamp = utc_stamp(at)
     settings = tracker.settings
     message = OutgoingMessage(
         report["subject"],
@@ -72,35 +95,45 @@ def publish_weekly_report(
         list(settings.email.recipients),
         slack.message(settings.slack_channel, report["subject"], [], body=text),
     )
+    services = Services.configure(settings, env)
+    wanted = choose_channels(services, channels, text)
+    messages: list[OutboxMessage] = []
     with tracker_lock(root):  # two crons at once still deliver once
         ledger = weekly_report.read_deliveries(root)
-        wanted = [c for c, on in (("email", send), ("slack", slack_post)) if on]
-        channels, skipped = weekly_report.plan_deliveries(ledger, week, wanted, force)
-        deliveries = []
-        if "email" in channels:
-            deliveries.append(message.email_delivery(message.to_eml(at)))
-        if "slack" in channels:
-            deliveries.append(message.slack_delivery())
-        files = {archive: text}
-        if out is not None:
-            files[out.resolve()] = text
-        if channels:
-            files[root / weekly_report.DELIVERIES_FILE] = weekly_report.record_deliveries(ledger, week, channels, stamp)
-        write_all(files)
-    outcome = WeeklyReportOutcome(report, text, archive.relative_to(root), skipped)
-    outcome.delivery = deliver(root, Services.configure(settings, env), deliveries, "report", None, stamp)
+        todo, skipped = weekly_report.plan_deliveries(ledger, week, wanted, force)
+        files = {out.resolve(): text} if out is not None else {}
+        if todo:
+            messages = set_record(
+                message.for_channels(todo, "report", None, at), {"file": "ledger", "week": week, "at": stamp}
+            )
+            files[archive] = text
+            files[root / weekly_report.DELIVERIES_FILE] = weekly_report.record_deliveries(ledger, week, todo, stamp)
+        entries = outbox.pending_files(root, messages)
+        write_all(entries)  # ahead of the ledger: a crash between leaves them unrecorded, never sent
+        try:
+            write_all(files)
+        except BaseException:
+            for path in entries:
+                path.unlink(missing_ok=True)
+            raise
+    outcome = WeeklyReportOutcome(report, text, archive.relative_to(root) if todo else None, todo, skipped)
+    outcome.delivery = deliver(root, services, messages, at)
     return outcome
 
 
 @dataclass
 class EscalateOutcome:
-    """`govtool escalate`: the day, the escalations due, whether they were recorded
-    (False for a dry run), and what was delivered."""
+    """`govtool escalate`: the day, the escalations due, the channels they went to (empty
+    when nothing was recorded: a dry run, or nothing due), and what was delivered."""
 
     as_of: dt.date
     due: list[Escalation]
-    recorded: bool = False
+    channels: list[str] = field(default_factory=list)
     delivery: DeliveryReport = field(default_factory=DeliveryReport)
+
+    @property
+    def recorded(self) -> bool:
+        return bool(self.channels) and bool(self.due)
 
 
 def escalate(
@@ -109,44 +142,57 @@ def escalate(
     as_of: dt.date | None,
     at: dt.datetime,
     dry_run: bool,
-    send: bool,
-    slack_post: bool,
+    channels: ChannelRequest,
     env: Mapping[str, str],
 ) -> EscalateOutcome:
-    """Record each escalation due (once per level), write its ``.eml``, and mail and post it.
+    """Record each escalation due (once per level) with its messages, then deliver them.
+
+    Each ``escalated`` event and its outbox entries (one per channel, to the level's
+    contact) are written together under the tracker lock before anything is sent.
 
     Args:
         as_of: the reference day; None for today (``at``'s date). Events of a day given
             explicitly are dated at noon UTC of that day.
         at: now.
         dry_run: only say what is due.
+        channels: the channel flags (default: every configured channel).
+
+    Raises:
+        InputError: a channel asked for that is not configured.
+        NoChannel: escalations are due, no channel to deliver by, and not sent by hand
+            (nothing recorded).
     """
     day = as_of if as_of is not None else at.date()
     tracker = read_tracker(root)
     due = escalation.due_escalations(root, tracker, day)
-    if dry_run or not due:
+    if dry_run:
         return EscalateOutcome(day, due)
-    when = at if as_of is None else dt.datetime.combine(day, dt.time(12, 0), dt.timezone.utc)
-
-    def record(t: Tracker) -> list[Escalation]:
-        fresh = escalation.due_escalations(root, t, day)  # under the lock: nothing twice
-        for e in fresh:
-            record_event(t, e.broker, "escalated", "govtool", when, level=e.level, reason=e.reason, to=e.email)
-        return fresh
-
-    recorded = update_tracker(root, record)
-    deliveries = []
-    files = {}
-    for e in recorded:
-        message = notification.compose_escalation(root, tracker, e)
-        eml = message.to_eml(when)
-        files[notification.default_eml_path(root, e.broker, f"escalation-level-{e.level}", when)] = eml
-        if send:
-            deliveries.append(message.email_delivery(eml))
-        if slack_post:
-            deliveries.append(message.slack_delivery())
-    write_all(files)
     services = Services.configure(tracker.settings, env)
-    outcome = EscalateOutcome(day, recorded, recorded=True)
-    outcome.delivery = deliver(root, services, deliveries, "escalate", None, format_timestamp(when))
+    if not due:  # nothing new: deliver what an earlier run left behind
+        return EscalateOutcome(day, due, delivery=deliver(root, services, [], at))
+    preview = "\n\n".join(notification.compose_escalation(root, tracker, e).to_eml(at) for e in due)
+    chosen = choose_channels(services, channels, preview)
+    when = at if as_of is None else dt.datetime.combine(day, dt.time(12, 0), dt.timezone.utc)
+    messages: list[OutboxMessage] = []
+
+    def record(t: Tracker) -> list[tuple[Escalation, int, Any]]:
+        fresh = escalation.due_escalations(root, t, day)  # under the lock: nothing twice
+        made = []
+        for e in fresh:
+            event = record_event(
+                t, e.broker, "escalated", "govtool", when, level=e.level, reason=e.reason, to=e.email, via=via(chosen)
+            )
+            made.append((e, len(t.broker(e.broker).history) - 1, event))
+        return made
+
+    def ahead(t: Tracker, made: list[tuple[Escalation, int, Any]]) -> dict[Path, str]:
+        for e, index, event in made:
+            note = notification.compose_escalation(root, t, e)
+            found = note.for_channels(chosen, "escalate", e.broker, when)
+            messages.extend(set_record(found, history_record(e.broker, index, event)))
+        return outbox.pending_files(root, messages)
+
+    made = update_tracker(root, record, ahead=ahead)
+    outcome = EscalateOutcome(day, [e for e, _, _ in made], chosen)
+    outcome.delivery = deliver(root, services, messages, at)
     return outcome

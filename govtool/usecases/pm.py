@@ -10,17 +10,29 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from govtool import decisions, lifecycle, notification, outbox, research, slack
-from govtool.decision_matrix import format_score, score_if_complete
-from govtool.delivery import DeliveryReport, Services, deliver, flush
+from govtool import decisions, lifecycle, notification, outbox, research
+from govtool.decision_matrix import score_if_complete
+from govtool.delivery import (
+    ChannelRequest,
+    DeliveryReport,
+    NoChannel,
+    Services,
+    choose_channels,
+    deliver,
+    flush,
+    history_record,
+    set_record,
+    via,
+)
 from govtool.errors import InputError, ViolationError
-from govtool.git_repo import commit_as
+from govtool.git_repo import commit_as, commit_files, decider_author
 from govtool.history import record_event
+from govtool.model import Tracker
 from govtool.research_doc import Finding, read_front_matter
 from govtool.storage import read_tracker
 from govtool.unit_of_work import update_tracker
-from govtool.yamlio import format_timestamp
 
 
 class ResearchIncomplete(ViolationError):
@@ -32,7 +44,8 @@ class ResearchIncomplete(ViolationError):
 
     def __init__(self, broker_id: str, findings: list[Finding]) -> None:
         super().__init__(
-            f"{broker_id}: the research doc is not complete ({len(findings)} findings); the PM is not notified",
+            f"{broker_id}: the research doc is not complete "
+            f"({len(findings)} finding{'s' if len(findings) != 1 else ''}); the PM is not notified",
             hint=f"the checklist comes before the PM: fill what is listed, then `govtool research check {broker_id}`",
         )
         self.findings = findings
@@ -48,13 +61,20 @@ class Commit:
 
 @dataclass
 class NotifyOutcome:
-    """`govtool notify`: the message (``.eml`` text), where it was written (None for a dry
-    run), the commit, and what was delivered."""
+    """`govtool notify`: the message (``.eml`` text, as mailed when mailed), the channels it
+    went to (empty for a dry run), whether research_completed was recorded first, where
+    ``--out`` wrote the ``.eml``, the commit, and what was delivered."""
 
     eml: str
+    channels: list[str] = field(default_factory=list)
+    research_completed: bool = False
     written_to: Path | None = None
     commit: Commit | None = None
     delivery: DeliveryReport = field(default_factory=DeliveryReport)
+
+    @property
+    def recorded(self) -> bool:
+        return bool(self.channels)
 
 
 def notify(
@@ -65,8 +85,7 @@ def notify(
     urgent: bool,
     message: str | None,
     out: Path | None,
-    send: bool,
-    slack_post: bool,
+    channels: ChannelRequest,
     dry_run: bool,
     commit: bool,
     by: str,
@@ -74,18 +93,24 @@ def notify(
     env: Mapping[str, str],
     git_email: str,
 ) -> NotifyOutcome:
-    """Notify the PM of a broker and record ``pm_notified``.
+    """Notify the PM of a broker: record ``pm_notified`` with its messages, then deliver them.
+
+    The event and one outbox entry per channel are written together before anything
+    is sent (:mod:`govtool.delivery`). For research-completed, the research doc must
+    pass the checklist, and ``research_completed`` is recorded first when it was not yet.
 
     Args:
         kind: one of :data:`govtool.lifecycle.NOTIFICATION_KINDS`.
-        out: where to write the ``.eml`` (default: ``.govtool/outbox/sent/``).
-        send, slack_post: deliver by SMTP, post to Slack (when configured).
-        dry_run: compose only; write and send nothing.
+        out: also write the ``.eml`` here.
+        channels: the channel flags (default: every configured channel).
+        dry_run: compose only; record, write and send nothing.
         env: the environment (credentials, SMTP overrides).
         git_email: git's ``user.email``, the commit author's email when ``by`` names none.
 
     Raises:
-        InputError: an unknown kind or broker, a transition the lifecycle forbids.
+        InputError: an unknown kind or broker, a transition the lifecycle forbids, a
+            channel asked for that is not configured.
+        NoChannel: no channel to deliver by and not sent by hand (nothing recorded).
         ResearchIncomplete: research-completed while the doc fails the checklist.
     """
     if kind not in lifecycle.NOTIFICATION_KINDS:
@@ -93,48 +118,57 @@ def notify(
             f"--kind: {kind!r} is not a notification kind", hint=f"one of {', '.join(lifecycle.NOTIFICATION_KINDS)}"
         )
     tracker = read_tracker(root)
-    tracker.broker(broker_id)
+    complete_research = False
     if kind == lifecycle.DEFAULT_NOTIFICATION_KIND:
+        broker = tracker.broker(broker_id)
         findings = research.check_research(root, tracker, [broker_id])[broker_id]
         if findings:
             raise ResearchIncomplete(broker_id, findings)
-    note = notification.compose(root, tracker, broker_id, kind, urgent, by, message)
-    eml = note.to_eml(at)
+        complete_research = research.needs_research_completed(broker)
+    note = notification.compose(root, tracker, broker_id, kind, urgent, by, message, at)
     if dry_run:
-        return NotifyOutcome(eml)
-    path = (out if out is not None else notification.default_eml_path(root, broker_id, kind, at)).resolve()
-    changed: list[Path] = []
+        return NotifyOutcome(note.to_eml(at))
+    services = Services.configure(tracker.settings, env)
+    chosen = choose_channels(services, channels, note.to_eml(at))
+    messages = note.for_channels(chosen, "notify", broker_id, at)
+    eml = note.email_eml(messages, at)
     recipients = ", ".join(note.recipients)
-    update_tracker(
-        root,
-        lambda t: record_event(t, broker_id, "pm_notified", by, at, kind=kind, urgent=urgent or None, to=recipients),
-        files={path: eml},
-        changed=changed,
-    )
-    outcome = NotifyOutcome(eml, path)
+
+    def change(t: Tracker) -> tuple[int, Any, bool]:
+        completed = complete_research and research.needs_research_completed(t.broker(broker_id))
+        if completed:
+            record_event(t, broker_id, "research_completed", by, at)
+        event = record_event(
+            t, broker_id, "pm_notified", by, at, kind=kind, urgent=urgent or None, to=recipients, via=via(chosen)
+        )
+        return len(t.broker(broker_id).history) - 1, event, completed
+
+    def ahead(t: Tracker, made: tuple[int, Any, bool]) -> dict[Path, str]:
+        return outbox.pending_files(root, set_record(messages, history_record(broker_id, made[0], made[1])))
+
+    path = out.resolve() if out is not None else None
+    changed: list[Path] = []
+    made = update_tracker(root, change, files={path: eml} if path else None, changed=changed, ahead=ahead)
+    outcome = NotifyOutcome(eml, chosen, made[2], path)
     if commit:
         files = [p for p in changed if p != path]
         outcome.commit = Commit(
             *commit_as(root, files, f"govtool: notify PM of {broker_id} ({kind})", by, tracker.settings, git_email)
         )
-    deliveries = []
-    if send:
-        deliveries.append(note.email_delivery(eml))
-    if slack_post:
-        deliveries.append(note.slack_delivery())
-    services = Services.configure(tracker.settings, env)
-    outcome.delivery = deliver(root, services, deliveries, "notify", broker_id, format_timestamp(at))
+    outcome.delivery = deliver(root, services, messages, at)
     return outcome
 
 
 @dataclass
 class DecideOutcome:
     """`govtool decide`: the status before and after, the implementation guide written on
-    approval (None otherwise), the commit, and what was delivered."""
+    approval (None otherwise), the channels it was announced on, the commit, and what
+    was delivered."""
 
     status_before: str
     status_after: str
     guide: Path | None = None
+    channels: list[str] = field(default_factory=list)
     commit: Commit | None = None
     delivery: DeliveryReport = field(default_factory=DeliveryReport)
 
@@ -149,25 +183,33 @@ def decide(
     *,
     by: str,
     reason: str | None,
-    slack_post: bool,
+    channels: ChannelRequest,
     commit: bool,
     at: dt.datetime,
     env: Mapping[str, str],
-    git_email: str,
 ) -> DecideOutcome:
     """Record the PM's decision with the weighted score of that moment; on approval,
-    scaffold the implementation guide; announce it in Slack when configured.
+    scaffold the implementation guide; announce it on every configured channel.
+
+    The decision is recorded whatever the channels; its announcements are written to
+    the outbox with it and then delivered.
 
     Args:
-        decision: what the user typed (``approved``, ``rejected``, ``on-hold``...).
+        decision: what the user typed (``approved``, ``rejected``, ``on-hold``, ``on hold``...).
+        channels: the channel flags (default: every configured channel).
+        commit: commit the changed files, authored by the decider (see
+            :func:`govtool.git_repo.decider_author`).
 
     Raises:
-        InputError: a bad decision, no reason to reject or hold, unknown broker.
+        InputError: a bad decision, no reason to reject or hold, unknown broker, a
+            channel asked for that is not configured, a decider ``--commit`` cannot map
+            to an email.
         TransitionError: the broker is not pending or on hold.
     """
     key = decisions.parse_decision(decision)
     tracker = read_tracker(root)
     record = tracker.broker(broker_id)
+    author = decider_author(by, tracker.settings) if commit else None
     front = read_front_matter(root, record.research_doc_path)
     matrix = score_if_complete(front.get("scores"), tracker.settings.decision_matrix)
     total = float(matrix.total) if matrix else None
@@ -175,29 +217,45 @@ def decide(
     guide = decisions.integration_guide_path(root, broker_id)
     if key == lifecycle.APPROVED and not guide.exists():
         files[guide] = decisions.render_integration_guide(root, tracker, broker_id, at.date().isoformat())
-    changed: list[Path] = []
-    outcome = DecideOutcome(record.status, key, guide if guide in files else None)
-    update_tracker(
-        root, lambda t: decisions.decide(t, broker_id, key, by, at, reason, total), files=files, changed=changed
-    )
-    if commit:
-        message = f"govtool: {_DECISION_VERBS[key]} {broker_id} (by {{author}})"
-        outcome.commit = Commit(*commit_as(root, changed, message, by, tracker.settings, git_email))
-    fields = [("Broker", record.name), ("Decision", key.replace("_", " ")), ("Decided by", by), ("Reason", reason)]
-    if total is not None:
-        fields.append(("Weighted score", format_score(total)))
-    title = f"PM decision: {record.name} {key.replace('_', ' ')}"
-    deliveries = [("slack", slack.message(tracker.settings.slack_channel, title, fields))] if slack_post else []
     services = Services.configure(tracker.settings, env)
-    outcome.delivery = deliver(root, services, deliveries, "decide", broker_id, format_timestamp(at))
+    skipped = []
+    try:
+        chosen = choose_channels(services, channels, "")
+    except NoChannel as exc:
+        chosen = []
+        skipped.append(f"the decision is recorded but not announced: {exc.message.split(': ', 1)[1]}")
+    rel_guide = str(guide.relative_to(root)) if guide in files or guide.exists() else None
+    if key != lifecycle.APPROVED:
+        rel_guide = None
+    note = notification.compose_decision(root, tracker, broker_id, key, by, reason, total, rel_guide)
+    messages = note.for_channels(chosen, "decide", broker_id, at)
+    changed: list[Path] = []
+    outcome = DecideOutcome(record.status, key, guide if guide in files else None, chosen)
+
+    def change(t: Tracker) -> tuple[int, Any]:
+        event = decisions.decide(t, broker_id, key, by, at, reason, total, via=via(chosen) if chosen else None)
+        return len(t.broker(broker_id).history) - 1, event
+
+    def ahead(t: Tracker, made: tuple[int, Any]) -> dict[Path, str]:
+        return outbox.pending_files(root, set_record(messages, history_record(broker_id, made[0], made[1])))
+
+    update_tracker(root, change, files=files, changed=changed, ahead=ahead)
+    if commit and author is not None:
+        message = f"govtool: {_DECISION_VERBS[key]} {broker_id} (by {author[0]})"
+        outcome.commit = Commit(commit_files(root, changed, message, author), message)
+    outcome.delivery = deliver(root, services, messages, at)
+    outcome.delivery.skipped.extend(skipped)
     return outcome
 
 
-def outbox_messages(root: Path) -> list[outbox.OutboxMessage]:
-    """The messages waiting in the outbox, oldest first."""
-    return [message for _, message in outbox.pending(root)]
+def outbox_messages(root: Path) -> list[tuple[str, outbox.OutboxMessage]]:
+    """The messages not delivered yet, oldest first: ``(state, message)`` with state
+    ``pending`` (waiting, or failed and kept) or ``inflight`` (being sent, or left by a
+    process that died while sending it)."""
+    found = [(state, m) for state in (outbox.INFLIGHT, outbox.PENDING) for _, m in outbox.messages(root, state)]
+    return sorted(found, key=lambda item: item[1].id)
 
 
-def flush_outbox(root: Path, env: Mapping[str, str]) -> DeliveryReport:
-    """Resend every message in the outbox; remove what is delivered."""
-    return flush(root, Services.configure(read_tracker(root).settings, env))
+def flush_outbox(root: Path, env: Mapping[str, str], at: dt.datetime) -> DeliveryReport:
+    """Deliver every message waiting in the outbox, each once (under the outbox lock)."""
+    return flush(root, Services.configure(read_tracker(root).settings, env), at)

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from govtool import research
 from govtool.decision_matrix import MatrixResult, check_score, score_matrix
 from govtool.errors import InputError
-from govtool.history import record_event
-from govtool.model import Tracker
 from govtool.research_doc import Finding, doc_path, split_front_matter
 from govtool.storage import read_tracker
 from govtool.unit_of_work import update_tracker
@@ -71,44 +69,31 @@ def research_new(
 
 @dataclass
 class ResearchCheckOutcome:
-    """`research check`: the findings per broker (empty: passed), and the brokers whose
-    research_completed was recorded by this check."""
+    """`research check`: the findings per broker (empty: passed)."""
 
     results: dict[str, list[Finding]]
-    research_completed_recorded: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> list[str]:
-        return [b for b, findings in self.results.items() if not findings]
+        return [b for b, items in self.results.items() if not items]
 
     @property
     def findings(self) -> list[Finding]:
         return [f for items in self.results.values() for f in items]
 
 
-def research_check(root: Path, broker_ids: list[str], by: str, at: dt.datetime) -> ResearchCheckOutcome:
-    """Run the developer checklist on the named research docs (all when none are named)
-    and record research_completed for each researching broker whose doc passes the first time.
+def research_check(root: Path, broker_ids: list[str]) -> ResearchCheckOutcome:
+    """Run the developer checklist on the named research docs (all when none are named).
+
+    A read: nothing is written. ``research_completed`` is recorded by `govtool notify`
+    when it notifies the PM of a doc that passes.
 
     Raises:
         InputError: a named broker is unknown.
     """
     tracker = read_tracker(root)
     ids = research.brokers_to_check(root, tracker, broker_ids)
-    outcome = ResearchCheckOutcome(research.check_research(root, tracker, ids))
-    newly = [
-        b for b in outcome.passed if b in tracker.brokers and research.needs_research_completed(tracker.brokers[b])
-    ]
-    if newly:
-
-        def complete(t: Tracker) -> None:
-            for broker_id in newly:
-                if research.needs_research_completed(t.broker(broker_id)):
-                    record_event(t, broker_id, "research_completed", by, at)
-
-        update_tracker(root, complete)
-    outcome.research_completed_recorded = newly
-    return outcome
+    return ResearchCheckOutcome(research.check_research(root, tracker, ids))
 
 
 @dataclass

@@ -63,14 +63,14 @@ def show_broker(root: Path, broker_id: str) -> dict[str, Any]:
 
 
 class StatusOutcome(NamedTuple):
-    """`govtool status`: the dashboard (:func:`govtool.dashboard.status_dashboard`) and the
-    escalation threshold in business days, for the text that explains a due escalation."""
+    """`govtool status`: the dashboard (:func:`govtool.dashboard.status_dashboard`)."""
 
     dashboard: dict[str, Any]
-    escalation_after_business_days: int
 
 
 def status(root: Path, as_of: dt.date) -> StatusOutcome:
-    """The dashboard of `govtool status` as of a day."""
+    """The dashboard of `govtool status` as of a day (escalations as `govtool escalate` sees them)."""
+    from govtool.escalation import pending_doc_facts
+
     tracker = read_tracker(root)
-    return StatusOutcome(dashboard.status_dashboard(tracker, as_of), tracker.settings.escalation.after_business_days)
+    return StatusOutcome(dashboard.status_dashboard(tracker, as_of, pending_doc_facts(root, tracker)))

@@ -285,8 +285,8 @@ def is_recorded(root: Path, record: dict[str, Any] | None, tracker: Tracker | No
 
     Returns:
         True for an event at the recorded place of the history (or, after a history
-        was rewritten, anywhere in it with the same type and time), or a ledger entry
-        for the week and channel written at or after the message.
+        was rewritten, anywhere in it with the same type and time), or a time in the
+        ledger for the week and channel equal to the message's.
     """
     if record is None:
         return True
@@ -303,14 +303,14 @@ def is_recorded(root: Path, record: dict[str, Any] | None, tracker: Tracker | No
             return True
         return any(matches(event) for event in history)
     if record.get("file") == "ledger":
-        from govtool.weekly_report import read_deliveries
+        from govtool.weekly_report import delivery_times, read_deliveries
 
         try:
             ledger = read_deliveries(root)
         except InputError:
             return False
-        stamp = (ledger.get(record.get("week")) or {}).get(record.get("channel"))
-        return isinstance(stamp, str) and stamp >= str(record.get("at"))
+        week = ledger.get(record.get("week"))
+        return isinstance(week, dict) and record.get("at") in delivery_times(week.get(record.get("channel")))
     return False
 
 

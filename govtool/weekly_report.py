@@ -263,8 +263,12 @@ def _since(events: list[Any], *types: str) -> str | None:
     return found.date.isoformat() if found and not found.details.get("backfilled") else None
 
 
-def read_deliveries(root: Path) -> dict[str, dict[str, str]]:
-    """The deliveries ledger: ISO week -> {channel: ISO timestamp it was sent or queued}.
+def read_deliveries(root: Path) -> dict[str, dict[str, Any]]:
+    """The deliveries ledger: ISO week -> {channel: when it was recorded for delivery}.
+
+    A channel's value is the ISO timestamp of the run that recorded it (the message
+    then waited in the outbox until delivered), or the list of them, oldest first,
+    once ``--force`` delivered the week again (:func:`delivery_times`).
 
     Raises:
         InputError: the ledger does not parse.
@@ -277,8 +281,15 @@ def read_deliveries(root: Path) -> dict[str, dict[str, str]]:
     return load_yaml(path.read_text(encoding="utf-8"), DELIVERIES_FILE) or {}
 
 
+def delivery_times(value: Any) -> list[str]:
+    """The timestamps of a ledger entry (a string or a list of them), oldest first."""
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
 def plan_deliveries(
-    ledger: dict[str, dict[str, str]], week: str, wanted: list[str], force: bool
+    ledger: dict[str, dict[str, Any]], week: str, wanted: list[str], force: bool
 ) -> tuple[list[str], list[str]]:
     """Which channels to deliver a week's report to, once per week unless forced.
 
@@ -293,16 +304,20 @@ def plan_deliveries(
     for channel in wanted:
         if done.get(channel) and not force:
             done_verb, again = ("sent", "sends") if channel == "email" else ("posted", "posts")
-            skipped.append(f"{channel}: already {done_verb} for {week} on {done[channel]} (--force {again} again)")
+            when = delivery_times(done[channel])[-1:] or ["?"]
+            skipped.append(f"{channel}: already {done_verb} for {week} on {when[0]} (--force {again} again)")
         else:
             todo.append(channel)
     return todo, skipped
 
 
-def record_deliveries(ledger: dict[str, dict[str, str]], week: str, channels: list[str], at: str) -> str:
-    """The ledger's new text with ``channels`` delivered (or queued) for ``week`` at ``at``."""
+def record_deliveries(ledger: dict[str, dict[str, Any]], week: str, channels: list[str], at: str) -> str:
+    """The ledger's new text with ``channels`` recorded for ``week`` at ``at`` (each
+    earlier delivery of the week kept: a list once there are several)."""
     from govtool.yamlio import dump_yaml
 
     entry = dict(ledger.get(week) or {})
-    entry.update({channel: at for channel in channels})
+    for channel in channels:
+        before = delivery_times(entry.get(channel))
+        entry[channel] = [*before, at] if before else at
     return dump_yaml(dict(sorted({**ledger, week: entry}.items())))

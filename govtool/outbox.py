@@ -203,11 +203,7 @@ def release(root: Path, message: OutboxMessage, inflight: Path, error: str) -> P
     """
     message.attempts += 1
     message.last_error = error
-    target = path_of(root, PENDING, message.id)
-    atomic_write(target, message.to_json())
-    with suppress(FileNotFoundError):
-        inflight.unlink()
-    return target
+    return _write_into(root, PENDING, message, inflight)
 
 
 def void(root: Path, message: OutboxMessage, source: Path, reason: str) -> Path:
@@ -217,7 +213,12 @@ def void(root: Path, message: OutboxMessage, source: Path, reason: str) -> Path:
         Its path in ``void/``.
     """
     message.last_error = reason
-    target = path_of(root, VOID, message.id)
+    return _write_into(root, VOID, message, source)
+
+
+def _write_into(root: Path, state: str, message: OutboxMessage, source: Path) -> Path:
+    """Write ``message`` (as it is now) into ``state``, then remove its file at ``source``."""
+    target = path_of(root, state, message.id)
     atomic_write(target, message.to_json())
     with suppress(FileNotFoundError):
         source.unlink()

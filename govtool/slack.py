@@ -37,6 +37,8 @@ class SlackConfig:
     token: str | None = None
     webhook_url: str | None = None
     api_url: str | None = None
+    #: The most one message waits in all for Retry-After (seconds).
+    retry_after_bound: float = RETRY_AFTER_BOUND_SECONDS
 
     @property
     def configured(self) -> bool:
@@ -180,7 +182,7 @@ def post(config: SlackConfig, payload: dict[str, Any]) -> None:
     """
     if not config.configured:
         raise DeliveryError("Slack is not configured (set SLACK_BOT_TOKEN or SLACK_WEBHOOK_URL)")
-    rate_limit = bounded_rate_limit_handler()
+    rate_limit = bounded_rate_limit_handler(config.retry_after_bound)
     metadata = payload.get("metadata")
     try:
         if config.token:

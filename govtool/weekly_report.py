@@ -303,7 +303,9 @@ def plan_deliveries(
     todo, skipped = [], []
     for channel in wanted:
         if done.get(channel) and not force:
-            done_verb, again = ("sent", "sends") if channel == "email" else ("posted", "posts")
+            done_verb, again = {"email": ("sent", "sends"), "slack": ("posted", "posts")}.get(
+                channel, ("recorded as sent by hand", "records")
+            )
             when = delivery_times(done[channel])[-1:] or ["?"]
             skipped.append(f"{channel}: already {done_verb} for {week} on {when[0]} (--force {again} again)")
         else:

@@ -503,3 +503,22 @@ def test_init_leaves_the_smtp_host_unset_until_someone_sets_it(ready, govtool, s
     result = govtool(ready, "notify", "acme")
     assert result.exit_code == 0, result.stderr
     assert len(smtp_server.messages) == 1
+
+
+@pytest.mark.parametrize("via", ["token", "webhook"])
+def test_retry_after_is_honoured_until_the_waits_add_up_past_the_bound(slack_server, via):
+    """Two 429s with Retry-After 0.3 s and a bound of 0.5 s: the first wait is honoured,
+    the second would pass the bound, so the message is refused at once (it waits in the outbox)."""
+    from govtool.errors import DeliveryError
+    from govtool.slack import SlackConfig, message, post, with_id
+
+    slack_server.mode, slack_server.retry_after = "ratelimit", "0.3"
+    if via == "token":
+        config = SlackConfig(token=TOKEN, api_url=slack_server.api_url, retry_after_bound=0.5)
+    else:
+        config = SlackConfig(webhook_url=f"http://127.0.0.1:{slack_server.port}/webhook/x", retry_after_bound=0.5)
+    started = time.monotonic()
+    with pytest.raises(DeliveryError, match=r"Retry-After 0\.3 s is past govtool's 0\.5 s bound \(waited 0\.3 s\)"):
+        post(config, with_id(message("#c", "t", []), "id-1"))
+    assert 0.3 <= time.monotonic() - started < 5
+    assert len(slack_server.requests) == 2

@@ -380,11 +380,12 @@ def deliver(
             batch.append((outbox.INFLIGHT, path, message))
         unclaimed = []
         for path, message in outbox.pending(root):
-            if message.id in own_ids or everything or message.attempts == 0:
-                if message.id in own_ids or message.attempts > 0 or message.record is None:
-                    batch.append((outbox.PENDING, path, message))
-                else:
-                    unclaimed.append((path, message))
+            if message.id in own_ids or (everything and message.attempts > 0):
+                batch.append((outbox.PENDING, path, message))  # this run's, or failed before: recorded
+            elif message.attempts == 0 and message.record is None:
+                batch.append((outbox.PENDING, path, message))  # kept by an older govtool: recorded
+            elif message.attempts == 0:
+                unclaimed.append((path, message))  # written ahead by another run: recorded, or not yet?
         batch += [(outbox.PENDING, p, m) for p, m in _recover_unclaimed(root, unclaimed, report)]
         batch.sort(key=lambda item: item[2].id)
         for state, path, message in batch:

@@ -522,3 +522,26 @@ def test_retry_after_is_honoured_until_the_waits_add_up_past_the_bound(slack_ser
         post(config, with_id(message("#c", "t", []), "id-1"))
     assert 0.3 <= time.monotonic() - started < 5
     assert len(slack_server.requests) == 2
+
+
+def test_a_message_kept_by_an_older_version_is_delivered_by_flush(ready, govtool, smtp_env):
+    """Older versions kept failed messages directly under .govtool/outbox/, already recorded."""
+    old = {
+        "id": "20260117T090000-email-abc123",
+        "created_at": "2026-01-17T09:00:00Z",
+        "channel": "email",
+        "purpose": "notify",
+        "broker": "acme",
+        "payload": {"eml": "Subject: old\n\nkept\n", "from": "govtool@example.com", "to": ["pm@example.com"]},
+        "attempts": 1,
+        "last_error": "SMTP down",
+        "extra": {},
+    }
+    (ready / OUTBOX).mkdir(parents=True)
+    (ready / OUTBOX / f"{old['id']}.json").write_text(json.dumps(old))
+    assert [m["state"] for m in json.loads(govtool(ready, "outbox", "list", "--json").stdout)] == ["pending"]
+    result = govtool(ready, "outbox", "flush")
+    assert result.exit_code == 0, result.stderr
+    assert [m["data"] for m in smtp_env.messages] == [b"Subject: old\r\n\r\nkept\r\n"]
+    assert [e["id"] for e in entries(ready, "sent")] == [old["id"]]
+    assert not list((ready / OUTBOX).glob("*.json"))

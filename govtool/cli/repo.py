@@ -155,7 +155,7 @@ def status(
             line += f" (answer expected by {p['expected_by']})"
         upcoming = p["next_escalation"]
         if upcoming:
-            line += f"; level {upcoming['level']} on {upcoming['due_on']}"
+            line += f"; escalates to level {upcoming['level']} on {upcoming['due_on']} if undecided"
         out.print(line)
 
 

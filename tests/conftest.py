@@ -204,16 +204,20 @@ class SlackServer:
 
     ``mode``: ``ok``; ``invalid_auth`` (ok: false); ``ratelimit_once`` (one 429 with
     Retry-After: 1, then ok); ``ratelimit`` (always 429 with Retry-After: ``retry_after``).
+    ``delay``: seconds each request takes to handle (a message is taken, and counted,
+    once handled, even when its client has gone meanwhile, as Slack does).
     """
 
     def __init__(self) -> None:
         import json
         import threading
+        import time
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
         self.requests: list[dict] = []
         self.mode = "ok"
         self.retry_after = "3600"
+        self.delay = 0.0
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -229,6 +233,8 @@ class SlackServer:
                     from urllib.parse import parse_qsl
 
                     body = dict(parse_qsl(raw))
+                if server.delay:
+                    time.sleep(server.delay)
                 request = {"path": self.path, "headers": dict(self.headers), "body": body, "delivered": False}
                 server.requests.append(request)
                 limited = server.mode == "ratelimit" or (server.mode == "ratelimit_once" and len(server.requests) == 1)
@@ -311,14 +317,21 @@ def free_port() -> int:
 
 @pytest.fixture
 def smtp_server():
-    """A real SMTP server (aiosmtpd) on 127.0.0.1; ``.messages`` holds what it received."""
+    """A real SMTP server (aiosmtpd) on 127.0.0.1; ``.messages`` holds what it received;
+    ``.handler.delay`` is the seconds it takes to accept a message (it keeps the message
+    even when the client has gone meanwhile)."""
+    import asyncio
+
     from aiosmtpd.controller import Controller
 
     class Handler:
         def __init__(self) -> None:
             self.messages: list[dict] = []
+            self.delay = 0.0
 
         async def handle_DATA(self, server, session, envelope):
+            if self.delay:
+                await asyncio.sleep(self.delay)
             self.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos), "data": envelope.content})
             return "250 Message accepted for delivery"
 

@@ -11,15 +11,26 @@ the lock (:func:`tracker_lock`) serialises concurrent commands (DESIGN.md,
 from __future__ import annotations
 
 import os
+import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from govtool import cache
 from govtool.errors import InputError, ValidationError
-from govtool.model import TRACKER_FILE, Tracker, dump_tracker
-from govtool.validation import format_problems, tracker_from_data, validate_data
+from govtool.model import (
+    BROKERS_DIR,
+    SPLIT_VERSION,
+    TRACKER_FILE,
+    Tracker,
+    broker_file,
+    dump_broker,
+    dump_tracker,
+    dump_tracker_settings,
+)
+from govtool.validation import place_problems, tracker_from_texts, validate_data
 from govtool.yamlio import load_yaml, loaded_form
 
 #: Local, uncommitted state of a governance repo: the lock, the outbox, caches.
@@ -144,29 +155,112 @@ def tracker_lock(root: Path) -> Iterator[None]:
         ) from None
 
 
+def read_text(path: Path, shown: str) -> str:
+    """A governance file's text.
+
+    Raises:
+        InputError: missing, unreadable or not UTF-8; the message names ``shown``.
+    """
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{shown}: no such file", hint="run `govtool init`") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{shown}: cannot read: {exc}") from None
+
+
 def read_tracker_text(root: Path) -> str:
     """The text of ``ROOT/tracker.yaml``.
 
     Raises:
         InputError: missing, unreadable or not UTF-8.
     """
-    path = root / TRACKER_FILE
+    return read_text(root / TRACKER_FILE, str(root / TRACKER_FILE))
+
+
+@dataclass
+class TrackerFiles:
+    """A tracker as it stands on disk: the texts of its files.
+
+    Attributes:
+        root: the governance root.
+        settings_text: tracker.yaml's text.
+        broker_texts: in the split layout, the broker files read (broker id -> text);
+            None for the single-file layout.
+        all_ids: every broker id of the split layout (from the file names), read or not.
+    """
+
+    root: Path
+    settings_text: str
+    broker_texts: dict[str, str] | None
+    all_ids: list[str] = field(default_factory=list)
+
+    @property
+    def split(self) -> bool:
+        return self.broker_texts is not None
+
+
+def broker_ids_on_disk(root: Path) -> list[str]:
+    """The ids of the broker files in ``tracker.d/`` (sorted), or [] without that directory."""
+    directory = root / BROKERS_DIR
     try:
-        return path.read_text(encoding="utf-8")
+        names = os.listdir(directory)
     except FileNotFoundError:
-        raise InputError(f"{path}: no such file", hint="run `govtool init`") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read: {exc}") from None
+        return []
+    except OSError as exc:
+        raise InputError(f"{directory}: cannot read: {exc.strerror}") from None
+    return sorted(name[: -len(".yaml")] for name in names if name.endswith(".yaml") and not name.startswith("."))
 
 
-def read_tracker(root: Path) -> Tracker:
-    """Read and validate ``ROOT/tracker.yaml``.
+_SPLIT_VERSION_LINE = re.compile(rf"^version:[ \t]*{SPLIT_VERSION}[ \t]*(?:#.*)?$", re.MULTILINE)
+_BROKERS_LINE = re.compile(r"^brokers:", re.MULTILINE)
+
+
+def is_split_layout(root: Path, settings_text: str) -> bool:
+    """True when the tracker keeps one file per broker: ``tracker.d/`` exists, or tracker.yaml
+    says ``version: 2`` and holds no brokers itself (a repo with no broker yet has no
+    ``tracker.d/`` in git). Validation then checks the version against the layout."""
+    if (root / BROKERS_DIR).is_dir():
+        return True
+    return bool(_SPLIT_VERSION_LINE.search(settings_text)) and not _BROKERS_LINE.search(settings_text)
+
+
+def read_tracker_files(root: Path, only: Collection[str] | None = None) -> TrackerFiles:
+    """Read the tracker's files: tracker.yaml and, in the split layout, the broker files.
+
+    Args:
+        root: the governance root.
+        only: in the split layout, read only these brokers' files (a command on one
+            broker reads one file); None reads them all. A named broker without a file
+            is left out (the caller reports it as unknown, or adds it).
 
     Raises:
-        InputError, ValidationError: see :func:`govtool.tracker.parse_tracker`.
+        InputError: a file missing, unreadable or not UTF-8.
     """
-    text = read_tracker_text(root)
-    return tracker_from_data(text, load_tracker_data(text))
+    settings_text = read_tracker_text(root)
+    if not is_split_layout(root, settings_text):
+        return TrackerFiles(root, settings_text, None)
+    ids = broker_ids_on_disk(root)
+    wanted = ids if only is None else [b for b in ids if b in set(only)]
+    texts = {bid: read_text(root / broker_file(bid), broker_file(bid)) for bid in wanted}
+    return TrackerFiles(root, settings_text, texts, ids)
+
+
+def tracker_from_files(files: TrackerFiles) -> Tracker:
+    """Load (through the cache) and validate the tracker of ``files``.
+
+    Raises:
+        InputError, ValidationError: see :func:`govtool.validation.tracker_from_texts`.
+    """
+    if not files.split:
+        return tracker_from_texts(files.settings_text, None, lambda text, _: load_tracker_data(text))
+    loader = _CachedLoader(files.root)
+    try:
+        tracker = tracker_from_texts(files.settings_text, files.broker_texts, loader.load, known_ids=files.all_ids)
+    finally:
+        loader.save()
+    tracker.other_ids = tuple(b for b in files.all_ids if b not in tracker.brokers)
+    return tracker
 
 
 def _tracker_cache_entry(text: str) -> cache.Entry:
@@ -174,7 +268,7 @@ def _tracker_cache_entry(text: str) -> cache.Entry:
 
 
 def load_tracker_data(text: str) -> object:
-    """tracker.yaml's text loaded as YAML, from the cache when this exact text was seen.
+    """A single-file tracker.yaml's text loaded as YAML, from the cache when this exact text was seen.
 
     The cache (:mod:`govtool.cache`) is keyed by the whole text, so an edit by hand,
     a checkout or a pull simply misses it; a text that does not load is never
@@ -191,31 +285,105 @@ def load_tracker_data(text: str) -> object:
 
 
 def remember_tracker_data(text: str, data: object) -> None:
-    """Cache ``data`` as what tracker.yaml's ``text`` loads to (plain JSON types only)."""
+    """Cache ``data`` as what a single-file tracker.yaml's ``text`` loads to (plain JSON types only)."""
     if cache.plain_json(data):
         cache.write_json(_tracker_cache_entry(text), data)
 
 
-def serialise_checked(tracker: Tracker) -> str:
-    """Serialise an in-memory tracker and validate exactly what would be written.
+def read_tracker(root: Path, only: Collection[str] | None = None) -> Tracker:
+    """Read and validate the tracker of ``root`` (one file, or tracker.yaml and ``tracker.d/``).
+
+    Args:
+        only: in the split layout, the brokers to read (the others are not in the
+            returned tracker); None for all.
+
+    Raises:
+        InputError, ValidationError: see :func:`govtool.validation.tracker_from_texts`.
+    """
+    return tracker_from_files(read_tracker_files(root, only))
+
+
+class _CachedLoader:
+    """``load(text, filename)`` through the per-user cache for the split layout: what each
+    file's exact text loads to, kept in one cache entry per governance root
+    (file name -> [text, data]); 1,000 broker files are one cache file, not 1,000.
+
+    A file whose text differs from the cached one is loaded again, so an edit by hand,
+    a checkout or a pull misses for exactly the files it changed; a text that does not
+    load is never cached and raises every time.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.entry = cache.entry("tracker-files", str(root.resolve()))
+        stored = cache.read_json(self.entry)
+        self.files: dict[str, list] = stored if isinstance(stored, dict) else {}
+        self.dirty = False
+
+    def load(self, text: str, filename: str) -> object:
+        known = self.files.get(filename)
+        if isinstance(known, list) and len(known) == 2 and known[0] == text:
+            return known[1]
+        data = load_yaml(text, filename)
+        self.remember(filename, text, data)
+        return data
+
+    def remember(self, filename: str, text: str, data: object) -> None:
+        if cache.plain_json(data):
+            self.files[filename] = [text, data]
+            self.dirty = True
+
+    def save(self) -> None:
+        if self.dirty:
+            cache.write_json(self.entry, self.files)
+
+
+def serialise_checked(tracker: Tracker, before: TrackerFiles) -> dict[Path, str]:
+    """The files that write an in-memory tracker, after validating exactly what would be written.
 
     What is validated is the data that loading the written text gives
     (:func:`govtool.yamlio.loaded_form`, without parsing the text back); that data is
-    then cached, so the next command does not parse the file either.
+    then cached, so the next command does not parse the files either.
+
+    Args:
+        tracker: the changed tracker (all brokers, or those ``before`` read).
+        before: the files as they were read.
 
     Returns:
-        The text of tracker.yaml.
+        Path -> new text: tracker.yaml in the single-file layout; in the split layout
+        the broker files whose text changed (and tracker.yaml only if its settings did).
 
     Raises:
         ValidationError: the change would leave an invalid tracker; nothing is written.
     """
-    text = dump_tracker(tracker)
-    data = loaded_form(tracker.to_dict())
-    _, problems = validate_data(data)
+    root = before.root
+    if not before.split:
+        text = dump_tracker(tracker)
+        data = loaded_form(tracker.to_dict())
+        _, problems = validate_data(data, version=tracker.version)
+        if problems:
+            raise ValidationError(place_problems(problems, text, None), hint="nothing was written")
+        remember_tracker_data(text, data)
+        return {root / TRACKER_FILE: text}
+    assert before.broker_texts is not None
+    settings_text = dump_tracker_settings(tracker)
+    texts = {bid: dump_broker(broker) for bid, broker in tracker.brokers.items()}
+    data = {
+        **loaded_form({"version": tracker.version, "settings": tracker.settings.to_dict()}),
+        "brokers": {bid: loaded_form(broker.to_dict()) for bid, broker in tracker.brokers.items()},
+    }
+    _, problems = validate_data(data, known_ids=before.all_ids, version=SPLIT_VERSION)
     if problems:
-        raise ValidationError(format_problems(text, problems, TRACKER_FILE), hint="nothing was written")
-    remember_tracker_data(text, data)
-    return text
+        raise ValidationError(place_problems(problems, settings_text, texts), hint="nothing was written")
+    out: dict[Path, str] = {}
+    if settings_text != before.settings_text:
+        out[root / TRACKER_FILE] = settings_text
+    loader = _CachedLoader(root)
+    for bid, text in texts.items():
+        if before.broker_texts.get(bid) != text:
+            out[root / broker_file(bid)] = text
+            loader.remember(broker_file(bid), text, data["brokers"][bid])
+    loader.save()
+    return out
 
 
 def write_all(files: dict[Path, str]) -> list[Path]:

@@ -10,13 +10,20 @@ the storage it joins.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import TypeVar
 
 from govtool.derived_docs import render_docs
-from govtool.model import TRACKER_FILE, Tracker
-from govtool.storage import read_tracker, serialise_checked, tracker_lock, write_all
+from govtool.model import Tracker
+from govtool.storage import (
+    read_tracker,
+    read_tracker_files,
+    serialise_checked,
+    tracker_from_files,
+    tracker_lock,
+    write_all,
+)
 
 T = TypeVar("T")
 
@@ -26,6 +33,7 @@ def update_tracker(
     change: Callable[[Tracker], T],
     files: dict[Path, str] | None = None,
     changed: list[Path] | None = None,
+    only: Collection[str] | None = None,
 ) -> T:
     """Apply ``change`` to the tracker under the lock, then write it, ``files`` and the docs.
 
@@ -38,6 +46,10 @@ def update_tracker(
             already written.
         changed: if given, the paths whose content changed are appended to it
             (for `--commit`).
+        only: the brokers the change touches (a command on one broker). In the split
+            layout only their files are read and written, and the derived docs are
+            rendered only where ``settings.docs.render_on_change`` asks for it, so the
+            cost grows with the work, not with the repo. None: all brokers.
 
     Returns:
         What ``change`` returned.
@@ -47,11 +59,22 @@ def update_tracker(
     """
     files = files or {}
     with tracker_lock(root):
-        tracker = read_tracker(root)
+        before = read_tracker_files(root) if only is None else read_tracker_files(root, only)
+        tracker = tracker_from_files(before)
         result = change(tracker)
-        text = serialise_checked(tracker)
-        docs = render_docs(root, tracker, pending=files)
-        written = write_all({root / TRACKER_FILE: text, **files, **docs})
+        data_files = serialise_checked(tracker, before)
+        docs: dict[Path, str] = {}
+        if tracker.settings.render_on_change:
+            whole = tracker if not (before.split and only is not None) else _with_all_brokers(root, tracker)
+            docs = render_docs(root, whole, pending=files)
+        written = write_all({**data_files, **files, **docs})
     if changed is not None:
         changed.extend(written)
     return result
+
+
+def _with_all_brokers(root: Path, changed: Tracker) -> Tracker:
+    """The whole tracker with the changed brokers in place of what is on disk (for rendering)."""
+    whole = read_tracker(root)
+    whole.brokers.update(changed.brokers)
+    return whole

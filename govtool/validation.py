@@ -11,6 +11,7 @@ is refused where it is typed.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Collection
 from typing import Any
 
 from govtool import lifecycle
@@ -26,10 +27,14 @@ from govtool.field_checks import (
 from govtool.model import (
     BROKER_FIELDS,
     BROKER_ID_RE,
+    BROKERS_DIR,
+    SINGLE_FILE_VERSION,
+    SPLIT_VERSION,
     TRACKER_FILE,
     Broker,
     Event,
     Tracker,
+    broker_file,
     integration_type_problem,
     parse_date,
     parse_timestamp,
@@ -181,7 +186,7 @@ def _parse_broker(broker_id: Any, raw: Any, path: KeyPath, problems: Problems) -
     )
 
 
-def check_broker(broker: Broker, brokers: dict[str, Broker], path: KeyPath, problems: Problems) -> None:
+def check_broker(broker: Broker, brokers: Collection[str], path: KeyPath, problems: Problems) -> None:
     """Check the rules that span fields: chronology, replay, dependencies."""
     state = lifecycle.LifecycleState()
     previous: dt.datetime | None = None
@@ -220,11 +225,19 @@ def check_broker(broker: Broker, brokers: dict[str, Broker], path: KeyPath, prob
             problems.add((*path, "depends_on", index), "a broker cannot depend on itself", dep)
 
 
-def validate_data(data: Any) -> tuple[Tracker | None, list[tuple[KeyPath, str]]]:
+def validate_data(
+    data: Any, known_ids: Collection[str] = (), version: int = SINGLE_FILE_VERSION
+) -> tuple[Tracker | None, list[tuple[KeyPath, str]]]:
     """Validate parsed tracker data and build the model.
 
     Args:
-        data: what :func:`govtool.yamlio.load_yaml` returned for tracker.yaml.
+        data: the tracker as one mapping: what :func:`govtool.yamlio.load_yaml` returned
+            for a single-file tracker.yaml, or tracker.yaml's mapping with ``brokers``
+            filled from the files of ``tracker.d/`` (the split layout, version 2).
+        known_ids: ids of brokers that exist but were not read (a command on one broker
+            of the split layout reads that broker only); ``depends_on`` may name them.
+        version: the version the layout on disk needs: 1 for one file, 2 for tracker.yaml
+            with ``tracker.d/``.
 
     Returns:
         ``(tracker, problems)``: the tracker (None when the data cannot be modelled)
@@ -235,8 +248,10 @@ def validate_data(data: Any) -> tuple[Tracker | None, list[tuple[KeyPath, str]]]
         problems.add((), "expected a mapping with version, settings and brokers", data)
         return None, problems.items
     check_keys(data, ("version", "settings", "brokers"), (), problems)
-    if data.get("version") != 1:
-        problems.add(("version",), "expected version: 1", data.get("version"))
+    if data.get("version") != version:
+        where = "one file per broker in tracker.d/" if version == SPLIT_VERSION else "every broker in tracker.yaml"
+        hint = "" if data.get("version") in (SINGLE_FILE_VERSION, SPLIT_VERSION) else f" ({where})"
+        problems.add(("version",), f"expected version: {version}{hint}", data.get("version"))
     settings = validate_settings(data.get("settings"), problems)
     raw_brokers = data.get("brokers") or {}
     brokers: dict[str, Broker] = {}
@@ -247,11 +262,12 @@ def validate_data(data: Any) -> tuple[Tracker | None, list[tuple[KeyPath, str]]]
         broker = _parse_broker(broker_id, raw, ("brokers", broker_id), problems)
         if broker is not None:
             brokers[broker_id] = broker
+    every_id = set(raw_brokers) | set(known_ids)
     for broker_id, broker in brokers.items():
-        check_broker(broker, raw_brokers, ("brokers", broker_id), problems)
+        check_broker(broker, every_id, ("brokers", broker_id), problems)
     if problems.items:
         return None, problems.items
-    return Tracker(settings=Settings.from_validated(settings), brokers=brokers), problems.items
+    return Tracker(settings=Settings.from_validated(settings), brokers=brokers, version=data["version"]), []
 
 
 def parse_tracker(text: str, filename: str = TRACKER_FILE) -> Tracker:
@@ -291,6 +307,80 @@ def tracker_from_data(text: str, data: Any, filename: str = TRACKER_FILE) -> Tra
         )
     assert tracker is not None
     return tracker
+
+
+def tracker_from_texts(
+    settings_text: str,
+    broker_texts: dict[str, str] | None,
+    load: Callable[[str, str], Any] = load_yaml,
+    known_ids: Collection[str] = (),
+) -> Tracker:
+    """Load and validate a tracker from the texts of its files.
+
+    Args:
+        settings_text: tracker.yaml's text.
+        broker_texts: the split layout's broker files by broker id (``tracker.d/ID.yaml``),
+            or None for the single-file layout.
+        load: ``load(text, filename)`` -> data; :func:`govtool.yamlio.load_yaml`, or a
+            cached equivalent.
+        known_ids: brokers that exist but whose files were not read.
+
+    Returns:
+        The valid tracker (``version`` 2 for the split layout).
+
+    Raises:
+        InputError: a file that does not load as YAML (``FILE:LINE``).
+        ValidationError: every problem, each placed in its file at its line.
+    """
+    data = load(settings_text, TRACKER_FILE)
+    if broker_texts is None:
+        return tracker_from_data(settings_text, data)
+    early: list[tuple[KeyPath, str]] = []
+    if isinstance(data, dict):
+        if "brokers" in data and data.get("version") == SPLIT_VERSION:
+            early.append(
+                (("brokers",), f"in the split layout (version {SPLIT_VERSION}) brokers live in {BROKERS_DIR}/")
+            )
+        data = {**data, "brokers": {bid: load(text, broker_file(bid)) for bid, text in broker_texts.items()}}
+    tracker, problems = validate_data(data, known_ids, SPLIT_VERSION)
+    problems = early + problems
+    if problems:
+        raise ValidationError(
+            place_problems(problems, settings_text, broker_texts),
+            hint="fix what is listed and run `govtool validate`; nothing was written",
+        )
+    assert tracker is not None
+    return tracker
+
+
+def place_problems(
+    problems: list[tuple[KeyPath, str]], settings_text: str, broker_texts: dict[str, str] | None
+) -> list[str]:
+    """Place each problem in its file and at its line, in file and line order.
+
+    Args:
+        problems: as :func:`validate_data` returns them, paths from the top of the
+            tracker as one mapping.
+        settings_text: tracker.yaml's text.
+        broker_texts: in the split layout, each broker file's text by broker id (a
+            problem under ``brokers.ID`` is placed in ``tracker.d/ID.yaml``); None for
+            the single-file layout.
+
+    Returns:
+        Lines ``FILE:LINE: field.path: message``.
+    """
+    if broker_texts is None:
+        return format_problems(settings_text, problems, TRACKER_FILE)
+    by_file: dict[str, list[tuple[KeyPath, str]]] = {}
+    for path, message in problems:
+        if len(path) >= 2 and path[0] == "brokers" and path[1] in broker_texts:
+            by_file.setdefault(str(path[1]), []).append((path[2:], message))
+        else:
+            by_file.setdefault("", []).append((path, message))
+    lines = format_problems(settings_text, by_file.pop("", []), TRACKER_FILE)
+    for broker_id in sorted(by_file):
+        lines += format_problems(broker_texts[broker_id], by_file[broker_id], broker_file(broker_id))
+    return lines
 
 
 def format_problems(text: str, problems: list[tuple[KeyPath, str]], filename: str) -> list[str]:

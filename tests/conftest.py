@@ -162,6 +162,7 @@ def repo_copy(tmp_path):
     root = tmp_path / "repo"
     root.mkdir()
     shutil.copy(REPO / "tracker.yaml", root / "tracker.yaml")
+    shutil.copytree(REPO / "tracker.d", root / "tracker.d")
     shutil.copytree(REPO / "docs", root / "docs")
     shutil.copy(REPO / "PROJECT_MEMORY.md", root / "PROJECT_MEMORY.md")
     return root

@@ -166,6 +166,25 @@ def render(
         print("rendered docs are up to date")
 
 
+def migrate() -> None:
+    """Move every broker of a single-file tracker.yaml into tracker.d/, one file each, and prove it.
+
+    Example: govtool migrate && git add tracker.yaml tracker.d && git commit -m "govtool: one file per broker"
+    """
+    from govtool.usecases.repo import migrate as migrate_tracker
+
+    root = context.root_dir()
+    outcome = migrate_tracker(root)
+    if not outcome.migrated:
+        print("already one file per broker (tracker.d/): nothing to do")
+        return
+    print(
+        f"migrated {outcome.brokers} brokers ({outcome.events} history events) to tracker.d/; every replay is identical"
+    )
+    for path in outcome.written:
+        print(f"wrote {path.relative_to(root)}")
+
+
 def register(app: typer.Typer) -> None:
     """Add these commands to the app."""
     app.command()(init)
@@ -174,3 +193,4 @@ def register(app: typer.Typer) -> None:
     app.command()(show)
     app.command()(status)
     app.command()(render)
+    app.command()(migrate)

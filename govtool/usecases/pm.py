@@ -92,7 +92,7 @@ def notify(
         raise InputError(
             f"--kind: {kind!r} is not a notification kind", hint=f"one of {', '.join(lifecycle.NOTIFICATION_KINDS)}"
         )
-    tracker = read_tracker(root)
+    tracker = read_tracker(root, only=[broker_id])
     tracker.broker(broker_id)
     if kind == lifecycle.DEFAULT_NOTIFICATION_KIND:
         findings = research.check_research(root, tracker, [broker_id])[broker_id]
@@ -110,6 +110,7 @@ def notify(
         lambda t: record_event(t, broker_id, "pm_notified", by, at, kind=kind, urgent=urgent or None, to=recipients),
         files={path: eml},
         changed=changed,
+        only=[broker_id],
     )
     outcome = NotifyOutcome(eml, path)
     if commit:
@@ -166,7 +167,7 @@ def decide(
         TransitionError: the broker is not pending or on hold.
     """
     key = decisions.parse_decision(decision)
-    tracker = read_tracker(root)
+    tracker = read_tracker(root, only=[broker_id])
     record = tracker.broker(broker_id)
     front = read_front_matter(root, record.research_doc_path)
     matrix = score_if_complete(front.get("scores"), tracker.settings.decision_matrix)
@@ -178,7 +179,11 @@ def decide(
     changed: list[Path] = []
     outcome = DecideOutcome(record.status, key, guide if guide in files else None)
     update_tracker(
-        root, lambda t: decisions.decide(t, broker_id, key, by, at, reason, total), files=files, changed=changed
+        root,
+        lambda t: decisions.decide(t, broker_id, key, by, at, reason, total),
+        files=files,
+        changed=changed,
+        only=[broker_id],
     )
     if commit:
         message = f"govtool: {_DECISION_VERBS[key]} {broker_id} (by {{author}})"

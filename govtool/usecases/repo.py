@@ -8,12 +8,23 @@ local state, and the derived docs.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from govtool.derived_docs import check_docs, render_docs
 from govtool.errors import InputError
-from govtool.model import TRACKER_FILE, new_tracker
-from govtool.storage import STATE_DIR, read_tracker, tracker_lock, write_all
+from govtool.model import (
+    SPLIT_VERSION,
+    TRACKER_FILE,
+    Tracker,
+    broker_file,
+    dump_broker,
+    dump_tracker_settings,
+    new_tracker,
+    replay_history,
+)
+from govtool.storage import STATE_DIR, read_tracker, read_tracker_files, tracker_lock, write_all
+from govtool.validation import tracker_from_texts
 from govtool.yamlio import dump_yaml
 
 _TEMPLATES_README = """\
@@ -80,3 +91,49 @@ def check_rendered(root: Path) -> None:
         ViolationError: lists each stale doc (exit 1).
     """
     check_docs(root, read_tracker(root))
+
+
+@dataclass
+class MigrateOutcome:
+    """`govtool migrate`: whether anything changed, the brokers and events moved, and the
+    files written (absolute paths)."""
+
+    migrated: bool
+    brokers: int = 0
+    events: int = 0
+    written: list[Path] = field(default_factory=list)
+
+
+def migrate(root: Path) -> MigrateOutcome:
+    """Convert a single-file tracker to the split layout (tracker.yaml with version and
+    settings, one ``tracker.d/<id>.yaml`` per broker), and prove it: the new files are
+    read back and every broker's record, history and replayed state must equal the old.
+
+    Running it again changes nothing.
+
+    Raises:
+        InputError, ValidationError: the tracker is invalid (fix it first), or the proof
+            failed; nothing was written.
+    """
+    with tracker_lock(root):
+        before = read_tracker_files(root)
+        if before.split:
+            return MigrateOutcome(False)
+        old = tracker_from_texts(before.settings_text, None)
+        new = Tracker(settings=old.settings, brokers=old.brokers, version=SPLIT_VERSION)
+        settings_text = dump_tracker_settings(new)
+        broker_texts = {bid: dump_broker(broker) for bid, broker in sorted(new.brokers.items())}
+        check = tracker_from_texts(settings_text, broker_texts)
+        for bid, broker in old.brokers.items():
+            moved = check.brokers.get(bid)
+            if moved is None or moved.to_dict() != broker.to_dict() or replay_history(moved) != replay_history(broker):
+                raise InputError(
+                    f"{broker_file(bid)}: the migrated record differs from tracker.yaml's; nothing was written"
+                )
+        if set(check.brokers) != set(old.brokers) or check.settings.to_dict() != old.settings.to_dict():
+            raise InputError("migrate: the migrated tracker differs from tracker.yaml's; nothing was written")
+        files = {root / TRACKER_FILE: settings_text}
+        files.update({root / broker_file(bid): text for bid, text in broker_texts.items()})
+        written = write_all(files)
+    events = sum(len(b.history) for b in old.brokers.values())
+    return MigrateOutcome(True, len(old.brokers), events, written)

@@ -51,7 +51,7 @@ def research_new(
     rel = path.relative_to(root.resolve())
     if path.exists() and not force:
         raise InputError(f"{rel}: already exists", hint="edit it, or pass --force to start it again from the template")
-    tracker = read_tracker(root)
+    tracker = read_tracker(root, only=[broker_id])
     known = tracker.brokers.get(broker_id)
     if name is None and known is None:
         raise InputError(
@@ -65,7 +65,9 @@ def research_new(
 
         facts = read_spec_facts(openapi_spec)
     text = research.render_research_doc(root, record, docs_url, facts)
-    change = update_tracker(root, lambda t: research.start_research(t, record, by, at), files={path: text})
+    change = update_tracker(
+        root, lambda t: research.start_research(t, record, by, at), files={path: text}, only=[broker_id]
+    )
     return ResearchNewOutcome(rel, openapi_spec.name if facts else None, change)
 
 
@@ -130,7 +132,7 @@ def score(root: Path, broker_id: str, given: dict[str, Any], by: str, at: dt.dat
         InputError: unknown broker, a bad score (named by its option), no doc, or
             missing scores.
     """
-    tracker = read_tracker(root)
+    tracker = read_tracker(root, only=[broker_id])
     name = tracker.broker(broker_id).name
     given = {k: v for k, v in given.items() if v is not None}
     for factor, value in given.items():
@@ -140,5 +142,7 @@ def score(root: Path, broker_id: str, given: dict[str, Any], by: str, at: dt.dat
         return ScoreOutcome(name, score_matrix(research.scores_from_doc(root, broker_id), matrix))
     path, text = research.doc_with_scores(root, broker_id, given)
     result = score_matrix(split_front_matter(text, str(path)).front_matter["scores"], matrix)
-    update_tracker(root, lambda t: research.record_score(t, broker_id, result, by, at), files={path: text})
+    update_tracker(
+        root, lambda t: research.record_score(t, broker_id, result, by, at), files={path: text}, only=[broker_id]
+    )
     return ScoreOutcome(name, result)

@@ -115,16 +115,6 @@ def commit_files(root: Path, paths: list[Path], message: str, author: tuple[str,
     return repo.head.commit.hexsha
 
 
-def show_file(repo: Any, commit: str, path: str) -> str | None:
-    """A file's text at a commit (``git show COMMIT:PATH``), or None when it is not there."""
-    import git
-
-    try:
-        return repo.git.show(f"{commit}:{path}")
-    except git.GitCommandError:
-        return None
-
-
 def commits_touching(repo: Any, ref: str, path: str) -> list[tuple[str, str, str]]:
     """The commits reachable from ``ref`` that changed ``path``, newest first.
 
@@ -189,3 +179,71 @@ def resolve_range(repo: Any, base: str, head: str) -> tuple[str, str]:
         f"no merge base between {base} and {head}" + (" (this is a shallow clone)" if shallow else ""),
         hint="fetch the full history, e.g. actions/checkout with fetch-depth: 0, or git fetch --unshallow",
     )
+
+
+def list_files(repo: Any, commit: str, directory: str) -> list[str]:
+    """The paths of the files directly in ``directory`` at ``commit`` (``git ls-tree``), sorted."""
+    import git
+
+    try:
+        out = repo.git.ls_tree("-z", "--name-only", commit, "--", directory.rstrip("/") + "/")
+    except git.GitCommandError:
+        return []
+    return sorted(p for p in out.split("\0") if p)
+
+
+def read_files(repo: Any, commit: str, paths: list[str]) -> dict[str, str]:
+    """The texts of files at ``commit``, all with one ``git cat-file --batch``.
+
+    Returns:
+        path -> text (UTF-8, undecodable bytes escaped); a path missing at the commit is left out.
+    """
+    if not paths:
+        return {}
+    request = "".join(f"{commit}:{path}\n" for path in paths).encode("utf-8", "surrogateescape")
+    result = subprocess.run(
+        ["git", "cat-file", "--batch"], input=request, capture_output=True, cwd=repo.working_tree_dir, check=True
+    )
+    out, texts, pos = result.stdout, {}, 0
+    for path in paths:
+        end = out.index(b"\n", pos)
+        header = out[pos:end].split()
+        pos = end + 1
+        if len(header) != 3 or header[1] != b"blob":  # "<name> missing", or not a file
+            continue
+        size = int(header[2])
+        texts[path] = out[pos : pos + size].decode("utf-8", "surrogateescape")
+        pos += size + 1
+    return texts
+
+
+def merge_file_markers(ours: Path, base: Path, theirs: Path, label: str) -> None:
+    """Leave git's own conflict markers in ``ours`` (``git merge-file``), as git would have."""
+    subprocess.run(
+        [
+            "git",
+            "merge-file",
+            "-L",
+            f"ours:{label}",
+            "-L",
+            "base",
+            "-L",
+            f"theirs:{label}",
+            str(ours),
+            str(base),
+            str(theirs),
+        ],
+        capture_output=True,
+        check=False,
+    )
+
+
+def set_config(root: Path, key: str, value: str) -> None:
+    """Set a value of git's configuration of the clone that holds ``root``.
+
+    Raises:
+        InputError: not a git repository, or git refused.
+    """
+    result = subprocess.run(["git", "config", key, value], capture_output=True, text=True, cwd=root)
+    if result.returncode != 0:
+        raise InputError(f"git config {key}: {result.stderr.strip() or 'failed'}", hint="run it inside a git clone")

@@ -11,7 +11,6 @@ the lock (:func:`tracker_lock`) serialises concurrent commands (DESIGN.md,
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager, suppress
@@ -30,7 +29,7 @@ from govtool.model import (
     dump_tracker,
     dump_tracker_settings,
 )
-from govtool.validation import place_problems, tracker_from_texts, validate_data
+from govtool.validation import is_split_layout_text, place_problems, tracker_from_texts, validate_data
 from govtool.yamlio import load_yaml, loaded_form
 
 #: Local, uncommitted state of a governance repo: the lock, the outbox, caches.
@@ -212,17 +211,11 @@ def broker_ids_on_disk(root: Path) -> list[str]:
     return sorted(name[: -len(".yaml")] for name in names if name.endswith(".yaml") and not name.startswith("."))
 
 
-_SPLIT_VERSION_LINE = re.compile(rf"^version:[ \t]*{SPLIT_VERSION}[ \t]*(?:#.*)?$", re.MULTILINE)
-_BROKERS_LINE = re.compile(r"^brokers:", re.MULTILINE)
-
-
 def is_split_layout(root: Path, settings_text: str) -> bool:
     """True when the tracker keeps one file per broker: ``tracker.d/`` exists, or tracker.yaml
     says ``version: 2`` and holds no brokers itself (a repo with no broker yet has no
     ``tracker.d/`` in git). Validation then checks the version against the layout."""
-    if (root / BROKERS_DIR).is_dir():
-        return True
-    return bool(_SPLIT_VERSION_LINE.search(settings_text)) and not _BROKERS_LINE.search(settings_text)
+    return (root / BROKERS_DIR).is_dir() or is_split_layout_text(settings_text)
 
 
 def read_tracker_files(root: Path, only: Collection[str] | None = None) -> TrackerFiles:

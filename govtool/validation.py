@@ -11,6 +11,7 @@ is refused where it is typed.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Collection
 from typing import Any
 
@@ -116,6 +117,21 @@ def broker_problems(broker: Broker) -> list[str]:
     problems = Problems()
     _parse_broker(broker.id, loaded_form(broker.to_dict()), (), problems)
     return [f"{format_path(path)}: {message}" for path, message in problems.items]
+
+
+def parse_broker_data(broker_id: str, raw: Any) -> tuple[Broker | None, list[str]]:
+    """Validate one broker record as loaded from its file: fields, history, replay.
+
+    References to other brokers (``depends_on``) are not checked.
+
+    Returns:
+        ``(broker or None, problems as "field: message")``.
+    """
+    problems = Problems()
+    broker = _parse_broker(broker_id, raw, (), problems)
+    if broker is not None:
+        check_broker(broker, [*broker.depends_on, broker_id], (), problems)
+    return broker, [f"{format_path(path)}: {message}" for path, message in problems.items]
 
 
 def _parse_broker(broker_id: Any, raw: Any, path: KeyPath, problems: Problems) -> Broker | None:
@@ -309,11 +325,22 @@ def tracker_from_data(text: str, data: Any, filename: str = TRACKER_FILE) -> Tra
     return tracker
 
 
+_SPLIT_VERSION_LINE = re.compile(rf"^version:[ \t]*{SPLIT_VERSION}[ \t]*(?:#.*)?$", re.MULTILINE)
+_BROKERS_LINE = re.compile(r"^brokers:", re.MULTILINE)
+
+
+def is_split_layout_text(settings_text: str) -> bool:
+    """True when tracker.yaml's text says ``version: 2`` and holds no ``brokers:`` itself:
+    the split layout, even before ``tracker.d/`` has a file (git keeps no empty directory)."""
+    return bool(_SPLIT_VERSION_LINE.search(settings_text)) and not _BROKERS_LINE.search(settings_text)
+
+
 def tracker_from_texts(
     settings_text: str,
     broker_texts: dict[str, str] | None,
     load: Callable[[str, str], Any] = load_yaml,
     known_ids: Collection[str] = (),
+    where: str = "",
 ) -> Tracker:
     """Load and validate a tracker from the texts of its files.
 
@@ -324,6 +351,7 @@ def tracker_from_texts(
         load: ``load(text, filename)`` -> data; :func:`govtool.yamlio.load_yaml`, or a
             cached equivalent.
         known_ids: brokers that exist but whose files were not read.
+        where: appended to each file name in messages (``@COMMIT`` for a tracker read from git).
 
     Returns:
         The valid tracker (``version`` 2 for the split layout).
@@ -332,21 +360,21 @@ def tracker_from_texts(
         InputError: a file that does not load as YAML (``FILE:LINE``).
         ValidationError: every problem, each placed in its file at its line.
     """
-    data = load(settings_text, TRACKER_FILE)
+    data = load(settings_text, TRACKER_FILE + where)
     if broker_texts is None:
-        return tracker_from_data(settings_text, data)
+        return tracker_from_data(settings_text, data, TRACKER_FILE + where)
     early: list[tuple[KeyPath, str]] = []
     if isinstance(data, dict):
         if "brokers" in data and data.get("version") == SPLIT_VERSION:
             early.append(
                 (("brokers",), f"in the split layout (version {SPLIT_VERSION}) brokers live in {BROKERS_DIR}/")
             )
-        data = {**data, "brokers": {bid: load(text, broker_file(bid)) for bid, text in broker_texts.items()}}
+        data = {**data, "brokers": {bid: load(text, broker_file(bid) + where) for bid, text in broker_texts.items()}}
     tracker, problems = validate_data(data, known_ids, SPLIT_VERSION)
     problems = early + problems
     if problems:
         raise ValidationError(
-            place_problems(problems, settings_text, broker_texts),
+            place_problems(problems, settings_text, broker_texts, where),
             hint="fix what is listed and run `govtool validate`; nothing was written",
         )
     assert tracker is not None
@@ -354,7 +382,7 @@ def tracker_from_texts(
 
 
 def place_problems(
-    problems: list[tuple[KeyPath, str]], settings_text: str, broker_texts: dict[str, str] | None
+    problems: list[tuple[KeyPath, str]], settings_text: str, broker_texts: dict[str, str] | None, where: str = ""
 ) -> list[str]:
     """Place each problem in its file and at its line, in file and line order.
 
@@ -370,16 +398,16 @@ def place_problems(
         Lines ``FILE:LINE: field.path: message``.
     """
     if broker_texts is None:
-        return format_problems(settings_text, problems, TRACKER_FILE)
+        return format_problems(settings_text, problems, TRACKER_FILE + where)
     by_file: dict[str, list[tuple[KeyPath, str]]] = {}
     for path, message in problems:
         if len(path) >= 2 and path[0] == "brokers" and path[1] in broker_texts:
             by_file.setdefault(str(path[1]), []).append((path[2:], message))
         else:
             by_file.setdefault("", []).append((path, message))
-    lines = format_problems(settings_text, by_file.pop("", []), TRACKER_FILE)
+    lines = format_problems(settings_text, by_file.pop("", []), TRACKER_FILE + where)
     for broker_id in sorted(by_file):
-        lines += format_problems(broker_texts[broker_id], by_file[broker_id], broker_file(broker_id))
+        lines += format_problems(broker_texts[broker_id], by_file[broker_id], broker_file(broker_id) + where)
     return lines
 
 

@@ -198,7 +198,7 @@ def sequence_template(tmp_path_factory) -> Path:
         env.setenv("GOVTOOL_USER", "Test Dev")
         for name in ("GOVTOOL_ROOT", "SLACK_BOT_TOKEN", "SLACK_WEBHOOK_URL", "GOVTOOL_SLACK_API_URL"):
             env.delenv(name, raising=False)
-        cli_runner(None, env)("2026-01-05T07:00:00Z", "init", str(root))
+        cli_runner(None, env)("2026-01-05T07:00:00Z", "init", "--no-ci", str(root))
         build_sequence(root, cli_runner(root, env))
     return root
 

@@ -11,12 +11,17 @@ from govtool.cli.output import console, escape, print_json, status_option, style
 _JSON = typer.Option(False, "--json", help="Machine-readable output.")
 
 
-def init(directory: Path = typer.Argument(Path("."), help="Where to create the governance repo.")) -> None:
+def init(
+    directory: Path = typer.Argument(Path("."), help="Where to create the governance repo."),
+    ci: bool = typer.Option(
+        True, "--ci/--no-ci", help="A team with CI renders the derived docs on main; --no-ci: every command does."
+    ),
+) -> None:
     """Start a governance repo: tracker.yaml, templates/, docs/brokers/."""
     from govtool.usecases.repo import init_repo
 
     base = directory.expanduser().resolve()
-    written = init_repo(base)
+    written = init_repo(base, ci=ci)
     for path in written:
         print(f"wrote {path.relative_to(base)}")
     print(f"governance repo ready in {base}; next: `govtool research new BROKER --name NAME`")
@@ -185,6 +190,39 @@ def migrate() -> None:
         print(f"wrote {path.relative_to(root)}")
 
 
+def merge_driver(
+    base: Optional[Path] = typer.Argument(None, help="%O: the common ancestor's version."),
+    ours: Optional[Path] = typer.Argument(None, help="%A: our version; the result is written here."),
+    theirs: Optional[Path] = typer.Argument(None, help="%B: their version."),
+    path: Optional[str] = typer.Argument(None, help="%P: the file's path in the repo (tracker.d/ID.yaml)."),
+    install: bool = typer.Option(False, "--install", help="Configure this clone to use it, and add .gitattributes."),
+) -> None:
+    """git's merge driver for tracker.d/ files: unite both sides' history events and replay them.
+
+    Example: govtool merge-driver --install   (then git merge and git rebase use it in this clone)
+    """
+    import sys
+
+    from govtool.errors import InputError, ViolationError
+    from govtool.usecases.repo import install_merge_driver, run_merge_driver
+
+    if install:
+        root = context.root_dir()
+        written = install_merge_driver(root, f"{sys.executable} -m govtool")
+        for p in written:
+            print(f"wrote {p.relative_to(root)}")
+        print("git merges and rebases in this clone now merge tracker.d/ files with govtool")
+        return
+    if base is None or ours is None or theirs is None:
+        raise InputError("merge-driver: git passes %O %A %B %P", hint="run `govtool merge-driver --install` once")
+    outcome = run_merge_driver(base, ours, theirs, path or ours.name)
+    if not outcome.merged:
+        raise ViolationError(
+            "\n".join(outcome.conflicts), hint="resolve the conflict in that file, then `govtool validate`"
+        )
+    print(f"govtool merged {path or ours.name}: {outcome.events_added} event(s) from the other side", file=sys.stderr)
+
+
 def register(app: typer.Typer) -> None:
     """Add these commands to the app."""
     app.command()(init)
@@ -194,3 +232,4 @@ def register(app: typer.Typer) -> None:
     app.command()(status)
     app.command()(render)
     app.command()(migrate)
+    app.command("merge-driver")(merge_driver)

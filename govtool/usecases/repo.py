@@ -1,9 +1,10 @@
 """The governance repo itself: `govtool init` starts one, `govtool render` keeps its
 derived docs current and `render --check` says when they are not (DESIGN.md, "Commands").
 
-`init` writes tracker.yaml with the process document's default settings and no
-brokers, a templates/ directory for overrides, a .gitignore entry for govtool's
-local state, and the derived docs.
+`init` writes tracker.yaml (version 2: the brokers will live in tracker.d/) with the
+process document's default settings, docs rendered on main, a templates/ directory for
+overrides, a .gitignore entry for govtool's local state, .gitattributes for the merge
+driver, and the derived docs.
 """
 
 from __future__ import annotations
@@ -13,7 +14,10 @@ from pathlib import Path
 
 from govtool.derived_docs import check_docs, render_docs
 from govtool.errors import InputError
+from govtool.git_repo import merge_file_markers, set_config
+from govtool.merge import merge_broker_files
 from govtool.model import (
+    BROKERS_DIR,
     SPLIT_VERSION,
     TRACKER_FILE,
     Tracker,
@@ -23,9 +27,8 @@ from govtool.model import (
     new_tracker,
     replay_history,
 )
-from govtool.storage import STATE_DIR, read_tracker, read_tracker_files, tracker_lock, write_all
+from govtool.storage import STATE_DIR, read_text, read_tracker, read_tracker_files, tracker_lock, write_all
 from govtool.validation import tracker_from_texts
-from govtool.yamlio import dump_yaml
 
 _TEMPLATES_README = """\
 # templates/
@@ -38,11 +41,14 @@ not here comes from govtool's defaults. `govtool render` re-renders the docs.
 _GITIGNORE_LINE = f"/{STATE_DIR}/"
 
 
-def init_repo(directory: Path) -> list[Path]:
+def init_repo(directory: Path, ci: bool = True) -> list[Path]:
     """Create a governance repo in ``directory`` (made if missing).
 
     Args:
         directory: where tracker.yaml goes.
+        ci: a team's repo whose derived docs a workflow renders on main
+            (``settings.docs.render_on_change: false``); False for a repo without CI,
+            where every command re-renders them.
 
     Returns:
         The files written, absolute.
@@ -58,9 +64,23 @@ def init_repo(directory: Path) -> list[Path]:
         )
     if directory.exists() and not directory.is_dir():
         raise InputError(f"{directory}: not a directory")
-    tracker = new_tracker()
-    text = dump_yaml(tracker.to_dict())
-    files = {tracker_file: text, directory / "templates" / "README.md": _TEMPLATES_README}
+    # One file per broker (tracker.d/), docs rendered on main: the layout a team of
+    # parallel pull requests needs (README, "Working in parallel").
+    tracker = new_tracker({"docs": {"render_on_change": not ci}})
+    tracker.version = SPLIT_VERSION
+    files = {
+        tracker_file: dump_tracker_settings(tracker),
+        directory / "templates" / "README.md": _TEMPLATES_README,
+        directory / ".gitattributes": GITATTRIBUTES_LINE + "\n",
+    }
+    if (directory / ".gitattributes").is_file():
+        current = (directory / ".gitattributes").read_text(encoding="utf-8")
+        if GITATTRIBUTES_LINE in current.splitlines():
+            del files[directory / ".gitattributes"]
+        else:
+            files[directory / ".gitattributes"] = (
+                current + ("" if current.endswith("\n") else "\n") + GITATTRIBUTES_LINE + "\n"
+            )
     gitignore = directory / ".gitignore"
     current = gitignore.read_text(encoding="utf-8") if gitignore.is_file() else ""
     if _GITIGNORE_LINE not in current.splitlines():
@@ -137,3 +157,58 @@ def migrate(root: Path) -> MigrateOutcome:
         written = write_all(files)
     events = sum(len(b.history) for b in old.brokers.values())
     return MigrateOutcome(True, len(old.brokers), events, written)
+
+
+#: The merge driver's name in git's configuration and in .gitattributes.
+MERGE_DRIVER = "govtool"
+GITATTRIBUTES_LINE = f"{BROKERS_DIR}/*.yaml merge={MERGE_DRIVER}"
+
+
+@dataclass
+class MergeDriverOutcome:
+    """`govtool merge-driver`: merged (True) or left as git's conflict, with the reasons."""
+
+    merged: bool
+    conflicts: list[str] = field(default_factory=list)
+    events_added: int = 0
+
+
+def run_merge_driver(base: Path, ours: Path, theirs: Path, path_name: str) -> MergeDriverOutcome:
+    """Merge a broker file as git's merge driver (``%O %A %B %P``): the result goes to ``ours``.
+
+    Where the sides truly disagree, ``ours`` gets git's usual conflict markers instead.
+
+    Raises:
+        InputError: a file that cannot be read or does not load as YAML.
+    """
+    broker_id = Path(path_name).name.removesuffix(".yaml")
+    texts = [read_text(p, f"{path_name} ({side})") for p, side in ((ours, "ours"), (theirs, "theirs"))]
+    base_text = read_text(base, f"{path_name} (base)") if base.exists() else ""
+    result = merge_broker_files(broker_id, base_text, texts[0], texts[1], path_name)
+    if result.text is None:
+        merge_file_markers(ours, base, theirs, path_name)
+        return MergeDriverOutcome(False, result.conflicts)
+    ours.write_text(result.text, encoding="utf-8")
+    return MergeDriverOutcome(True, [], result.events_added)
+
+
+def install_merge_driver(root: Path, command: str) -> list[Path]:
+    """Configure this clone to merge broker files with govtool, and mark them in .gitattributes.
+
+    Args:
+        command: how git runs govtool (e.g. ``python3 -m govtool``); ``merge-driver %O %A %B %P`` is appended.
+
+    Returns:
+        The files written (.gitattributes, when it did not have the line yet).
+
+    Raises:
+        InputError: not a git clone.
+    """
+    set_config(root, f"merge.{MERGE_DRIVER}.name", "govtool: broker files (union of history events, replayed)")
+    set_config(root, f"merge.{MERGE_DRIVER}.driver", f"{command} merge-driver %O %A %B %P")
+    attributes = root / ".gitattributes"
+    current = attributes.read_text(encoding="utf-8") if attributes.is_file() else ""
+    if GITATTRIBUTES_LINE in current.splitlines():
+        return []
+    sep = "" if not current or current.endswith("\n") else "\n"
+    return write_all({attributes: f"{current}{sep}{GITATTRIBUTES_LINE}\n"})

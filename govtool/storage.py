@@ -195,6 +195,11 @@ class TrackerFiles:
     all_ids: list[str] = field(default_factory=list)
 
     @property
+    def partial(self) -> bool:
+        """True when only some broker files were read (a command on one broker)."""
+        return self.broker_texts is not None and len(self.broker_texts) < len(self.all_ids)
+
+    @property
     def split(self) -> bool:
         return self.broker_texts is not None
 
@@ -247,6 +252,10 @@ def tracker_from_files(files: TrackerFiles) -> Tracker:
     """
     if not files.split:
         return tracker_from_texts(files.settings_text, None, lambda text, _: load_tracker_data(text))
+    if files.partial:  # a few small files: parsing them is cheaper than reading the whole cache entry
+        tracker = tracker_from_texts(files.settings_text, files.broker_texts, known_ids=files.all_ids)
+        tracker.other_ids = tuple(b for b in files.all_ids if b not in tracker.brokers)
+        return tracker
     loader = _CachedLoader(files.root)
     try:
         tracker = tracker_from_texts(files.settings_text, files.broker_texts, loader.load, known_ids=files.all_ids)
@@ -370,12 +379,14 @@ def serialise_checked(tracker: Tracker, before: TrackerFiles) -> dict[Path, str]
     out: dict[Path, str] = {}
     if settings_text != before.settings_text:
         out[root / TRACKER_FILE] = settings_text
-    loader = _CachedLoader(root)
+    loader = None if before.partial else _CachedLoader(root)
     for bid, text in texts.items():
         if before.broker_texts.get(bid) != text:
             out[root / broker_file(bid)] = text
-            loader.remember(broker_file(bid), text, data["brokers"][bid])
-    loader.save()
+            if loader is not None:
+                loader.remember(broker_file(bid), text, data["brokers"][bid])
+    if loader is not None:
+        loader.save()
     return out
 
 

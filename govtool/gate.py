@@ -176,8 +176,8 @@ def _tracker_at(repo: Any, commit: str, rel: str) -> Tracker | None:
         return tracker_from_texts(texts[rel], broker_texts, where=where)
     except InputError as exc:
         raise InputError(
-            f"the tracker at the merge base ({commit[:10]}) is invalid: {exc.message.splitlines()[0]}",
-            hint="the base branch must hold a valid tracker.yaml",
+            f"the tracker at {commit[:10]} is invalid: {exc.message.splitlines()[0]}",
+            hint="the base branch and the change must each hold a valid tracker (govtool validate)",
         ) from None
 
 

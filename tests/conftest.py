@@ -19,7 +19,36 @@ from govtool.cli import main
 from govtool.model import Broker, dump_tracker, new_tracker
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
+
+
+def shared_path(*parts: str) -> Path:
+    """A path in the shared corpus beside this checkout: the real API specs
+    (``real-specs/``) and the team's source documents (``seeds/``).
+
+    The corpus is found at ``$GOVTOOL_SHARED_DIR``, by default ``../shared`` next to the
+    repository. When the path is not there the calling test is skipped, with a reason
+    that says how to get it; with ``GOVTOOL_REQUIRE_CORPUS=1`` (``.ci/run`` sets it) it
+    fails instead, so CI never passes by skipping. Every rule these tests check on the
+    corpus is also checked on small inputs the tests write, so a clone with nothing
+    beside it still tests every rule.
+
+    Args:
+        parts: path components under the corpus directory, e.g. ``("real-specs", "oanda-v20.json")``.
+
+    Returns:
+        The existing path.
+    """
+    base = Path(os.environ.get("GOVTOOL_SHARED_DIR") or REPO.parent / "shared")
+    path = base.joinpath(*parts)
+    if not path.exists():
+        reason = (
+            f"the shared corpus is not here ({path} does not exist): "
+            "set GOVTOOL_SHARED_DIR to the directory that holds real-specs/ and seeds/ to run this test"
+        )
+        if os.environ.get("GOVTOOL_REQUIRE_CORPUS") == "1":
+            pytest.fail(f"{reason} (GOVTOOL_REQUIRE_CORPUS=1 makes a missing corpus a failure)", pytrace=False)
+        pytest.skip(reason)
+    return path
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -71,6 +100,35 @@ def run_process(*args: str, cwd: Path | None = None, env: dict | None = None, py
         timeout=120,
     )
     return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+def new_venv(directory: Path) -> tuple[Path, dict[str, str]]:
+    """A new virtual environment with pip and nothing else, whether or not pytest itself runs
+    in one: ``(its python, an environment that runs there)``.
+
+    The environment has the venv's ``bin`` first on PATH (so ``python3`` and ``govtool`` are
+    the venv's), no PYTHONPATH (nothing of this checkout leaks in), no user site-packages,
+    and none of govtool's or CI's settings (GOVTOOL_ROOT, GOVTOOL_REQUIRE_CORPUS,
+    GOVTOOL_SHARED_DIR). pip keeps the machine's configuration (index, find-links, cache).
+    """
+    import venv
+
+    venv.EnvBuilder(with_pip=True, system_site_packages=False, clear=True).create(directory)
+    drop = {
+        "PYTHONPATH",
+        "PYTHONHOME",
+        "GOVTOOL_ROOT",
+        "GOVTOOL_REQUIRE_CORPUS",
+        "GOVTOOL_SHARED_DIR",
+        "__PYVENV_LAUNCHER__",
+    }
+    env = {k: v for k, v in os.environ.items() if k not in drop}
+    env.update(
+        VIRTUAL_ENV=str(directory),
+        PATH=os.pathsep.join([str(directory / "bin"), env.get("PATH", "")]),
+        PYTHONNOUSERSITE="1",
+    )
+    return directory / "bin" / "python", env
 
 
 _LOADED_MODULES = """

@@ -6,13 +6,16 @@ from typing import Optional
 import typer
 
 from govtool.cli import context
-from govtool.cli.output import console, escape, print_json, status_option, styled_status
-
-_JSON = typer.Option(False, "--json", help="Machine-readable output.")
+from govtool.cli.output import console, escape, print_json, styled_status
+from govtool.cli.params import AS_OF, JSON, STATUS_VALUES, broker_argument, fixed_option, status_option
 
 
 def init(directory: Path = typer.Argument(Path("."), help="Where to create the governance repo.")) -> None:
-    """Start a governance repo: tracker.yaml, templates/, docs/brokers/."""
+    """Start a governance repo: tracker.yaml, templates/, docs/brokers/.
+
+    \b
+    Example: govtool init broker-governance
+    """
     from govtool.usecases.repo import init_repo
 
     base = directory.expanduser().resolve()
@@ -23,7 +26,11 @@ def init(directory: Path = typer.Argument(Path("."), help="Where to create the g
 
 
 def validate() -> None:
-    """Check tracker.yaml: every field, and that each status replays from its history."""
+    """Check tracker.yaml: every field, and that each status replays from its history.
+
+    \b
+    Example: govtool validate
+    """
     from govtool.usecases.views import validate as validate_tracker
 
     outcome = validate_tracker(context.root_dir())
@@ -31,10 +38,16 @@ def validate() -> None:
 
 
 def list_brokers(
-    status: Optional[str] = typer.Option(None, "--status", callback=status_option, help="Only brokers in this status."),
-    as_json: bool = _JSON,
+    status: Optional[str] = fixed_option(
+        None, "--status", STATUS_VALUES, "Only brokers in this status", callback=status_option, metavar="STATUS"
+    ),
+    as_json: bool = JSON,
 ) -> None:
-    """List the brokers, in priority order."""
+    """List the brokers, in priority order.
+
+    \b
+    Example: govtool list --status pending
+    """
     from govtool.usecases.views import list_brokers as brokers_in_order
 
     rows = brokers_in_order(context.root_dir(), status)
@@ -61,8 +74,12 @@ def list_brokers(
         print("no brokers" + (f" with status {status}" if status else ""))
 
 
-def show(broker: str = typer.Argument(..., help="Broker id."), as_json: bool = _JSON) -> None:
-    """Show one broker: its record and its dated history."""
+def show(broker: str = broker_argument(), as_json: bool = JSON) -> None:
+    """Show one broker: its record and its dated history.
+
+    \b
+    Example: govtool show alpaca --json
+    """
     from govtool.usecases.views import show_broker
 
     summary = show_broker(context.root_dir(), broker)
@@ -101,10 +118,14 @@ def show(broker: str = typer.Argument(..., help="Broker id."), as_json: bool = _
 
 
 def status(
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="Reference date YYYY-MM-DD (default: today)."),
-    as_json: bool = _JSON,
+    as_of: Optional[str] = AS_OF,
+    as_json: bool = JSON,
 ) -> None:
-    """The dashboard: every broker's status, progress, ETA, blockers; pending PM decisions."""
+    """The dashboard: every broker's status, progress, ETA, blockers; pending PM decisions.
+
+    \b
+    Example: govtool status --as-of 2026-01-23
+    """
     from govtool.usecases.views import status as dashboard
 
     outcome = dashboard(context.root_dir(), context.as_of_date(as_of))
@@ -151,7 +172,11 @@ def status(
 def render(
     check: bool = typer.Option(False, "--check", help="Exit 1 if a rendered doc is stale; write nothing."),
 ) -> None:
-    """Re-render the derived docs from tracker.yaml (or check they are current)."""
+    """Re-render the derived docs from tracker.yaml (or check they are current).
+
+    \b
+    Example: govtool render --check
+    """
     from govtool.usecases import repo
 
     root = context.root_dir()

@@ -53,6 +53,7 @@ def test_the_wheel_installs_and_runs_outside_the_repo(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "govtool/templates/broker-integration-tracker.md.j2" in names
     assert "govtool/templates/project-memory-block.md.j2" in names
+    assert "govtool/templates/scaffold/govtool-gate.yml.j2" in names  # what `init` scaffolds
 
     python, env = new_venv(tmp_path / "venv")
     install = subprocess.run(
@@ -76,6 +77,7 @@ def test_the_wheel_installs_and_runs_outside_the_repo(tmp_path):
     assert all(line.startswith(str(tmp_path / "venv")) for line in where.stdout.split()), where.stdout
     init = subprocess.run(["govtool", "init", "gov"], cwd=outside, env=env, capture_output=True, text=True)
     assert init.returncode == 0, init.stderr
+    assert (outside / "gov/.github/workflows/govtool-gate.yml").is_file()
     status = subprocess.run(["govtool", "status"], cwd=outside / "gov", env=env, capture_output=True, text=True)
     assert status.returncode == 0, status.stderr
     assert "0/0 brokers operational" in status.stdout

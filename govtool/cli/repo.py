@@ -10,19 +10,31 @@ from govtool.cli.output import console, escape, print_json, styled_status
 from govtool.cli.params import AS_OF, JSON, STATUS_VALUES, broker_argument, fixed_option, status_option
 
 
-def init(directory: Path = typer.Argument(Path("."), help="Where to create the governance repo.")) -> None:
-    """Start a governance repo: tracker.yaml, templates/, docs/brokers/.
+def init(
+    directory: Path = typer.Argument(Path("."), help="Where to create the governance repo."),
+    ci: bool = typer.Option(
+        True, "--ci/--no-ci", help="Write the GitHub workflows, CODEOWNERS and .pre-commit-config.yaml (default)."
+    ),
+    govtool_repo: str = typer.Option(
+        "OWNER/govtool", "--govtool-repo", metavar="OWNER/NAME", help="govtool on GitHub, for pre-commit and CI."
+    ),
+) -> None:
+    """Start a governance repo: tracker.yaml, templates/, docs/brokers/, CI workflows, pre-commit.
 
     \b
-    Example: govtool init broker-governance
+    Example: govtool init broker-governance --govtool-repo acme/govtool
     """
     from govtool.usecases.repo import init_repo
 
     base = directory.expanduser().resolve()
-    written = init_repo(base)
-    for path in written:
+    outcome = init_repo(base, ci=ci, govtool_repo=govtool_repo)
+    for path in outcome.written:
         print(f"wrote {path.relative_to(base)}")
+    for path in outcome.kept:
+        print(f"kept {path.relative_to(base)} (already there)")
     print(f"governance repo ready in {base}; next: `govtool research new BROKER --name NAME`")
+    if ci:
+        print("then: `govtool doctor` checks the setup (git remote, SMTP, Slack, signing)")
 
 
 def validate() -> None:

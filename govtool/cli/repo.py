@@ -203,6 +203,35 @@ def render(
         print("rendered docs are up to date")
 
 
+def doctor(as_json: bool = JSON) -> None:
+    """Check the setup: tracker and docs, SMTP, Slack, git remote and history, signing, calendar.
+
+    One line per check (ok, problem and what to fix, or skipped); exit 1 when any is a problem.
+
+    \b
+    Example: govtool doctor --json
+    """
+    from govtool.errors import ViolationError
+    from govtool.usecases.doctor import doctor as check_setup
+
+    outcome = check_setup(context.root_dir(), context.environment(), context.today())
+    if as_json:
+        print_json({"ok": not outcome.problems, "checks": [c.to_dict() for c in outcome.checks]})
+    else:
+        width = max(len(c.name) for c in outcome.checks)
+        for c in outcome.checks:
+            print(f"{c.status:<8} {c.name:<{width}}  {c.detail}" + (f" — fix: {c.fix}" if c.fix else ""))
+    if outcome.problems:
+        names = ", ".join(c.name for c in outcome.problems)
+        count = len(outcome.problems)
+        raise ViolationError(
+            f"doctor: {count} problem{'s' if count != 1 else ''}: {names}",
+            hint="fix what each line says, then run it again",
+        )
+    if not as_json:
+        print(f"doctor: all {len(outcome.checks)} checks passed or were not needed")
+
+
 def register(app: typer.Typer) -> None:
     """Add these commands to the app."""
     app.command()(init)
@@ -211,3 +240,4 @@ def register(app: typer.Typer) -> None:
     app.command()(show)
     app.command()(status)
     app.command()(render)
+    app.command()(doctor)

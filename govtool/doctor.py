@@ -59,6 +59,7 @@ class Check(NamedTuple):
     fix: str = ""
 
     def to_dict(self) -> dict[str, str]:
+        """The check as JSON data: ``{name, status, detail, fix}``."""
         return self._asdict()
 
 
@@ -307,20 +308,19 @@ def signing_check(root: Path, approvers: tuple[str, ...], allowed_signers: str |
         if not (path.is_file() and os.access(path, os.R_OK)):
             problems.append((f"user.signingkey {key}: no readable file there", "point user.signingkey at your SSH key"))
     if allowed_signers is not None:
-        signers = root / allowed_signers
-        try:
-            lines = [
-                line for line in signers.read_text(encoding="utf-8").splitlines() if line.strip() and line[0] != "#"
-            ]
-        except (OSError, UnicodeDecodeError):
-            lines = None
+        signers = (root / allowed_signers).resolve()
+        lines: list[str] = []
+        if not signers.is_relative_to(root.resolve()):  # the setting is in a file a pull request can change
+            reason = "outside the repository"
+        else:
+            try:
+                text = signers.read_text(encoding="utf-8")
+                lines = [line for line in text.splitlines() if line.strip() and line[0] != "#"]
+                reason = "no signer in it"
+            except (OSError, UnicodeDecodeError):
+                reason = "no such file"
         if not lines:
-            problems.append(
-                (
-                    f"{allowed_signers}: {'no such file' if lines is None else 'no signer in it'}",
-                    f"add each approver's 'EMAIL ssh-ed25519 KEY' line to {allowed_signers}",
-                )
-            )
+            problems.append((f"{allowed_signers}: {reason}", "add each approver's 'EMAIL ssh-ed25519 KEY' line to it"))
     if problems:
         return Check("signing", PROBLEM, "; ".join(p for p, _ in problems), "; ".join(f for _, f in problems))
     where = f", allowed signers in {allowed_signers}" if allowed_signers is not None else ""

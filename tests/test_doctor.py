@@ -212,6 +212,8 @@ def test_signing_is_checked_where_approvers_are_set(published, services, govtool
     # The allowed-signers file of signed decisions, where the settings name one.
     missing = signing_check(published, ("pm@example.com",), "allowed_signers", env)
     assert (missing.status, missing.detail) == ("problem", "allowed_signers: no such file")
+    outside = signing_check(published, ("pm@example.com",), "../elsewhere/allowed_signers", env)
+    assert (outside.status, outside.detail) == ("problem", "../elsewhere/allowed_signers: outside the repository")
     (published / "allowed_signers").write_text("# approvers\npm@example.com ssh-ed25519 AAAAC3Nz...\n")
     good = signing_check(published, ("pm@example.com",), "allowed_signers", env)
     assert (good.status, good.detail) == (

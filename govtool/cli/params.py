@@ -50,7 +50,6 @@ def completes(values: Sequence[str]) -> Callable[[str], list[str]]:
     def complete(incomplete: str) -> list[str]:
         return [v for v in values if v.lower().startswith(incomplete.lower())]
 
-    complete.values = tuple(values)  # type: ignore[attr-defined]  # for tests and docs
     return complete
 
 

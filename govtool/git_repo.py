@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import subprocess
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from govtool.errors import InputError
 from govtool.settings import Settings
@@ -22,16 +22,50 @@ from govtool.settings import Settings
 CONFIG_TIMEOUT_SECONDS = 5
 
 
+def _git(cwd: Path | None, *args: str) -> tuple[int, str]:
+    """Run ``git ARGS`` in ``cwd`` as a process: ``(exit code, stdout stripped)``; 127 when
+    git is missing or does not answer in time."""
+    try:
+        result = subprocess.run(["git", *args], capture_output=True, text=True, cwd=cwd, timeout=CONFIG_TIMEOUT_SECONDS)
+    except (OSError, subprocess.SubprocessError):
+        return 127, ""
+    return result.returncode, result.stdout.strip()
+
+
 def config_value(cwd: Path | None, key: str) -> str:
     """A value of git's configuration as seen from ``cwd`` (``user.name``), or "" when unset
     or when git is missing."""
-    try:
-        result = subprocess.run(
-            ["git", "config", key], capture_output=True, text=True, cwd=cwd, timeout=CONFIG_TIMEOUT_SECONDS
-        )
-    except (OSError, subprocess.SubprocessError):
-        return ""
-    return result.stdout.strip()
+    return _git(cwd, "config", key)[1]
+
+
+class CheckoutFacts(NamedTuple):
+    """What `govtool doctor` needs to know of the git checkout that holds a governance root.
+
+    Attributes:
+        is_repo: the root is inside a git work tree.
+        remotes: the remotes' names.
+        origin_url: ``origin``'s URL with any user and password taken out, or "".
+        origin_head: what ``origin/HEAD`` points at (``origin/main``), or "" when unset.
+        shallow: the history is shallow (a ``--depth`` clone).
+    """
+
+    is_repo: bool
+    remotes: tuple[str, ...]
+    origin_url: str
+    origin_head: str
+    shallow: bool
+
+
+def checkout_facts(root: Path) -> CheckoutFacts:
+    """The remote, default branch and depth of the checkout holding ``root`` (git as a process)."""
+    code, inside = _git(root, "rev-parse", "--is-inside-work-tree")
+    if code != 0 or inside != "true":
+        return CheckoutFacts(False, (), "", "", False)
+    remotes = tuple(_git(root, "remote")[1].split())
+    url = _git(root, "remote", "get-url", "origin")[1] if "origin" in remotes else ""
+    code, head = _git(root, "symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD")
+    shallow = _git(root, "rev-parse", "--is-shallow-repository")[1] == "true"
+    return CheckoutFacts(True, remotes, re.sub(r"(?<=://)[^/@]*@", "", url), head if code == 0 else "", shallow)
 
 
 def open_repo(root: Path, purpose: str) -> Any:

@@ -36,9 +36,9 @@ SPLIT_VERSION = 2
 
 #: Broker ids: lowercase letters and digits joined by single ``-`` or ``_``.
 BROKER_ID_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
-TIERS = (1, 2, 3, 4)
-PRIORITIES = ("P0", "P1", "P2", "P3")
-INTEGRATION_TYPES = ("API", "OAuth2", "CSV", "FIX", "WebSocket")
+TIERS = lifecycle.TIERS
+PRIORITIES = lifecycle.PRIORITIES
+INTEGRATION_TYPES = lifecycle.INTEGRATION_TYPES
 
 #: Where research docs live under a governance root (DESIGN.md, "The research document").
 RESEARCH_DIR = "docs/brokers/api-research"

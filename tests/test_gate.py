@@ -69,6 +69,8 @@ def test_approved_broker_code_passes(repo, govtool):
     data = json.loads(result.stdout)
     verdicts = {b["broker"]: b for b in data["brokers"]}
     assert set(verdicts) == {"alpaca", "ibkr"}
+    assert govtool(repo, "gate", "--base", "main", "--json").stdout == result.stdout  # --json is --format json
+    assert govtool(repo, "gate", "--base", "main", "--json", "--format", "github").exit_code == 2
     assert sorted(p["path"] for p in verdicts["alpaca"]["paths"]) == [
         "src/services/broker/alpaca-provider.ts",
         "src/services/broker/alpaca/sync/trades.ts",

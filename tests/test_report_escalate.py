@@ -64,6 +64,12 @@ def test_default_week_and_a_week_ending_that_is_not_a_friday(make_repo, govtool,
     bad = govtool(root, "report", "weekly", "--week-ending", "2026-01-22")
     assert bad.exit_code == 2 and "is a Thursday, not a Friday" in bad.stderr
     assert snapshot(root) == before
+    # --as-of DATE takes DATE as today, as in status and escalate: the last week ending on or before it.
+    as_of = govtool(root, "report", "weekly", "--json", "--as-of", "2026-01-25", now="2026-03-02T08:00:00Z")
+    assert json.loads(as_of.stdout)["week"]["end"] == "2026-01-23"
+    both = govtool(root, "report", "weekly", "--as-of", "2026-01-25", "--week-ending", "2026-01-23")
+    assert both.exit_code == 2 and "--as-of and --week-ending both name the week: give one" in both.stderr
+    assert snapshot(root) == before
 
 
 def test_report_sends_and_posts_once_per_week_unless_forced(repo_copy, govtool, smtp_server, slack_server, monkeypatch):

@@ -6,7 +6,8 @@ import json
 import re
 
 import pytest
-from conftest import SHARED, filled_research_doc, snapshot
+from conftest import filled_research_doc, shared_path, snapshot
+from small_specs import SMALL_SPECS
 
 from govtool.decision_matrix import MATRIX_FACTORS, score_matrix
 from govtool.openapi_facts import read_spec_facts
@@ -15,9 +16,8 @@ from govtool.storage import read_tracker
 
 DEFAULT_MATRIX = Settings.with_defaults({}).decision_matrix
 
-SPECS = SHARED / "real-specs"
-
-# What ../shared/real-specs/SOURCES.md lists for each spec.
+# What SOURCES.md of the shared corpus's real-specs/ lists for each spec (see conftest.shared_path);
+# tests/small_specs.py checks the same facts on small specs these tests write.
 SOURCES = {
     "alpaca-trading-api.yaml": {
         "title": "Trader API 2.0.0",
@@ -88,7 +88,7 @@ SOURCES = {
 @pytest.mark.parametrize("spec", sorted(SOURCES))
 def test_facts_of_each_real_spec_match_its_sources_entry(spec):
     expected = SOURCES[spec]
-    facts = read_spec_facts(SPECS / spec)
+    facts = read_spec_facts(shared_path("real-specs", spec))
     assert f"{facts.title} {facts.api_version}" == expected["title"]
     assert (facts.path_count, facts.operation_count) == expected["counts"]
     assert [(s.url, s.environment) for s in facts.servers] == expected["servers"]
@@ -98,7 +98,7 @@ def test_facts_of_each_real_spec_match_its_sources_entry(spec):
 
 
 def test_binance_rate_limit_prose_is_quoted_with_where_it_was_found():
-    facts = read_spec_facts(SPECS / "binance-spot-api.yaml")
+    facts = read_spec_facts(shared_path("real-specs", "binance-spot-api.yaml"))
     assert facts.weight_mentions == 351
     assert "/api/v3/rateLimit/order" in facts.rate_limit_paths
     quotes = dict((q, w) for w, q in facts.rate_limit_quotes)
@@ -106,13 +106,8 @@ def test_binance_rate_limit_prose_is_quoted_with_where_it_was_found():
     assert all(w.startswith("paths.") for w in quotes.values())
 
 
-@pytest.mark.parametrize("spec", sorted(SOURCES))
-def test_research_new_from_every_real_spec(spec, make_repo, govtool):
-    root = make_repo()
-    result = govtool(root, "research", "new", "acme", "--name", "Acme", "--from-openapi", str(SPECS / spec))
-    assert result.exit_code == 0, result.stderr
-    doc = (root / "docs/brokers/api-research/acme.md").read_text()
-    expected = SOURCES[spec]
+def assert_doc_shows_the_spec(doc: str, expected: dict) -> None:
+    """A research doc pre-filled from a spec shows its counts, servers (with their environment) and auth."""
     assert f"The spec has {expected['counts'][1]} operations on {expected['counts'][0]} paths." in doc
     for url, environment in expected["servers"]:
         assert f"`{url}`" in doc
@@ -120,13 +115,73 @@ def test_research_new_from_every_real_spec(spec, make_repo, govtool):
             assert re.search(re.escape(f"`{url}`") + r".*\(\*\*" + re.escape(environment) + r"\*\*\)", doc)
     for detail in expected["auth"]:
         assert detail.replace("_", "\\_") in doc
+
+
+@pytest.mark.parametrize("spec", sorted(SOURCES))
+def test_research_new_from_every_real_spec(spec, make_repo, govtool):
+    root = make_repo()
+    result = govtool(
+        root, "research", "new", "acme", "--name", "Acme", "--from-openapi", str(shared_path("real-specs", spec))
+    )
+    assert result.exit_code == 0, result.stderr
+    assert_doc_shows_the_spec((root / "docs/brokers/api-research/acme.md").read_text(), SOURCES[spec])
     # What a spec cannot tell stays a placeholder: the check keeps failing.
+    assert govtool(root, "research", "check", "acme").exit_code == 1
+
+
+def write_small_spec(directory, name):
+    spec = directory / name
+    spec.write_text(SMALL_SPECS[name][0], encoding="utf-8")
+    return spec
+
+
+@pytest.mark.parametrize("name", sorted(SMALL_SPECS))
+def test_facts_of_each_small_spec(name, tmp_path):
+    """The rules of the real-spec tests above, on small specs written here (tests/small_specs.py)."""
+    expected = SMALL_SPECS[name][1]
+    facts = read_spec_facts(write_small_spec(tmp_path, name))
+    assert f"{facts.title} {facts.api_version}" == expected["title"]
+    assert (facts.path_count, facts.operation_count) == expected["counts"]
+    assert [(s.url, s.environment) for s in facts.servers] == expected["servers"]
+    assert [a.detail for a in facts.auth] == expected["auth"]
+    assert (facts.rate_limit_mentions, facts.weight_mentions) == (
+        expected["rate_limit_mentions"],
+        expected["weight_mentions"],
+    )
+    assert facts.rate_limit_paths == expected["rate_limit_paths"]
+    assert facts.rate_limit_quotes == expected["rate_limit_quotes"]
+    assert facts.rate_limit_quote_total == len(expected["rate_limit_quotes"])
+    assert facts.sync_endpoints == expected["sync_endpoints"]
+    assert facts.error_responses == expected["error_responses"]
+    assert facts.unresolved_refs == expected["unresolved_refs"]
+
+
+@pytest.mark.parametrize("name", sorted(SMALL_SPECS))
+def test_research_new_from_every_small_spec(name, make_repo, govtool, tmp_path):
+    expected = SMALL_SPECS[name][1]
+    root = make_repo()
+    spec = write_small_spec(tmp_path, name)
+    result = govtool(root, "research", "new", "acme", "--name", "Acme", "--from-openapi", str(spec))
+    assert result.exit_code == 0, result.stderr
+    doc = (root / "docs/brokers/api-research/acme.md").read_text()
+    assert_doc_shows_the_spec(doc, expected)
+    for method, path, _ in expected["sync_endpoints"]:
+        assert f"| {method} | `{path}` |" in doc
+    if expected["error_responses"]:
+        declared = ", ".join(
+            f"{code} on {n} operation{'s' if n != 1 else ''}" for code, n in expected["error_responses"].items()
+        )
+        assert f"Error responses the spec declares: {declared}." in doc
+    for where, _ in expected["rate_limit_quotes"]:
+        assert f"(`{where}`)" in doc
+    if not expected["rate_limit_quotes"]:
+        assert "The spec states no rate limits (0 mentions of rate limits in its text)." in doc
     assert govtool(root, "research", "check", "acme").exit_code == 1
 
 
 def test_alpaca_trading_spec_prefills_the_sync_endpoints(make_repo, govtool):
     root = make_repo()
-    spec = SPECS / "alpaca-trading-api.yaml"
+    spec = shared_path("real-specs", "alpaca-trading-api.yaml")
     assert govtool(root, "research", "new", "alpaca", "--name", "Alpaca", "--from-openapi", str(spec)).exit_code == 0
     doc = (root / "docs/brokers/api-research/alpaca.md").read_text()
     for path in ("/v2/account", "/v2/positions", "/v2/orders", "/v2/account/activities"):

@@ -22,9 +22,12 @@ from govtool.errors import GovtoolError
 
 app = typer.Typer(
     name="govtool",
-    help="Governance of broker API integrations: research, PM decision, tracking, CI gate.",
+    help="Governance of broker API integrations: research, PM decision, tracking, CI gate.\n\n"
+    "\b\nExample: govtool status",
     no_args_is_help=True,
-    add_completion=False,
+    # Typer's shell completion: --install-completion / --show-completion, and the
+    # _GOVTOOL_COMPLETE protocol the installed script speaks (govtool.cli.params completes values).
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},

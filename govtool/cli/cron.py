@@ -8,32 +8,51 @@ import typer
 
 from govtool.cli import context
 from govtool.cli.output import print_json, report_delivery
+from govtool.cli.params import AS_OF, JSON
+from govtool.errors import InputError
 
-report_app = typer.Typer(help="Reports: the Friday weekly status report.")
+report_app = typer.Typer(
+    help="Reports: the Friday weekly status report.\n\n\b\nExample: govtool report weekly --send --slack"
+)
 
 
 @report_app.command("weekly")
 def report_weekly(
     week_ending: Optional[str] = typer.Option(
-        None, "--week-ending", help="The Friday ending the week (default: the last)."
+        None, "--week-ending", metavar="DATE", help="The Friday that ends the week to report (default: the last)."
+    ),
+    as_of: Optional[str] = typer.Option(
+        None,
+        "--as-of",
+        metavar="DATE",
+        help="The day to take as today, YYYY-MM-DD: the report is of the last week ending on or before it.",
     ),
     out: Optional[Path] = typer.Option(None, "--out", help="Also write the report here."),
     send: bool = typer.Option(False, "--send", help="Mail it to the PM (once per week unless --force)."),
     slack_post: bool = typer.Option(
-        False, "--slack", help="Post it to the Slack channel (once per week unless --force)."
+        False, "--slack/--no-slack", help="Post it to the Slack channel (once per week unless --force)."
     ),
     force: bool = typer.Option(False, "--force", help="Send and post again for a week already delivered."),
-    as_json: bool = typer.Option(False, "--json", help="Print the report's data as JSON."),
+    as_json: bool = JSON,
 ) -> None:
-    """The weekly report (Saturday to Friday), archived under its ISO week; cron-safe."""
+    """The weekly report (Saturday to Friday), archived under its ISO week; cron-safe.
+
+    \b
+    Example: govtool report weekly --week-ending 2026-01-23 --send --slack
+    """
     from govtool.usecases.cron import publish_weekly_report
 
+    if as_of is not None and week_ending is not None:
+        raise InputError(
+            "--as-of and --week-ending both name the week: give one",
+            hint="--week-ending FRIDAY names the week; --as-of DATE reports the last week ending on or before DATE",
+        )
     root = context.root_dir()
     now = context.now()
     outcome = publish_weekly_report(
         root,
         week_ending=None if week_ending is None else context.parse_day(week_ending, "--week-ending"),
-        today=now.date(),
+        today=context.as_of_date(as_of),
         at=now,
         out=out,
         send=send,
@@ -52,19 +71,25 @@ def report_weekly(
 
 
 def escalate(
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="Reference date YYYY-MM-DD (default: today)."),
+    as_of: Optional[str] = AS_OF,
     dry_run: bool = typer.Option(False, "--dry-run", help="Show what is due; change and send nothing."),
     send: bool = typer.Option(False, "--send", help="Mail each escalation to its level's contact."),
-    slack_post: bool = typer.Option(False, "--slack", help="Post each escalation to the Slack channel."),
-    as_json: bool = typer.Option(False, "--json", help="Print what is due as JSON (changes nothing)."),
+    slack_post: bool = typer.Option(False, "--slack/--no-slack", help="Post each escalation to the Slack channel."),
+    as_json: bool = typer.Option(
+        False, "--json", help="Machine-readable output (JSON) of what is due; changes nothing."
+    ),
 ) -> None:
-    """Escalate PM decisions left waiting (level 2 after 5 business days, level 3 after 10, or at once)."""
+    """Escalate PM decisions left waiting (level 2 after 5 business days, level 3 after 10, or at once).
+
+    \b
+    Example: govtool escalate --as-of 2026-01-26 --dry-run
+    """
     from govtool.usecases.cron import escalate as escalate_due
 
     root = context.root_dir()
     outcome = escalate_due(
         root,
-        as_of=None if as_of is None else context.parse_day(as_of, "--as-of"),
+        as_of=None if as_of is None else context.as_of_date(as_of),
         at=context.now(),
         dry_run=dry_run or as_json,
         send=send,

@@ -4,9 +4,7 @@ and delivery reports."""
 import json
 import sys
 from pathlib import Path
-from typing import Any, Optional
-
-import typer
+from typing import Any
 
 from govtool import lifecycle
 
@@ -29,30 +27,31 @@ def console(stderr: bool = False) -> Any:
 
     On a terminal it fits the terminal; output to a file or a pipe is never wrapped
     (whatever COLUMNS says), so a line of a table stays one line for grep and diff.
+    With ``NO_COLOR`` set (https://no-color.org) nothing is styled: no colour, and no
+    bold, italic or underline either (rich's own ``no_color`` keeps those).
     """
     from rich.console import Console
 
+    from govtool.cli.context import environment
+
     stream = sys.stderr if stderr else sys.stdout
     width = None if stream.isatty() else UNWRAPPED_WIDTH
-    return Console(stderr=stderr, highlight=False, emoji=False, soft_wrap=False, width=width)
+    plain = bool(environment().get("NO_COLOR"))
+    return Console(
+        stderr=stderr,
+        highlight=False,
+        emoji=False,
+        soft_wrap=False,
+        width=width,
+        no_color=plain,
+        color_system=None if plain else "auto",
+    )
 
 
 def print_json(data: Any) -> None:
     """JSON on stdout: indented for a terminal, compact (and fast) for a pipe."""
     indent = 2 if sys.stdout.isatty() else None
     sys.stdout.write(json.dumps(data, indent=indent, ensure_ascii=False) + "\n")
-
-
-def status_option(value: Optional[str]) -> Optional[str]:
-    """Typer callback: a status as typed (``on-hold``, ``On Hold``) to its key (``on_hold``)."""
-    if value is None:
-        return None
-    key = value.strip().lower().replace("-", "_").replace(" ", "_")
-    if key not in lifecycle.STATUSES:
-        raise typer.BadParameter(
-            f"{value!r} is not a status; expected one of {', '.join(s.replace('_', '-') for s in lifecycle.STATUSES)}"
-        )
-    return key
 
 
 def styled_status(status: str) -> str:

@@ -8,15 +8,14 @@ import typer
 from govtool import lifecycle
 from govtool.cli import context
 from govtool.cli.output import console, escape, print_commit, print_json, report_delivery
+from govtool.cli.params import DECISION_VALUES, JSON, KIND_VALUES, broker_argument, completes, fixed_option, one_of
 from govtool.cli.tracking import BY
 
 
 def notify(
-    broker: str = typer.Argument(..., help="Broker id."),
-    kind: str = typer.Option(
-        "research-completed",
-        "--kind",
-        help="research-completed, cost-discovery, access-requirements, implementation-decision or issues-discovered.",
+    broker: str = broker_argument(),
+    kind: str = fixed_option(
+        lifecycle.DEFAULT_NOTIFICATION_KIND, "--kind", KIND_VALUES, "What to notify", metavar="KIND"
     ),
     urgent: bool = typer.Option(False, "--urgent", help="Tag the subject [URGENT] for a same-day answer."),
     message: Optional[str] = typer.Option(None, "--message", help="What to tell the PM (other kinds)."),
@@ -27,7 +26,11 @@ def notify(
     commit: bool = typer.Option(False, "--commit", help="Commit the changed files with git."),
     by: Optional[str] = BY,
 ) -> None:
-    """Notify the PM (email and Slack) and record it; research-completed needs a passing research check."""
+    """Notify the PM (email and Slack) and record it; research-completed needs a passing research check.
+
+    \b
+    Example: govtool notify alpaca --send
+    """
     from govtool.usecases import pm
 
     root = context.root_dir()
@@ -62,14 +65,23 @@ def notify(
 
 
 def decide(
-    broker: str = typer.Argument(..., help="Broker id."),
-    decision: str = typer.Argument(..., help="approved, rejected or on-hold."),
+    broker: str = broker_argument(),
+    decision: str = typer.Argument(
+        ...,
+        metavar="DECISION",
+        help=f"The decision: {one_of(DECISION_VALUES)}.",
+        autocompletion=completes(DECISION_VALUES),
+    ),
     by: str = typer.Option(..., "--by", help='Who decided: a name, or "Name <email>".'),
     reason: Optional[str] = typer.Option(None, "--reason", help="Why (required to reject or put on hold)."),
     slack_post: bool = typer.Option(True, "--slack/--no-slack", help="Post the decision to Slack when configured."),
     commit: bool = typer.Option(False, "--commit", help="Commit the changed files with git, authored by --by."),
 ) -> None:
-    """Record the PM's decision; on approval, scaffold the implementation guide."""
+    """Record the PM's decision; on approval, scaffold the implementation guide.
+
+    \b
+    Example: govtool decide alpaca approved --by "Jane PM <jane@example.com>" --commit
+    """
     from govtool.usecases import pm
 
     root = context.root_dir()
@@ -93,12 +105,18 @@ def decide(
     report_delivery(outcome.delivery, root)
 
 
-outbox_app = typer.Typer(help="Messages an outside service did not take: list them, resend them.")
+outbox_app = typer.Typer(
+    help="Messages an outside service did not take: list them, resend them.\n\n\b\nExample: govtool outbox flush"
+)
 
 
 @outbox_app.command("list")
-def outbox_list(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
-    """List the messages waiting in the outbox."""
+def outbox_list(as_json: bool = JSON) -> None:
+    """List the messages waiting in the outbox.
+
+    \b
+    Example: govtool outbox list --json
+    """
     from dataclasses import asdict
 
     from govtool.usecases import pm
@@ -122,7 +140,11 @@ def outbox_list(as_json: bool = typer.Option(False, "--json", help="Machine-read
 
 @outbox_app.command("flush")
 def outbox_flush() -> None:
-    """Resend every message in the outbox; remove what is delivered."""
+    """Resend every message in the outbox; remove what is delivered.
+
+    \b
+    Example: govtool outbox flush
+    """
     from govtool.usecases import pm
 
     root = context.root_dir()

@@ -7,24 +7,40 @@ import typer
 
 from govtool.cli import context
 from govtool.cli.output import console, escape, print_json
+from govtool.cli.params import (
+    JSON,
+    PRIORITY_VALUES,
+    TIER_VALUES,
+    TYPE_VALUES,
+    broker_argument,
+    complete_broker,
+    fixed_option,
+)
 from govtool.cli.tracking import BY
 
-research_app = typer.Typer(help="Research docs: scaffold them, check them against the developer checklist.")
+research_app = typer.Typer(
+    help="Research docs: scaffold them, check them against the developer checklist.\n\n"
+    "\b\nExample: govtool research new oanda --name OANDA"
+)
 
 
 @research_app.command("new")
 def research_new(
-    broker: str = typer.Argument(..., help="Broker id: lowercase letters and digits joined by - or _."),
+    broker: str = broker_argument("Broker id: lowercase letters and digits joined by - or _."),
     name: Optional[str] = typer.Option(None, "--name", help="The broker's name, e.g. 'Charles Schwab' (new brokers)."),
-    tier: Optional[int] = typer.Option(None, "--tier", help="Tier 1-4."),
-    priority: Optional[str] = typer.Option(None, "--priority", help="P0-P3."),
-    integration_type: Optional[str] = typer.Option(None, "--type", help="API, OAuth2, CSV, FIX or WebSocket."),
+    tier: Optional[int] = fixed_option(None, "--tier", TIER_VALUES, "Tier", metavar="TIER"),
+    priority: Optional[str] = fixed_option(None, "--priority", PRIORITY_VALUES, "Priority", metavar="PRIORITY"),
+    integration_type: Optional[str] = fixed_option(None, "--type", TYPE_VALUES, "Integration type", metavar="TYPE"),
     docs_url: Optional[str] = typer.Option(None, "--docs-url", help="The API documentation URL."),
     from_openapi: Optional[Path] = typer.Option(None, "--from-openapi", help="Pre-fill from an OpenAPI/Swagger file."),
     force: bool = typer.Option(False, "--force", help="Replace an existing research doc."),
     by: Optional[str] = BY,
 ) -> None:
-    """Start researching a broker: write its research doc and track it as researching."""
+    """Start researching a broker: write its research doc and track it as researching.
+
+    \b
+    Example: govtool research new oanda --name OANDA --tier 1 --priority P0 --from-openapi oanda.yaml
+    """
     from govtool.usecases.research import research_new as start_research
 
     outcome = start_research(
@@ -48,11 +64,20 @@ def research_new(
 
 @research_app.command("check")
 def research_check(
-    brokers: Optional[list[str]] = typer.Argument(None, help="Brokers to check (default: all with research)."),
-    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+    brokers: Optional[list[str]] = typer.Argument(
+        None,
+        metavar="[BROKER]...",
+        help="Brokers to check (default: all with research).",
+        autocompletion=complete_broker,
+    ),
+    as_json: bool = JSON,
     by: Optional[str] = BY,
 ) -> None:
-    """Check research docs: 11 sections with real content, every front-matter field set."""
+    """Check research docs: 11 sections with real content, every front-matter field set.
+
+    \b
+    Example: govtool research check alpaca
+    """
     from govtool.errors import ViolationError
     from govtool.usecases.research import research_check as check
 
@@ -84,16 +109,20 @@ def research_check(
 
 
 def score(
-    broker: str = typer.Argument(..., help="Broker id."),
+    broker: str = broker_argument(),
     user_demand: Optional[float] = typer.Option(None, "--user-demand", help="1-5 in steps of 0.5 (weight 30%)."),
     cost_benefit: Optional[float] = typer.Option(None, "--cost-benefit", help="1-5 (weight 25%)."),
     technical_feasibility: Optional[float] = typer.Option(None, "--technical-feasibility", help="1-5 (weight 20%)."),
     strategic_fit: Optional[float] = typer.Option(None, "--strategic-fit", help="1-5 (weight 15%)."),
     risk_assessment: Optional[float] = typer.Option(None, "--risk-assessment", help="1-5 (weight 10%)."),
-    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+    as_json: bool = JSON,
     by: Optional[str] = BY,
 ) -> None:
-    """The decision matrix: store scores in the research doc (with flags) and show the weighted total."""
+    """The decision matrix: store scores in the research doc (with flags) and show the weighted total.
+
+    \b
+    Example: govtool score alpaca --user-demand 4.5 --cost-benefit 4 --strategic-fit 3.5
+    """
     from govtool.decision_matrix import FACTOR_LABELS
     from govtool.usecases.research import score as weigh
 

@@ -1,16 +1,19 @@
 """The governance repo itself: `govtool init` starts one, `govtool render` keeps its
 derived docs current and `render --check` says when they are not (DESIGN.md, "Commands").
 
-`init` writes tracker.yaml (version 2: the brokers will live in tracker.d/) with the
-process document's default settings, docs rendered on main, a templates/ directory for
-overrides, a .gitignore entry for govtool's local state, .gitattributes for the merge
-driver, and the derived docs.
+`init` writes tracker.yaml (version 2: the brokers will live in tracker.d/, one file
+each) with the process document's default settings, a templates/ directory for
+overrides, the derived docs, and the scaffold of a GitHub-hosted governance repo
+(:mod:`govtool.scaffold`: workflows, pre-commit, CODEOWNERS, .gitattributes with the
+merge driver, .gitignore). With CI the derived docs are rendered on main; without
+(``--no-ci``) every command re-renders them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from govtool.derived_docs import check_docs, render_docs
 from govtool.errors import InputError
@@ -27,6 +30,7 @@ from govtool.model import (
     new_tracker,
     replay_history,
 )
+from govtool.scaffold import DEFAULT_GOVTOOL_REPO, merge_lines, render_scaffold
 from govtool.storage import STATE_DIR, read_text, read_tracker, read_tracker_files, tracker_lock, write_all
 from govtool.validation import tracker_from_texts
 
@@ -38,20 +42,29 @@ name of one of govtool's default templates to override it for this repo; anythin
 not here comes from govtool's defaults. `govtool render` re-renders the docs.
 """
 
-_GITIGNORE_LINE = f"/{STATE_DIR}/"
+
+class InitOutcome(NamedTuple):
+    """`govtool init`: the files written, and the scaffold files already there, kept as they were."""
+
+    written: list[Path]
+    kept: list[Path]
 
 
-def init_repo(directory: Path, ci: bool = True) -> list[Path]:
+def init_repo(directory: Path, ci: bool = True, govtool_repo: str = DEFAULT_GOVTOOL_REPO) -> InitOutcome:
     """Create a governance repo in ``directory`` (made if missing).
 
     Args:
         directory: where tracker.yaml goes.
-        ci: a team's repo whose derived docs a workflow renders on main
-            (``settings.docs.render_on_change: false``); False for a repo without CI,
-            where every command re-renders them.
+        ci: a team's repo with CI: also write the CI files (workflows, CODEOWNERS,
+            .pre-commit-config.yaml), and let the docs workflow render the derived docs
+            on main (``settings.docs.render_on_change: false``). False: no CI files, and
+            every command re-renders the docs.
+        govtool_repo: ``OWNER/NAME`` of govtool on GitHub, as pre-commit and the workflows install it.
 
     Returns:
-        The files written, absolute.
+        The files written (absolute, sorted) and the scaffold files left as they were:
+        a workflow or config that exists is never overwritten; .gitignore and
+        .gitattributes get the lines they lack.
 
     Raises:
         InputError: tracker.yaml already exists there, or the directory is not writable.
@@ -64,34 +77,41 @@ def init_repo(directory: Path, ci: bool = True) -> list[Path]:
         )
     if directory.exists() and not directory.is_dir():
         raise InputError(f"{directory}: not a directory")
-    # One file per broker (tracker.d/), docs rendered on main: the layout a team of
-    # parallel pull requests needs (README, "Working in parallel").
+    # One file per broker (tracker.d/): the layout a team of parallel pull requests needs
+    # (README, "Working in parallel"); with CI the docs are rendered on main.
     tracker = new_tracker({"docs": {"render_on_change": not ci}})
     tracker.version = SPLIT_VERSION
-    files = {
-        tracker_file: dump_tracker_settings(tracker),
-        directory / "templates" / "README.md": _TEMPLATES_README,
-        directory / ".gitattributes": GITATTRIBUTES_LINE + "\n",
-    }
-    if (directory / ".gitattributes").is_file():
-        current = (directory / ".gitattributes").read_text(encoding="utf-8")
-        if GITATTRIBUTES_LINE in current.splitlines():
-            del files[directory / ".gitattributes"]
+    files = {tracker_file: dump_tracker_settings(tracker), directory / "templates" / "README.md": _TEMPLATES_README}
+    kept = []
+    for path, (wanted, is_line_file) in render_scaffold(directory, STATE_DIR, ci, govtool_repo).items():
+        current = _read_text(path)
+        if is_line_file:
+            merged = merge_lines(current, wanted)
+            if merged is not None:
+                files[path] = merged
+        elif current is None:
+            files[path] = wanted
         else:
-            files[directory / ".gitattributes"] = (
-                current + ("" if current.endswith("\n") else "\n") + GITATTRIBUTES_LINE + "\n"
-            )
-    gitignore = directory / ".gitignore"
-    current = gitignore.read_text(encoding="utf-8") if gitignore.is_file() else ""
-    if _GITIGNORE_LINE not in current.splitlines():
-        files[gitignore] = current + ("" if not current or current.endswith("\n") else "\n") + _GITIGNORE_LINE + "\n"
+            kept.append(path)
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"{directory}: cannot create: {exc.strerror}") from None
     files.update(render_docs(directory, tracker))
     write_all(files)
-    return sorted(files)
+    return InitOutcome(sorted(files), kept)
+
+
+def _read_text(path: Path) -> str | None:
+    """A file's text, or None when there is no file.
+
+    Raises:
+        InputError: it cannot be read as UTF-8 text.
+    """
+    try:
+        return path.read_text(encoding="utf-8") if path.is_file() else None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read: {exc}") from None
 
 
 def render(root: Path) -> list[Path]:

@@ -19,7 +19,32 @@ from govtool.cli import main
 from govtool.model import Broker, dump_tracker, new_tracker
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
+#: The team's shared corpus (seeds/, real-specs/): GOVTOOL_SHARED_DIR, else `shared` beside the repository.
+SHARED = Path(os.environ.get("GOVTOOL_SHARED_DIR") or REPO.parent / "shared")
+
+
+def shared_path(*parts: str) -> Path:
+    """A file or directory of the shared corpus (``shared_path("real-specs", "x.yaml")``).
+
+    The corpus is found through one setting, the environment variable GOVTOOL_SHARED_DIR
+    (default: the directory ``shared`` beside the repository root). When the path does not
+    exist the calling test is skipped, with a reason that says how to get the corpus, or
+    fails when GOVTOOL_REQUIRE_CORPUS=1 (CI sets it, so that the real-input tests can never
+    pass by skipping).
+
+    Returns:
+        The path, which exists.
+    """
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        reason = (
+            f"the shared corpus is not at {path}: put the team's `shared` directory (seeds/, real-specs/) "
+            "beside the repository, or point GOVTOOL_SHARED_DIR at it"
+        )
+        if os.environ.get("GOVTOOL_REQUIRE_CORPUS") == "1":
+            pytest.fail(reason + " (GOVTOOL_REQUIRE_CORPUS=1 requires it)", pytrace=False)
+        pytest.skip(reason)
+    return path
 
 
 @pytest.fixture(autouse=True, scope="session")

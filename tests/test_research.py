@@ -6,7 +6,7 @@ import json
 import re
 
 import pytest
-from conftest import SHARED, filled_research_doc, snapshot
+from conftest import filled_research_doc, shared_path, snapshot
 
 from govtool.decision_matrix import MATRIX_FACTORS, score_matrix
 from govtool.openapi_facts import read_spec_facts
@@ -15,7 +15,11 @@ from govtool.storage import read_tracker
 
 DEFAULT_MATRIX = Settings.with_defaults({}).decision_matrix
 
-SPECS = SHARED / "real-specs"
+
+def real_spec(name: str):
+    """A spec of the shared corpus (skips, or fails under GOVTOOL_REQUIRE_CORPUS=1, without it)."""
+    return shared_path("real-specs", name)
+
 
 # What ../shared/real-specs/SOURCES.md lists for each spec.
 SOURCES = {
@@ -88,7 +92,7 @@ SOURCES = {
 @pytest.mark.parametrize("spec", sorted(SOURCES))
 def test_facts_of_each_real_spec_match_its_sources_entry(spec):
     expected = SOURCES[spec]
-    facts = read_spec_facts(SPECS / spec)
+    facts = read_spec_facts(real_spec(spec))
     assert f"{facts.title} {facts.api_version}" == expected["title"]
     assert (facts.path_count, facts.operation_count) == expected["counts"]
     assert [(s.url, s.environment) for s in facts.servers] == expected["servers"]
@@ -98,7 +102,7 @@ def test_facts_of_each_real_spec_match_its_sources_entry(spec):
 
 
 def test_binance_rate_limit_prose_is_quoted_with_where_it_was_found():
-    facts = read_spec_facts(SPECS / "binance-spot-api.yaml")
+    facts = read_spec_facts(real_spec("binance-spot-api.yaml"))
     assert facts.weight_mentions == 351
     assert "/api/v3/rateLimit/order" in facts.rate_limit_paths
     quotes = dict((q, w) for w, q in facts.rate_limit_quotes)
@@ -109,7 +113,7 @@ def test_binance_rate_limit_prose_is_quoted_with_where_it_was_found():
 @pytest.mark.parametrize("spec", sorted(SOURCES))
 def test_research_new_from_every_real_spec(spec, make_repo, govtool):
     root = make_repo()
-    result = govtool(root, "research", "new", "acme", "--name", "Acme", "--from-openapi", str(SPECS / spec))
+    result = govtool(root, "research", "new", "acme", "--name", "Acme", "--from-openapi", str(real_spec(spec)))
     assert result.exit_code == 0, result.stderr
     doc = (root / "docs/brokers/api-research/acme.md").read_text()
     expected = SOURCES[spec]
@@ -126,7 +130,7 @@ def test_research_new_from_every_real_spec(spec, make_repo, govtool):
 
 def test_alpaca_trading_spec_prefills_the_sync_endpoints(make_repo, govtool):
     root = make_repo()
-    spec = SPECS / "alpaca-trading-api.yaml"
+    spec = real_spec("alpaca-trading-api.yaml")
     assert govtool(root, "research", "new", "alpaca", "--name", "Alpaca", "--from-openapi", str(spec)).exit_code == 0
     doc = (root / "docs/brokers/api-research/alpaca.md").read_text()
     for path in ("/v2/account", "/v2/positions", "/v2/orders", "/v2/account/activities"):

@@ -14,7 +14,7 @@ import datetime as dt
 
 import pytest
 import yaml
-from conftest import SHARED
+from conftest import shared_path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -119,7 +119,7 @@ def test_the_repos_tracker_and_the_real_specs_load_as_pyyaml_loads_them():
     from conftest import REPO
 
     texts = {"tracker.yaml": ((REPO / "tracker.yaml").read_text(encoding="utf-8"), True)}
-    for spec in sorted((SHARED / "real-specs").glob("*.y*ml")):
+    for spec in sorted(shared_path("real-specs").glob("*.y*ml")):
         texts[spec.name] = (spec.read_text(encoding="utf-8"), False)
     assert len(texts) >= 7
     plain = 0

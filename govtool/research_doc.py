@@ -318,9 +318,8 @@ def _check_sections(body: str, first_line: int, rel_path: str) -> list[Finding]:
             findings.append(
                 Finding(rel_path, line, f"{label} is titled {title!r}; expected '{number}. {want}'", number)
             )
-        problem = _content_problem(content, line)
-        if problem:
-            findings.append(Finding(rel_path, problem[0], f"{label} ({want}) {problem[1]}", number))
+        for problem_line, problem in _content_problems(content, line):
+            findings.append(Finding(rel_path, problem_line, f"{label} ({want}) {problem}", number))
     for missing in range(expected_next, len(SECTIONS) + 1):
         if missing not in seen:
             findings.append(
@@ -329,18 +328,18 @@ def _check_sections(body: str, first_line: int, rel_path: str) -> list[Finding]:
     return findings
 
 
-def _content_problem(content: list[str], heading_line: int) -> tuple[int, str] | None:
-    """(line, what) when a section's content is empty or still a placeholder."""
+def _content_problems(content: list[str], heading_line: int) -> list[tuple[int, str]]:
+    """``(line, what)`` for every placeholder line of a section, or for a section with no content."""
     text = "\n".join(content)
     stripped = _COMMENT_RE.sub(lambda m: "\n" * m.group(0).count("\n"), text)
     real = [(i, ln) for i, ln in enumerate(stripped.split("\n")) if ln.strip() and not ln.strip().startswith("### ")]
-    for index, line in real:
-        match = _PLACEHOLDER_RE.search(line)
-        if match:
-            return heading_line + 1 + index, f"still has a placeholder: {line.strip()[:80]}"
     if not real:
-        return heading_line, "has no content"
-    return None
+        return [(heading_line, "has no content")]
+    return [
+        (heading_line + 1 + index, f"still has a placeholder: {line.strip()[:80]}")
+        for index, line in real
+        if _PLACEHOLDER_RE.search(line)
+    ]
 
 
 def completeness(findings: list[Finding]) -> dict[str, Any]:

@@ -138,14 +138,24 @@ def test_alpaca_trading_spec_prefills_the_sync_endpoints(make_repo, govtool):
     assert "Error responses the spec declares: 403 on 1 operation, 500 on 2 operations." in doc
 
 
-def test_a_fresh_doc_fails_with_one_finding_per_unfilled_section(make_repo, govtool):
+def test_a_fresh_doc_fails_with_a_finding_for_every_placeholder_line(make_repo, govtool):
     root = make_repo()
     assert govtool(root, "research", "new", "acme", "--name", "Acme").exit_code == 0
+    text = (root / "docs/brokers/api-research/acme.md").read_text()
+    body_start = text.index("\n## 1. Overview")
+    uncommented = re.sub(r"<!--.*?-->", lambda m: re.sub(r"[^\n]", " ", m.group(0)), text, flags=re.S)
+    placeholder_lines = [
+        number
+        for number, line in enumerate(uncommented.split("\n"), 1)
+        if re.search(r"\b(TODO|TBD)\b", line) and number > text[:body_start].count("\n") + 1
+    ]
+    assert len(placeholder_lines) > 30
     result = govtool(root, "research", "check", "acme", "--json")
     assert result.exit_code == 1
     findings = json.loads(result.stdout)["brokers"]["acme"]
-    sections = [f["section"] for f in findings if f["section"] is not None]
-    assert sections == list(range(1, 12))
+    in_sections = [f for f in findings if f["section"] is not None]
+    assert [f["line"] for f in in_sections] == placeholder_lines  # every one, not the first of each section
+    assert sorted({f["section"] for f in in_sections}) == list(range(1, 12))
     front = [f["message"] for f in findings if f["section"] is None]
     assert "front matter: authentication is not set (the scheme, e.g. OAuth 2.0 or API key)" in front
     text = govtool(root, "research", "check", "acme").stdout

@@ -221,7 +221,24 @@ scores: {{user_demand: 4, cost_benefit: 4, technical_feasibility: 4, strategic_f
     body = "".join(
         f"\n## {n}. {title}\n\nReal findings for {title.lower()}.\n" for n, (title, _) in enumerate(SECTIONS, 1)
     )
-    return front + body
+    return front + body + MATRIX_OF_FOURS
+
+
+#: Section 11's decision-matrix table for the scores of :func:`filled_research_doc` (all 4s).
+MATRIX_OF_FOURS = """
+<!-- govtool:decision-matrix:begin (written by `govtool score`: change the scores with it) -->
+| Factor | Weight | Score (1-5) | Weighted Score |
+|--------|--------|-------------|----------------|
+| User Demand | 30% | 4 | 1.20 |
+| Cost/Benefit | 25% | 4 | 1.00 |
+| Technical Feasibility | 20% | 4 | 0.80 |
+| Strategic Fit | 15% | 4 | 0.60 |
+| Risk Assessment | 10% | 4 | 0.40 |
+| **Total** | **100%** | - | **4.00** |
+
+**Band**: approve (high priority) (weighted total 4.00)
+<!-- govtool:decision-matrix:end -->
+"""
 
 
 class SlackServer:

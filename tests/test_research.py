@@ -10,6 +10,7 @@ from conftest import filled_research_doc, shared_path, snapshot
 
 from govtool.decision_matrix import MATRIX_FACTORS, score_matrix
 from govtool.openapi_facts import read_spec_facts
+from govtool.research_doc import MATRIX_END
 from govtool.settings import Settings
 from govtool.storage import read_tracker
 
@@ -267,7 +268,10 @@ def test_score_stores_in_the_doc_and_reads_it_back(make_repo, govtool):
     assert result.exit_code == 0, result.stderr
     for cell in ("User Demand", "30%", "1.50", "Total", "3.50", "approve (medium priority)"):
         assert cell in result.stdout
-    assert doc.read_text().split("\n---\n", 1)[1] == body_before
+    assert "wrote the decision matrix into section 11 of docs/brokers/api-research/acme.md" in result.stdout
+    body_after = doc.read_text().split("\n---\n", 1)[1]
+    assert body_after != body_before
+    assert _without_matrix(body_after) == _without_matrix(body_before)  # only the table's block changed
     assert "scores:\n  user_demand: 5\n  cost_benefit: 4\n" in doc.read_text()
     data = json.loads(govtool(root, "score", "acme", "--json").stdout)
     assert data["total"] == 3.5 and data["band"] == "approve (medium priority)"
@@ -307,3 +311,74 @@ def test_a_front_matter_yaml_error_is_placed_at_its_line_in_the_doc(make_repo, g
     )
     result = govtool(root, "research", "check", "acme")
     assert "acme.md:5: front matter: tier: duplicate key 'tier' (first at line 4)" in result.stdout
+
+
+def _without_matrix(text: str) -> str:
+    return re.sub(r"<!-- govtool:decision-matrix:begin.*?" + re.escape(MATRIX_END), "", text, flags=re.S)
+
+
+def _section_11(doc_text: str) -> str:
+    return doc_text.split("\n## 11. ", 1)[1]
+
+
+def test_score_writes_the_matrix_table_into_section_11_and_rewrites_it(make_repo, govtool):
+    root = make_repo()
+    assert govtool(root, "research", "new", "acme", "--name", "Acme").exit_code == 0
+    doc = root / "docs/brokers/api-research/acme.md"
+    flags = ["--user-demand", "3", "--cost-benefit", "2", "--technical-feasibility", "3", "--strategic-fit", "2.5"]
+    assert govtool(root, "score", "acme", *flags, "--risk-assessment", "2").exit_code == 0
+    table = _section_11(doc.read_text())
+    for row in (
+        "| Factor | Weight | Score (1-5) | Weighted Score |",
+        "| User Demand | 30% | 3 | 0.90 |",
+        "| Strategic Fit | 15% | 2.5 | 0.38 |",  # 0.375, half up
+        "| **Total** | **100%** | - | **2.58** |",
+        "**Band**: on hold (weighted total 2.58)",
+    ):
+        assert row in table, table
+    assert govtool(root, "score", "acme", "--user-demand", "5").exit_code == 0
+    text = doc.read_text()
+    assert text.count("<!-- govtool:decision-matrix:begin") == 1 and text.count(MATRIX_END) == 1
+    assert "| User Demand | 30% | 5 | 1.50 |" in _section_11(text)
+    assert "**Band**: approve (medium priority) (weighted total 3.18)" in _section_11(text)
+
+
+def test_check_fails_where_the_matrix_table_disagrees_with_the_front_matter(make_repo, govtool):
+    root = make_repo()
+    assert govtool(root, "research", "new", "acme", "--name", "Acme").exit_code == 0
+    doc = root / "docs/brokers/api-research/acme.md"
+    filled = filled_research_doc()
+    doc.write_text(filled)
+    assert govtool(root, "research", "check", "acme").exit_code == 0
+    # The scores changed by hand in the front matter; the table still shows the old ones.
+    doc.write_text(filled.replace("user_demand: 4, cost_benefit", "user_demand: 2, cost_benefit"))
+    result = govtool(root, "research", "check", "acme")
+    assert result.exit_code == 1
+    line = filled.split("\n").index("| User Demand | 30% | 4 | 1.20 |") - 3 + 1  # the begin marker's line
+    assert (
+        f"acme.md:{line}: section 11's decision-matrix table disagrees with the front matter's scores: "
+        "User Demand 30% / 4 / 1.20 (expected 30% / 2 / 0.60); total 4.00 (expected 3.40); "
+        "band not 'approve (medium priority)'; `govtool score acme` writes it" in result.stdout
+    ), result.stdout
+    # `score` with no flags re-writes the table from the front matter, and the check passes.
+    assert govtool(root, "score", "acme").exit_code == 0
+    assert "| User Demand | 30% | 2 | 0.60 |" in doc.read_text()
+    assert govtool(root, "research", "check", "acme").exit_code == 0
+    # No table at all, while the front matter has scores.
+    without = filled[: filled.index("\n<!-- govtool:decision-matrix:begin")] + "\n"
+    doc.write_text(without)
+    result = govtool(root, "research", "check", "acme")
+    heading = without.split("\n").index("## 11. Recommendation & Decision Matrix") + 1
+    assert f"acme.md:{heading}: section 11 has no decision-matrix table; `govtool score acme` writes it" in (
+        result.stdout
+    )
+
+
+def test_the_matrix_table_alone_does_not_fill_section_11(make_repo, govtool):
+    root = make_repo()
+    assert govtool(root, "research", "new", "acme", "--name", "Acme").exit_code == 0
+    doc = root / "docs/brokers/api-research/acme.md"
+    doc.write_text(filled_research_doc().replace("Real findings for recommendation & decision matrix.\n", ""))
+    result = govtool(root, "research", "check", "acme")
+    assert result.exit_code == 1
+    assert "section 11 (Recommendation & Decision Matrix) has no content" in result.stdout

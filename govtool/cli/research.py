@@ -94,7 +94,7 @@ def score(
     by: Optional[str] = BY,
 ) -> None:
     """The decision matrix: store scores in the research doc (with flags) and show the weighted total."""
-    from govtool.decision_matrix import FACTOR_LABELS
+    from govtool.decision_matrix import FACTOR_LABELS, format_score, format_weight
     from govtool.usecases.research import score as weigh
 
     given = {
@@ -107,7 +107,8 @@ def score(
     outcome = weigh(context.root_dir(), broker, given, context.current_user(by), context.now())
     result = outcome.matrix
     if as_json:
-        print_json({"broker": broker, **result.to_dict()})
+        written = str(outcome.table_written) if outcome.table_written else None
+        print_json({"broker": broker, **result.to_dict(), "table_written": written})
         return
     from rich.table import Table
 
@@ -115,10 +116,12 @@ def score(
     for column in ("Factor", "Weight", "Score (1-5)", "Weighted Score"):
         table.add_column(column, justify="left" if column == "Factor" else "right")
     for factor, weight, value, weighted in result.rows:
-        table.add_row(FACTOR_LABELS[factor], f"{weight * 100:.0f}%", f"{value:g}", f"{weighted:.2f}")
+        table.add_row(FACTOR_LABELS[factor], format_weight(weight), f"{value:g}", format_score(weighted))
     table.add_row("[bold]Total[/]", "[bold]100%[/]", "-", f"[bold]{result.total_shown}[/]")
     console().print(table)
     console().print(f"Band: [bold]{result.band}[/] (total {result.total_shown})")
+    if outcome.table_written:
+        console().print(f"wrote the decision matrix into section 11 of {escape(str(outcome.table_written))}")
 
 
 def register(app: typer.Typer) -> None:

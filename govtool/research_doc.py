@@ -180,8 +180,9 @@ def split_front_matter(text: str, filename: str) -> ResearchDoc:
     return ResearchDoc({}, text, 1, False, (1, "the front matter has no closing '---' line"))
 
 
-def read_front_matter(root: Path, rel_path: str) -> dict[str, Any]:
-    """The front matter of a research doc, or {} when the doc is missing, unreadable or has none.
+def read_doc(root: Path, rel_path: str) -> ResearchDoc:
+    """A research doc, split; an empty one (no front matter, no body) when the doc is
+    missing or unreadable.
 
     Args:
         root: the governance root; rel_path: the doc's path under it.
@@ -189,8 +190,17 @@ def read_front_matter(root: Path, rel_path: str) -> dict[str, Any]:
     try:
         text = (root / rel_path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
-        return {}
-    return split_front_matter(text, rel_path).front_matter
+        return ResearchDoc({}, "", 1, False)
+    return split_front_matter(text, rel_path)
+
+
+def read_front_matter(root: Path, rel_path: str) -> dict[str, Any]:
+    """The front matter of a research doc, or {} when the doc is missing, unreadable or has none.
+
+    Args:
+        root: the governance root; rel_path: the doc's path under it.
+    """
+    return read_doc(root, rel_path).front_matter
 
 
 def join_front_matter(front_matter: dict[str, Any], body: str) -> str:
@@ -366,6 +376,77 @@ def _content_problems(content: list[str], heading_line: int) -> list[tuple[int, 
         for index, line in real
         if _PLACEHOLDER_RE.search(line)
     ]
+
+
+RISK_SECTION = 10
+MAX_EXTRACT_LINES = 20
+_EVIDENCE_RE = re.compile(r"^\s*(?:[-*+]\s+)?\*\*user demand evidence\*\*\s*:?\s*(.*)$", re.IGNORECASE)
+_TABLE_SEPARATOR_RE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+
+
+def _plain_lines(content: list[str]) -> list[str]:
+    """A section's lines without HTML comments, the decision-matrix block and blank lines."""
+    span = _matrix_span(content)
+    if span is not None:
+        content = content[: span[0]] + content[span[1] + 1 :]
+    text = _COMMENT_RE.sub("", "\n".join(content))
+    return [line.rstrip() for line in text.split("\n") if line.strip()]
+
+
+def doc_risks(body: str) -> list[str]:
+    """The risks of section 10 (Risk Assessment), one line each, for the PM notification.
+
+    A table row becomes ``Risk: Level (notes)``; the header and separator rows are left
+    out; any other line is kept as written, without its list marker.
+
+    Args:
+        body: the doc's body.
+
+    Returns:
+        At most :data:`MAX_EXTRACT_LINES` lines; empty when there is no section 10.
+    """
+    section = next((s for s in parse_sections(body, 1) if s[0] == RISK_SECTION), None)
+    if section is None:
+        return []
+    lines = _plain_lines(section[3])
+    out = []
+    for index, line in enumerate(lines):
+        if line.lstrip().startswith("|"):
+            following = lines[index + 1] if index + 1 < len(lines) else ""
+            if _TABLE_SEPARATOR_RE.match(line) or _TABLE_SEPARATOR_RE.match(following):
+                continue  # the separator, or the header above it
+            cells = [c for c in _table_cells(line)]
+            name, rest = cells[0], [c for c in cells[1:] if c]
+            level, notes = (rest[0], rest[1:]) if rest else ("", [])
+            out.append(f"{name}: {level}" + (f" ({'; '.join(notes)})" if notes else "") if level else name)
+        elif not line.lstrip().startswith("### "):
+            out.append(re.sub(r"^\s*(?:[-*+]|\d+\.)\s+", "", line))
+    return out[:MAX_EXTRACT_LINES]
+
+
+def user_demand_evidence(body: str) -> list[str]:
+    """The user-demand evidence of a research doc: the ``**User demand evidence**:`` line
+    (section 11 of the template) and the indented lines under it.
+
+    Args:
+        body: the doc's body.
+
+    Returns:
+        Its lines (at most :data:`MAX_EXTRACT_LINES`), list markers removed; empty when
+        the doc has no such line.
+    """
+    lines = _plain_lines(body.split("\n"))
+    for index, line in enumerate(lines):
+        match = _EVIDENCE_RE.match(line)
+        if not match:
+            continue
+        out = [match.group(1).strip()] if match.group(1).strip() else []
+        for follower in lines[index + 1 :]:
+            if not follower[:1].isspace():
+                break
+            out.append(re.sub(r"^\s*(?:[-*+]|\d+\.)\s+", "", follower).strip())
+        return out[:MAX_EXTRACT_LINES]
+    return []
 
 
 def _matrix_span(lines: list[str]) -> tuple[int, int] | None:

@@ -219,9 +219,26 @@ scores: {{user_demand: 4, cost_benefit: 4, technical_feasibility: 4, strategic_f
 # {name}
 """
     body = "".join(
-        f"\n## {n}. {title}\n\nReal findings for {title.lower()}.\n" for n, (title, _) in enumerate(SECTIONS, 1)
+        f"\n## {n}. {title}\n\nReal findings for {title.lower()}.\n{FILLED_EXTRAS.get(n, '')}"
+        for n, (title, _) in enumerate(SECTIONS, 1)
     )
     return front + body + MATRIX_OF_FOURS
+
+
+#: What :func:`filled_research_doc` adds to some sections: section 10's risk table, and
+#: section 11's user-demand evidence (what a research-completed notification carries).
+FILLED_EXTRAS = {
+    10: """
+| Risk | Level | Notes |
+|------|-------|-------|
+| API stability | Low | versioned API, changelog published |
+| Vendor lock-in | Medium | |
+""",
+    11: """
+- **User demand evidence**: 35% of surveyed users hold an account
+  - 120 votes on the feedback board
+""",
+}
 
 
 #: Section 11's decision-matrix table for the scores of :func:`filled_research_doc` (all 4s).

@@ -91,6 +91,34 @@ def test_notify_sends_every_template_field_by_smtp(ready, govtool, smtp_server, 
     assert len(emls) == 1 and "API Research Completed - Acme" in emls[0].read_text()
 
 
+def test_the_notification_carries_the_risks_and_the_user_demand_evidence(ready, govtool, no_slack):
+    doc = ready / "docs/brokers/api-research/acme.md"
+    text = filled_research_doc().replace(
+        "| Vendor lock-in | Medium | |",
+        "| Vendor lock-in | Medium | |\n| Compliance/legal | High | <!-- ask legal --> KYC data crosses borders |",
+    )
+    doc.write_text(text)
+    body = govtool(ready, "notify", "acme", "--dry-run").stdout
+    risks = body.split("**Risk Assessment**: Medium\n", 1)[1].split("\n\n", 1)[0]
+    assert risks.split("\n") == [
+        "- Real findings for risk assessment.",
+        "- API stability: Low (versioned API, changelog published)",
+        "- Vendor lock-in: Medium",
+        "- Compliance/legal: High (KYC data crosses borders)",
+    ]
+    demand = body.split("**User Demand**: High\n", 1)[1].split("\n\n", 1)[0]
+    assert demand.split("\n") == ["- 35% of surveyed users hold an account", "- 120 votes on the feedback board"]
+    assert "see section 10" not in body
+    # A doc with neither: the message says where they belong instead of pointing at nothing.
+    start, end = text.index("| Risk | Level"), text.index("\n## 11.")
+    bare = text[:start] + text[end:]
+    bare = bare.replace("- **User demand evidence**: 35% of surveyed users hold an account\n", "")
+    doc.write_text(bare.replace("  - 120 votes on the feedback board\n", ""))
+    body = govtool(ready, "notify", "acme", "--dry-run").stdout
+    assert "**Risk Assessment**: Medium\n- Real findings for risk assessment.\n\n" in body
+    assert "- Market share, user base, competitive advantage: not written in the research document" in body
+
+
 def test_urgent_and_other_kinds_have_their_own_subjects(ready, govtool, no_slack):
     result = govtool(ready, "notify", "acme", "--urgent", "--dry-run")
     assert "Subject: [BROKER INTEGRATION] [URGENT] API Research Completed - Acme" in result.stdout

@@ -378,7 +378,9 @@ def test_the_matrix_table_alone_does_not_fill_section_11(make_repo, govtool):
     root = make_repo()
     assert govtool(root, "research", "new", "acme", "--name", "Acme").exit_code == 0
     doc = root / "docs/brokers/api-research/acme.md"
-    doc.write_text(filled_research_doc().replace("Real findings for recommendation & decision matrix.\n", ""))
+    text = filled_research_doc()
+    section_11 = text[text.index("## 11.") : text.index("<!-- govtool:decision-matrix:begin")]
+    doc.write_text(text.replace(section_11, "## 11. Recommendation & Decision Matrix\n\n"))
     result = govtool(root, "research", "check", "acme")
     assert result.exit_code == 1
     assert "section 11 (Recommendation & Decision Matrix) has no content" in result.stdout

@@ -9,7 +9,6 @@ the decision matrix. The functions here return data; the CLI prints it.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -44,11 +43,16 @@ def scaffold_front_matter(broker: Broker, docs_url: str | None, facts: Any | Non
         broker: the broker record (name, tier, type).
         docs_url: the API documentation URL, if given.
         facts: :class:`~govtool.openapi_facts.SpecFacts`, if a spec was given; its
-            authentication schemes pre-fill ``authentication``.
+            authentication schemes pre-fill ``authentication``, and its first rate
+            limits ``rate_limits``, both marked TODO until a person confirms them.
     """
-    auth = None
+    auth = rate_limits = None
     if facts is not None and facts.auth:
         auth = "; ".join(a.detail for a in facts.auth) + " (from the spec; TODO: confirm)"
+    if facts is not None:
+        stated = [f"{r.text} {r.scope}".strip() for r in facts.rate_limits if r.kind in ("requests", "concurrency")]
+        if stated:
+            rate_limits = "; ".join(stated[:3]) + " (from the spec; TODO: confirm)"
     return {
         "broker": broker.id,
         "name": broker.name,
@@ -58,7 +62,7 @@ def scaffold_front_matter(broker: Broker, docs_url: str | None, facts: Any | Non
         "integration_type": broker.type,
         "docs_url": docs_url,
         "authentication": auth,
-        "rate_limits": None,
+        "rate_limits": rate_limits,
         "monthly_api_cost_usd": None,
         "access": None,
         "data_coverage": None,
@@ -90,7 +94,7 @@ def render_research_doc(root: Path, broker: Broker, docs_url: str | None, facts:
             "docs_url": docs_url,
         },
         "front_matter": dump_yaml(scaffold_front_matter(broker, docs_url, facts)),
-        "spec": dataclasses.asdict(facts) if facts is not None else None,
+        "spec": facts,
         "sections": SECTIONS,
         "matrix_begin": MATRIX_BEGIN,
         "matrix_end": MATRIX_END,

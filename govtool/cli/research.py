@@ -6,7 +6,7 @@ from typing import Optional
 import typer
 
 from govtool.cli import context
-from govtool.cli.output import console, escape, print_json
+from govtool.cli.output import console, escape, print_json, print_warning
 from govtool.cli.tracking import BY
 
 research_app = typer.Typer(help="Research docs: scaffold them, check them against the developer checklist.")
@@ -41,6 +41,8 @@ def research_new(
         at=context.now(),
     )
     print(f"wrote {outcome.doc}" + (f" (pre-filled from {outcome.prefilled_from})" if outcome.prefilled_from else ""))
+    for warning in outcome.warnings:
+        print_warning(f"{outcome.prefilled_from}: {warning}")
     if outcome.tracker_change == "added":
         print(f"{broker}: added to the tracker as researching")
     print(f"next: fill in {outcome.doc}, then `govtool research check {broker}`")

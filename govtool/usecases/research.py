@@ -19,12 +19,14 @@ from govtool.unit_of_work import update_tracker
 
 @dataclass
 class ResearchNewOutcome:
-    """`research new`: the doc written (relative path), whether a spec pre-filled it, and
-    whether the broker was ``added`` to the tracker or the doc ``attached`` to it."""
+    """`research new`: the doc written (relative path), whether a spec pre-filled it,
+    whether the broker was ``added`` to the tracker or the doc ``attached`` to it, and what
+    govtool could not read of the spec (``$ref``s not followed)."""
 
     doc: Path
     prefilled_from: str | None
     tracker_change: str
+    warnings: list[str] = field(default_factory=list)
 
 
 def research_new(
@@ -66,7 +68,8 @@ def research_new(
         facts = read_spec_facts(openapi_spec)
     text = research.render_research_doc(root, record, docs_url, facts)
     change = update_tracker(root, lambda t: research.start_research(t, record, by, at), files={path: text})
-    return ResearchNewOutcome(rel, openapi_spec.name if facts else None, change)
+    warnings = list(facts.warnings) if facts else []
+    return ResearchNewOutcome(rel, openapi_spec.name if facts else None, change, warnings)
 
 
 @dataclass

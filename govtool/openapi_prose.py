@@ -184,6 +184,8 @@ _CODE_LINE_RE = lazy_pattern(
 _SENTENCE_END_RE = lazy_pattern(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[`*])")
 _MARKUP_RE = lazy_pattern(r"\*\*|__|`|<br\s*/?>", re.IGNORECASE)
 MAX_QUOTE = 240
+#: Longer sentences are read up to here: prose, not a data dump, and the readers' time stays linear.
+MAX_STATEMENT = 2000
 
 
 @dataclass
@@ -264,7 +266,7 @@ def statements(text: str) -> list[Statement]:
                 return
             for sentence in _SENTENCE_END_RE.split(joined):
                 if sentence:
-                    out.append(Statement(sentence, bool(state["context"])))
+                    out.append(Statement(sentence[:MAX_STATEMENT], bool(state["context"])))
 
     index = 0
     in_fence = False
@@ -337,7 +339,7 @@ def _table_statements(table: list[str], context: bool, before: str) -> list[Stat
             text = "; ".join(f"{h}: {c}" if h else c for h, c in zip(header, cells, strict=True) if c)
         else:
             text = "; ".join(c for c in cells if c)
-        out.append(Statement(text, context, cells, header))
+        out.append(Statement(text[:MAX_STATEMENT], context, cells, header))
     return out
 
 

@@ -139,11 +139,16 @@ class SpecBundle:
 
 
 def _ref_holders(node: Any) -> list[dict[str, Any]]:
-    """Every mapping with a string ``$ref`` under ``node`` (iteratively: documents can be deep)."""
+    """Every mapping with a string ``$ref`` under ``node``, each once (iteratively: documents
+    can be deep; and YAML aliases can make one mapping reachable by many paths)."""
     holders = []
     stack = [node]
+    seen: set[int] = set()
     while stack:
         item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
         if isinstance(item, dict):
             if isinstance(item.get("$ref"), str):
                 holders.append(item)

@@ -65,15 +65,6 @@ _UNIT_NAMES = {
 _ABBREVIATIONS = {"rps": ("requests", "second"), "rpm": ("requests", "minute"), "rph": ("requests", "hour")}
 _ABBREVIATIONS.update({"qps": ("queries", "second"), "tps": ("transactions", "second")})
 
-#: Words that put a statement about limits in rate-limit context.
-RATE_CONTEXT_RE = lazy_pattern(
-    r"rate[\s_-]?limit|throttl|too many requests|quotas?\s+(?:exceeded|limits?)"
-    r"|(?:request|api|call|usage)\s+(?:quotas?|limits?|weights?)"
-    r"|exceed(?:s|ed|ing)?\s+(?:the\s+|your\s+|its\s+|a\s+)?(?:rate|request|api|call|usage)?\s*(?:limits?|quotas?)"
-    r"|\b(?:requests?|calls?|queries)\s+(?:per|/|every|each)\b|\bconcurren|(?:simultaneous|parallel)\s+(?:requests|calls|connections)"
-    r"|\bburst|back[\s-]?off|retry[\s-]after|\b429\b",
-    re.IGNORECASE,
-)
 #: A heading or table header about limits: the context reaches the statements under it.
 _LIMIT_HEADING_RE = lazy_pattern(
     r"rate[\s_-]?limit|throttl|quotas?|\blimits?\b|limitations|weights?|usage|fair use", re.IGNORECASE
@@ -328,7 +319,7 @@ def _table_statements(table: list[str], context: bool, before: str) -> list[Stat
         header, rows = _cells(table[0]), table[2:]
     heading_text = " ".join(header or ())
     context = context or bool(
-        _LIMIT_HEADING_RE.search(heading_text) or RATE_CONTEXT_RE.search(heading_text) or RATE_CONTEXT_RE.search(before)
+        _LIMIT_HEADING_RE.search(heading_text) or rate_words(heading_text) or rate_words(before)
     )
     out = []
     for raw in rows:
@@ -402,8 +393,10 @@ _RATE_PHRASE_RE = lazy_pattern(
 
 @lru_cache(maxsize=4096)
 def rate_words(text: str) -> bool:
-    """Whether a text's own words speak of rate limits (as :data:`RATE_CONTEXT_RE` says),
-    looking for plain substrings first and for the phrases only where one could be."""
+    """Whether a text's own words speak of rate limits: "rate limit", throttling, "too many
+    requests", concurrency, bursts, back-off, Retry-After, or phrases such as "requests per",
+    "quota exceeded", "API limit", "exceeds the limit", "429". Plain substrings are looked
+    for first, the phrases only where one could be."""
     lower = text.lower()
     if any(stem in lower for stem in _RATE_STEMS):
         return True

@@ -318,9 +318,7 @@ def _table_statements(table: list[str], context: bool, before: str) -> list[Stat
     if len(table) > 1 and _TABLE_SEPARATOR_RE.match(table[1]):
         header, rows = _cells(table[0]), table[2:]
     heading_text = " ".join(header or ())
-    context = context or bool(
-        _LIMIT_HEADING_RE.search(heading_text) or rate_words(heading_text) or rate_words(before)
-    )
+    context = context or bool(_LIMIT_HEADING_RE.search(heading_text) or rate_words(heading_text) or rate_words(before))
     out = []
     for raw in rows:
         if _TABLE_SEPARATOR_RE.match(raw):

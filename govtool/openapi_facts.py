@@ -827,7 +827,7 @@ def read_spec_facts(path: Path) -> SpecFacts:
     facts.token_lifetimes = list(reader.lifetimes.values())
     facts.auth_notes = list(reader.auth_notes.values())[:MAX_QUOTES]
     facts.error_responses = dict(sorted(errors.items(), key=lambda kv: (kv[0] == "default", kv[0])))
-    facts.error_descriptions = {code: texts.most_common(1)[0][0][:120] for code, texts in error_texts.items()}
+    facts.error_descriptions = {code: prose.clip(texts.most_common(1)[0][0]) for code, texts in error_texts.items()}
     order = {"requests": 0, "weight": 1, "concurrency": 2, "status": 3, "extension": 4}
     figures = sorted(reader.figures.values(), key=lambda f: order.get(f.kind, 9))
     facts.rate_limit_total = len(figures)

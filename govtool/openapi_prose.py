@@ -356,7 +356,9 @@ def _plural(noun: str, count: str) -> str:
     return "queries" if singular == "query" else singular if singular.endswith("s") else singular + "s"
 
 
-def clip(text: str, start: int = 0, end: int = 0) -> str:
+def clip(text: str, start: int = 0) -> str:
+    """A quote of at most :data:`MAX_QUOTE` characters from ``text``, around ``start`` (the
+    match being quoted), with ``...`` where it was cut."""
     if len(text) <= MAX_QUOTE:
         return text
     begin = max(0, min(start - 80, len(text) - MAX_QUOTE))
@@ -458,7 +460,7 @@ def rate_limit_figures(statement: Statement) -> list[Figure]:
         what = _plural(noun, count) if noun else ""
         figure = f"{count} {what} per {_per(match.group('n'), match.group('unit'))}".replace("  ", " ")
         kind = "weight" if noun and "weight" in noun.lower() else "requests"
-        out.append(Figure(kind, figure, _scope(text, match.end()), clip(text, match.start(), match.end())))
+        out.append(Figure(kind, figure, _scope(text, match.end()), clip(text, match.start())))
     abbreviated = any(word in lower for word in _ABBREVIATIONS)
     for match in _ABBREVIATED_RE.finditer(text) if abbreviated else ():
         what, unit = _ABBREVIATIONS[match.group("abbr").lower()]
@@ -476,7 +478,7 @@ def rate_limit_figures(statement: Statement) -> list[Figure]:
                     "concurrency",
                     f"{count} {word} {what}",
                     _scope(text, match.end()),
-                    clip(text, match.start(), match.end()),
+                    clip(text, match.start()),
                 )
             )
     for match in _WEIGHT_LABEL_RE.finditer(text) if "weight" in lower else ():

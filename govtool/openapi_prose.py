@@ -70,6 +70,9 @@ _LIMIT_HEADING_RE = lazy_pattern(
     r"rate[\s_-]?limit|throttl|quotas?|\blimits?\b|limitations|weights?|usage|fair use", re.IGNORECASE
 )
 _REQUEST_NOUN = r"(?:api\s+|http\s+|rest\s+)?(?:requests?|reqs?|calls?|queries|query|hits?)"
+#: What a rate limit counts, by itself (without "rate limit" nearby): requests, calls,
+#: queries, and orders or messages sent per unit of time.
+_COUNTED_NOUN_RE = lazy_pattern(rf"{_REQUEST_NOUN}|orders?|messages?", re.IGNORECASE)
 _NOUN = (
     rf"(?P<noun>request\s+weights?|weights?|{_REQUEST_NOUN}|messages?|orders?|times?|connections?"
     r"|subscriptions?|actions?|operations?|transactions?)"
@@ -348,6 +351,8 @@ def _plural(noun: str, count: str) -> str:
     noun = " ".join(noun.lower().split())
     if "weight" in noun:
         return noun  # "1,200 request weight per minute": a quantity, as written
+    if noun in ("req", "reqs"):
+        noun = "requests"
     singular = noun[:-1] if noun.endswith("s") and not noun.endswith("ss") else noun
     if noun == "queries":
         singular = "query"
@@ -451,7 +456,7 @@ def rate_limit_figures(statement: Statement) -> list[Figure]:
     connectors = any(word in lower for word in (" per", "/", "every", "each", " a ", " an ", " in ", "within"))
     for match in _REQUESTS_RE.finditer(text) if connectors else ():
         noun = match.group("noun")
-        requestish = bool(noun and re.fullmatch(_REQUEST_NOUN, noun, re.IGNORECASE))
+        requestish = bool(noun and _COUNTED_NOUN_RE.fullmatch(noun))
         if not (requestish or (context and (noun or match.group("n") or "/" in match.group(0)))):
             continue
         if not noun and not context:

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from govtool.errors import InputError
 from govtool.yamlio import load_yaml
@@ -168,7 +169,9 @@ def _locate(ref_file: str, from_dir: Path, base: Path) -> tuple[Path | None, str
         return None, f"not a {'/'.join(REF_SUFFIXES)} file"
     try:
         target = (from_dir / ref_file).resolve()
-    except (OSError, RuntimeError):
+        if "%" in ref_file and not target.exists():  # a reference is a URI: %7B is {
+            target = (from_dir / unquote(ref_file)).resolve()
+    except (OSError, RuntimeError, ValueError):
         return None, "cannot be resolved"
     if not target.is_relative_to(base):
         return None, "outside the spec's directory"

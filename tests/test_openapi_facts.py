@@ -256,6 +256,9 @@ def test_weight_counts_only_in_rate_limit_context_and_operations_show_their_limi
         ("Concurrent requests are limited to 3 per session.", ("concurrency", "3 concurrent requests")),
         ("Exceeding the rate limit returns HTTP 429 with a Retry-After header.", ("status", "429")),
         ("The API allows 60 RPM on the free plan.", ("requests", "60 requests per minute")),
+        ("Max 10 req/s.", ("requests", "10 requests per second")),
+        ("You may place 5 orders per second.", ("requests", "5 orders per second")),
+        ("A quota of 10,000 requests per day applies.", ("requests", "10,000 requests per day")),
     ],
 )
 def test_rate_limit_sentences(tmp_path, sentence, expected):
@@ -559,3 +562,18 @@ def test_a_hostile_spec_is_read_in_bounded_time(tmp_path):
     words = "sign " + "-".join(["a"] * 200_000) + " 1 per " + "x" * 100_000
     spec = {"openapi": "3.0.0", "info": {"title": "t", "version": "1", "description": words}, "paths": {}}
     assert read_spec_facts(write(tmp_path / "long.json", json.dumps(spec))).rate_limits == []
+
+
+def test_a_reference_is_a_uri_percent_encoded_names_are_found(tmp_path):
+    write(
+        tmp_path / "paths" / "accounts{id}.yaml",
+        "get: {summary: Get an account, responses: {'200': {description: OK}}}\n",
+    )
+    spec = write(
+        tmp_path / "openapi.yaml",
+        "openapi: 3.0.0\ninfo: {title: t, version: '1'}\n"
+        "paths:\n  /accounts/{id}:\n    $ref: './paths/accounts%7Bid%7D.yaml'\n",
+    )
+    facts = read_spec_facts(spec)
+    assert facts.files_read == ["paths/accounts{id}.yaml"] and facts.warnings == []
+    assert [e.path for e in facts.sync_endpoints] == ["/accounts/{id}"]

@@ -46,6 +46,16 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
+def _dict(value: Any) -> dict[Any, Any]:
+    """``value`` when it is a mapping, else {}: a spec is read as far as it is well formed."""
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    """``value`` when it is a list, else []."""
+    return value if isinstance(value, list) else []
+
+
 #: What a trade-history sync reads, in the order the doc lists them, with the words
 #: (path segments, camelCase parts) that name each.
 SYNC_CATEGORIES: tuple[tuple[str, frozenset[str]], ...] = (
@@ -396,7 +406,7 @@ def _access(route: str, op: dict[str, Any], summary: str, secured: bool) -> tupl
     public = [w for w in _tokens(literal) if w in _PUBLIC_WORDS]
     if public:
         return "public", f'"{public[0]}" in the path'
-    tags = [str(t) for t in op.get("tags") or [] if isinstance(t, str)]
+    tags = [t for t in _list(op.get("tags")) if isinstance(t, str)]
     other = _tokens(" ".join([summary, str(op.get("operationId") or ""), *tags]))
     private = [w for w in other if w in _PRIVATE_WORDS]
     if private:
@@ -422,7 +432,7 @@ def _expand_variables(url: str, variables: Any) -> list[str]:
     for name, spec in variables.items():
         if not isinstance(spec, dict):
             continue
-        values = [str(v) for v in spec.get("enum") or [] if v is not None][:6] or (
+        values = [str(v) for v in _list(spec.get("enum")) if v is not None][:6] or (
             [str(spec["default"])] if spec.get("default") is not None else []
         )
         if values:
@@ -434,16 +444,16 @@ def _servers(bundle: SpecBundle) -> list[Server]:
     doc = bundle.document
     out: list[Server] = []
     if "swagger" in doc:
-        host = doc.get("host")
-        base = doc.get("basePath", "") or ""
-        schemes = doc.get("schemes") or ["https"]
+        host = doc.get("host") if isinstance(doc.get("host"), str) else None
+        base = doc.get("basePath") if isinstance(doc.get("basePath"), str) else ""
+        schemes = [str(s) for s in _list(doc.get("schemes"))] or ["https"]
         if host:
             for scheme in schemes:
                 url = f"{scheme}://{host}{base}"
                 out.append(Server(url, None, prose.environment_of(url), "host/basePath"))
         elif base:
             out.append(Server(f"(no host) {base}", f"schemes: {', '.join(map(str, schemes))}", None, "basePath"))
-    for server in doc.get("servers") or []:
+    for server in _list(doc.get("servers")):
         server = bundle.resolve(server)
         if isinstance(server, dict) and server.get("url"):
             description = server.get("description")
@@ -453,7 +463,7 @@ def _servers(bundle: SpecBundle) -> list[Server]:
     known = {s.url.rstrip("/").lower() for s in out}
     info = doc.get("info") if isinstance(doc.get("info"), dict) else {}
     for where, text in [("info.description", info.get("description"))] + [
-        (f"tag {t.get('name')}", t.get("description")) for t in doc.get("tags") or [] if isinstance(t, dict)
+        (f"tag {t.get('name')}", t.get("description")) for t in _list(doc.get("tags")) if isinstance(t, dict)
     ]:
         if not isinstance(text, str) or "://" not in text:
             continue
@@ -476,11 +486,12 @@ def _servers(bundle: SpecBundle) -> list[Server]:
 
 def _oauth_detail(flows: dict[str, Any]) -> str:
     parts = []
-    for flow, spec in (flows or {}).items():
+    for flow, spec in _dict(flows).items():
         if not isinstance(spec, dict):
             continue
         urls = [f"{key}: {spec[key]}" for key in ("authorizationUrl", "tokenUrl", "refreshUrl") if spec.get(key)]
-        scopes = ", ".join(sorted(map(str, spec.get("scopes") or {})))
+        scopes = spec.get("scopes")
+        scopes = ", ".join(sorted(map(str, scopes if isinstance(scopes, (dict, list)) else [])))
         parts.append(f"{flow} ({'; '.join(urls)}{'; scopes: ' + scopes if scopes else ''})")
     return "; ".join(parts)
 
@@ -492,12 +503,12 @@ def _is_signature(name: str, description: str) -> bool:
 def _auth(bundle: SpecBundle, operations: list[tuple[str, str, dict[str, Any]]]) -> list[AuthScheme]:
     doc = bundle.document
     if "swagger" in doc:
-        schemes = doc.get("securityDefinitions") or {}
+        schemes = _dict(doc.get("securityDefinitions"))
     else:
-        schemes = (doc.get("components") or {}).get("securitySchemes") or {}
+        schemes = _dict(_dict(doc.get("components")).get("securitySchemes"))
     out = []
     signature_names: list[str] = []
-    for name, raw in schemes.items() if isinstance(schemes, dict) else []:
+    for name, raw in schemes.items():
         scheme = bundle.resolve(raw)
         if not isinstance(scheme, dict):
             continue
@@ -520,7 +531,7 @@ def _auth(bundle: SpecBundle, operations: list[tuple[str, str, dict[str, Any]]])
             if "flows" in scheme:
                 detail = "OAuth 2.0: " + _oauth_detail(scheme["flows"])
             else:  # Swagger 2.0
-                detail = "OAuth 2.0: " + _oauth_detail({scheme.get("flow", "?"): scheme})
+                detail = "OAuth 2.0: " + _oauth_detail({str(scheme.get("flow", "?")): scheme})
         elif kind == "openIdConnect":
             detail = f"OpenID Connect: {scheme.get('openIdConnectUrl', '?')}"
         else:
@@ -537,7 +548,7 @@ def _auth(bundle: SpecBundle, operations: list[tuple[str, str, dict[str, Any]]])
     roles: dict[int, tuple[str, str]] = {}  # id(parameter) -> (role, "in name"): parameters are shared
     for _, _, op in operations:
         op_signed = False
-        for raw in op.get("parameters") or []:
+        for raw in _list(op.get("parameters")):
             param = bundle.resolve(raw)
             if not isinstance(param, dict):
                 continue
@@ -614,12 +625,12 @@ def _body_properties(bundle: SpecBundle, op: dict[str, Any]) -> list[str]:
     body = bundle.resolve(op.get("requestBody"))
     names: list[str] = []
     if isinstance(body, dict):
-        for media in (body.get("content") or {}).values() if isinstance(body.get("content"), dict) else []:
+        for media in _dict(body.get("content")).values():
             schema = bundle.resolve(media.get("schema")) if isinstance(media, dict) else None
             if isinstance(schema, dict):
                 props = schema.get("properties")
                 names += [str(p) for p in props] if isinstance(props, dict) else []
-                for part in schema.get("allOf") or []:
+                for part in _list(schema.get("allOf")):
                     part = bundle.resolve(part)
                     if isinstance(part, dict) and isinstance(part.get("properties"), dict):
                         names += [str(p) for p in part["properties"]]
@@ -734,13 +745,13 @@ def read_spec_facts(path: Path) -> SpecFacts:
     )
     reader = _RateLimitReader()
     reader.read(info.get("description"), "info.description")
-    for tag in doc.get("tags") or []:
+    for tag in _list(doc.get("tags")):
         if isinstance(tag, dict):
             reader.read(tag.get("description"), f"tag {tag.get('name')}")
-    schemes = (
-        (doc.get("components") or {}).get("securitySchemes") if "openapi" in doc else doc.get("securityDefinitions")
+    schemes = _dict(
+        _dict(doc.get("components")).get("securitySchemes") if "openapi" in doc else doc.get("securityDefinitions")
     )
-    for name, scheme in (schemes or {}).items() if isinstance(schemes, dict) else []:
+    for name, scheme in schemes.items():
         scheme = bundle.resolve(scheme)
         if isinstance(scheme, dict):
             reader.read(scheme.get("description"), f"security scheme {name}")
@@ -748,7 +759,7 @@ def read_spec_facts(path: Path) -> SpecFacts:
         if _is_rate_extension(key):
             reader.add("extension", f"{key}: {_compact(value)}", "", f"{key}: {_compact(value)}", key)
 
-    paths = doc.get("paths") or {}
+    paths = _dict(doc.get("paths"))
     facts.path_count = len(paths)
     global_security = bool(doc.get("security"))
     operations: list[tuple[str, str, dict[str, Any]]] = []
@@ -767,11 +778,11 @@ def read_spec_facts(path: Path) -> SpecFacts:
         for key, value in item.items():
             if _is_rate_extension(key):
                 reader.add("extension", f"{key}: {_compact(value)}", "", f"{key}: {_compact(value)}", route)
-        shared_params = item.get("parameters") if isinstance(item.get("parameters"), list) else []
+        shared_params = _list(item.get("parameters"))
         for method, op in _operations(item):
             label = f"{method.upper()} {route}"
             merged = dict(op)
-            merged["parameters"] = list(shared_params) + list(op.get("parameters") or [])
+            merged["parameters"] = shared_params + _list(op.get("parameters"))
             operations.append((method, route, merged))
             facts.operation_count += 1
             summary = " ".join(str(op.get("summary") or "").split())

@@ -577,3 +577,28 @@ def test_a_reference_is_a_uri_percent_encoded_names_are_found(tmp_path):
     facts = read_spec_facts(spec)
     assert facts.files_read == ["paths/accounts{id}.yaml"] and facts.warnings == []
     assert [e.path for e in facts.sync_endpoints] == ["/accounts/{id}"]
+
+
+def test_a_malformed_spec_is_read_as_far_as_it_is_well_formed(make_repo, govtool, tmp_path):
+    spec = {
+        "openapi": "3.0.0",
+        "info": {"title": "t", "version": True, "description": ["not text"]},
+        "servers": 1.5,
+        "tags": "x",
+        "components": [None],
+        "security": {"not": "a list"},
+        "paths": {
+            "/accounts/{id}/orders": {
+                "parameters": 5,
+                "get": {"tags": "x", "parameters": [None, {"$ref": 5}], "responses": {"404": None, 500: {}}},
+                "post": {"requestBody": {"content": {"x": None}}, "responses": []},
+            },
+            "/broken": None,
+        },
+    }
+    path = write(tmp_path / "spec.json", json.dumps(spec))
+    facts = read_spec_facts(path)
+    assert [e.path for e in facts.sync_endpoints] == ["/accounts/{id}/orders"]
+    assert facts.error_responses == {"404": 1, "500": 1} and facts.servers == []
+    root = make_repo()
+    assert govtool(root, "research", "new", "acme", "--name", "Acme", "--from-openapi", str(path)).exit_code == 0

@@ -458,8 +458,8 @@ def _matrix_span(lines: list[str]) -> tuple[int, int] | None:
             in_fence = not in_fence
         elif in_fence:
             continue
-        elif begin is None and line.strip().startswith(_MATRIX_BEGIN_PREFIX):
-            begin = index
+        elif line.strip().startswith(_MATRIX_BEGIN_PREFIX):
+            begin = index  # the begin marker nearest the end: a stray one never swallows text
         elif begin is not None and line.strip() == MATRIX_END:
             return begin, index
     return None

@@ -435,3 +435,16 @@ def test_the_matrix_table_alone_does_not_fill_section_11(make_repo, govtool):
     result = govtool(root, "research", "check", "acme")
     assert result.exit_code == 1
     assert "section 11 (Recommendation & Decision Matrix) has no content" in result.stdout
+
+
+def test_a_stray_begin_marker_never_makes_score_replace_text(make_repo, govtool):
+    root = make_repo()
+    assert govtool(root, "research", "new", "acme", "--name", "Acme").exit_code == 0
+    doc = root / "docs/brokers/api-research/acme.md"
+    text = filled_research_doc().replace(
+        "Real findings for costs.", "Real findings for costs.\n<!-- govtool:decision-matrix:begin -->\nKeep me."
+    )
+    doc.write_text(text)
+    assert govtool(root, "score", "acme", "--user-demand", "5").exit_code == 0
+    after = doc.read_text()
+    assert "Keep me." in after and "| User Demand | 30% | 5 | 1.50 |" in after

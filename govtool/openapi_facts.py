@@ -74,7 +74,7 @@ _CATEGORY_RANK = {name: rank for rank, (name, _) in enumerate(SYNC_CATEGORIES)}
 #: Last path segments that view a collection rather than name a resource (``/trades/history``).
 _VIEW_WORDS = _words(
     "history hist list all summary details detail info search query recent latest open closed current stream "
-    "streaming range since page paged updates changes export download report count my ids id by"
+    "streaming range since page paged updates changes export download report count my ids id by me self mine net"
 )
 _WRITE_VERBS = _words(
     "cancel close replace amend modify edit update create place new add submit delete remove set reset enable "
@@ -294,7 +294,10 @@ def _word_category(token: str) -> str | None:
         for word, name in _CATEGORY_OF.items():
             if len(word) > 3 and (
                 (token.startswith(word) and token[len(word) :] in _VIEW_WORDS | _READ_VERBS)
-                or (token.endswith(word) and token[: -len(word)] in _VIEW_WORDS | _READ_VERBS | _WRITE_VERBS)
+                or (
+                    token.endswith(word)
+                    and token[: -len(word)] in _VIEW_WORDS | _READ_VERBS | _WRITE_VERBS | _CATEGORY_OF.keys()
+                )
             ):
                 return name
     return None

@@ -138,6 +138,10 @@ paths:
     get: {summary: Transactions since an id, responses: {"200": {description: OK}}}
   /accounts/{accountKey}/positions/{instrument}/close:
     put: {summary: Close a position, responses: {"200": {description: OK}}}
+  /port/v1/netpositions/me:
+    get: {summary: Net positions of the logged-in client, responses: {"200": {description: OK}}}
+  /cs/v1/audit/orderactivities:
+    get: {summary: Order activities, responses: {"200": {description: OK}}}
 """
 
 
@@ -148,7 +152,11 @@ def test_resources_a_sync_does_not_read_are_not_taken_and_post_reads_are(tmp_pat
         "POST /v1/api/pa/transactions",
         "POST /v1/api/pa/summary",
         "GET /accounts/{accountKey}/transactions/sinceid",
+        "GET /port/v1/netpositions/me",
+        "GET /cs/v1/audit/orderactivities",
     }
+    assert chosen["GET /port/v1/netpositions/me"].category == "positions"
+    assert chosen["GET /cs/v1/audit/orderactivities"].category == "activities"
     assert chosen["POST /v1/api/pa/summary"].category == "balances"
     assert "summary 'Account Balance Summary'" in chosen["POST /v1/api/pa/summary"].reason
     assert chosen["POST /v1/api/pa/transactions"].access == "private"  # the global security applies
@@ -602,3 +610,18 @@ def test_a_malformed_spec_is_read_as_far_as_it_is_well_formed(make_repo, govtool
     assert facts.error_responses == {"404": 1, "500": 1} and facts.servers == []
     root = make_repo()
     assert govtool(root, "research", "new", "acme", "--name", "Acme", "--from-openapi", str(path)).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Logging in gives you a 20-minute access token.", "access token: 20 minutes"),
+        ("Sessions time out after 15 minutes of inactivity.", "session: 15 minutes"),
+        ("The refresh token lasts 90 days.", "refresh token: 90 days"),
+        ("Access tokens expire in 3600 seconds.", "access token: 3600 seconds"),
+    ],
+)
+def test_token_lifetimes_stated_in_prose(tmp_path, sentence, expected):
+    spec = {"openapi": "3.0.0", "info": {"title": "t", "version": "1", "description": sentence}, "paths": {}}
+    facts = read_spec_facts(write(tmp_path / "spec.json", json.dumps(spec)))
+    assert [q.text.split(': "')[0] for q in facts.token_lifetimes] == [expected]

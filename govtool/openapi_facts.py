@@ -463,7 +463,7 @@ def _servers(bundle: SpecBundle) -> list[Server]:
             description = " ".join(str(description).split()) if description else None
             for url in _expand_variables(str(server["url"]), server.get("variables")):
                 out.append(Server(url, description, prose.environment_of(description, url), "servers"))
-    known = {s.url.rstrip("/").lower() for s in out}
+    known = {s.url.rstrip("/").lower(): s for s in out}
     info = doc.get("info") if isinstance(doc.get("info"), dict) else {}
     for where, text in [("info.description", info.get("description"))] + [
         (f"tag {t.get('name')}", t.get("description")) for t in _list(doc.get("tags")) if isinstance(t, dict)
@@ -472,15 +472,19 @@ def _servers(bundle: SpecBundle) -> list[Server]:
             continue
         for url, before, after in prose.urls_with_context(text):
             key = url.rstrip("/").lower()
-            if key in known or _DOC_URL_RE.search(url.split("://", 1)[1]):
+            environment = prose.environment_of(url, before, after)
+            if key in known:  # a declared server the prose says more of
+                if known[key].environment is None and environment:
+                    known[key].environment = environment
+                continue
+            if _DOC_URL_RE.search(url.split("://", 1)[1]):
                 continue
             near = f"{before} {after}"
-            environment = prose.environment_of(url, before, after)
             if not (environment or _BASE_WORDS_RE.search(near) or _API_URL_RE.search(url.split("://", 1)[1])):
                 continue
-            known.add(key)
             sentence = " ".join(f"{before} {url} {after}".split())
-            out.append(Server(url, sentence[: prose.MAX_QUOTE], environment, where))
+            known[key] = Server(url, sentence[: prose.MAX_QUOTE], environment, where)
+            out.append(known[key])
     return out
 
 

@@ -330,9 +330,9 @@ def test_a_simulation_url_in_prose_is_a_server_labelled_simulation(tmp_path):
     facts = read_spec_facts(write(tmp_path / "spec.yaml", SIMULATION_IN_PROSE))
     servers = [(s.url, s.environment, s.source) for s in facts.servers]
     assert servers == [
-        ("https://gateway.example/openapi", None, "host/basePath"),
+        ("https://gateway.example/openapi", "live", "host/basePath"),
         ("https://gateway.example/sim/openapi", "simulation", "info.description"),
-    ]  # the live one is the declared host; the documentation link is no server
+    ]  # the live one is the declared host, labelled by the prose; the documentation link is no server
     lifetimes = [q.text for q in facts.token_lifetimes]
     assert lifetimes[0].startswith('access token: 20 minutes: "An access token expires after 20 minutes;')
     assert lifetimes[1].startswith("refresh token: 24 hours")

@@ -146,16 +146,17 @@ _ALGORITHM_RE = lazy_pattern(
 )
 _SIGN_HEADER_RE = lazy_pattern(r"\b[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+\b")
 
-_ENVIRONMENTS = (
-    ("simulation", lazy_pattern(r"\bsim\b|simulat", re.IGNORECASE)),
-    ("paper", lazy_pattern(r"paper|practi[cs]e|\bdemo\b", re.IGNORECASE)),
+#: The environments a server can be in, each with the words that say so: whole words,
+#: and parts of words (``fxpractice``, ``paper-api``, ``simulated``).
+_ENVIRONMENTS: tuple[tuple[str, frozenset[str], tuple[str, ...]], ...] = (
+    ("simulation", frozenset({"sim"}), ("simulat",)),
+    ("paper", frozenset({"demo"}), ("paper", "practice", "practise")),
     (
         "sandbox",
-        lazy_pattern(
-            r"sandbox|testnet|\btest(?:ing)?\b|staging|\buat\b|\bdev\b|development|\bcert(?:ification)?\b", re.I
-        ),
+        frozenset({"test", "testing", "staging", "uat", "dev", "development", "cert", "certification"}),
+        ("sandbox", "testnet"),
     ),
-    ("live", lazy_pattern(r"\blive\b|production|\bprod\b|real[\s-]money|\breal\b", re.IGNORECASE)),
+    ("live", frozenset({"live", "production", "prod", "real"}), ()),
 )
 _NON_ALNUM_RE = lazy_pattern(r"[^A-Za-z0-9]+")
 _URL_RE = lazy_pattern(r"\b(?:https?|wss?)://[^\s<>()\[\]{}\"'`|\\^]+", re.IGNORECASE)
@@ -610,6 +611,8 @@ def token_lifetimes(statement: Statement) -> list[Figure]:
     lower = statement.lower
     if not any(word in lower for word in ("token", "session", "key", "jwt", "cookie", "code")):
         return []
+    if not any(unit in lower for unit in ("sec", "min", "hour", "day", "week", "month", "year", "hr")):
+        return []
     if not _DURATION_HINT_RE.search(text):
         return []
     kinds = list(_TOKEN_KIND_RE.finditer(text))
@@ -661,9 +664,9 @@ def environment_of(*texts: str | None) -> str | None:
     for text in texts:
         if not text:
             continue
-        words = _NON_ALNUM_RE.sub(" ", text)
-        for name, pattern in _ENVIRONMENTS:
-            if pattern.search(words):
+        words = [word for word in _NON_ALNUM_RE.split(text.lower()) if word]
+        for name, whole, parts in _ENVIRONMENTS:
+            if any(word in whole or any(part in word for part in parts) for word in words):
                 return name
     return None
 

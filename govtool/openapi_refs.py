@@ -35,6 +35,7 @@ REF_SUFFIXES = (".yaml", ".yml", ".json")
 MAX_REF_CHAIN = 32
 
 _UNRESOLVED = "!unresolved:"
+_MISSING = object()
 #: A ``$ref`` whose value does not start with ``#``, in YAML or JSON text.
 _EXTERNAL_REF_RE = re.compile(r"""["']?\$ref["']?\s*:\s*["']?(?!#)[^\s"',}]""")
 _URL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -101,6 +102,7 @@ class SpecBundle:
     texts: list[str] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)
     broken: list[str] = field(default_factory=list)
+    _targets: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def resolve(self, node: Any) -> Any:
         """``node``, or what its ``$ref`` (a chain of them) points at; ``{}`` where it leads nowhere."""
@@ -109,23 +111,32 @@ class SpecBundle:
             ref = node["$ref"]
             if not isinstance(ref, str) or ref.startswith(_UNRESOLVED):
                 return {}
-            file_key, _, pointer = ref.partition("#")
-            target: Any = self.document if not file_key else self.files.get(file_key)
-            if target is None:
-                self.broken.append(ref)
+            target = self._targets.get(ref, _MISSING)
+            if target is _MISSING:
+                target = self._targets[ref] = self._follow(ref)
+            if target is _MISSING:
                 return {}
-            for part in pointer.split("/")[1:] if pointer else []:
-                part = part.replace("~1", "/").replace("~0", "~")
-                if isinstance(target, dict) and part in target:
-                    target = target[part]
-                elif isinstance(target, list) and part.isdigit() and int(part) < len(target):
-                    target = target[int(part)]
-                else:
-                    self.broken.append(ref)
-                    return {}
             node = target
             depth += 1
         return node
+
+    def _follow(self, ref: str) -> Any:
+        """What one canonical ``$ref`` points at, or ``_MISSING`` (recorded in ``broken``)."""
+        file_key, _, pointer = ref.partition("#")
+        target: Any = self.document if not file_key else self.files.get(file_key)
+        if target is None:
+            self.broken.append(ref)
+            return _MISSING
+        for part in pointer.split("/")[1:] if pointer else []:
+            part = part.replace("~1", "/").replace("~0", "~")
+            if isinstance(target, dict) and part in target:
+                target = target[part]
+            elif isinstance(target, list) and part.isdigit() and int(part) < len(target):
+                target = target[int(part)]
+            else:
+                self.broken.append(ref)
+                return _MISSING
+        return target
 
     def warnings(self) -> list[str]:
         """One line per kind of reference that was not followed, naming them."""

@@ -78,9 +78,14 @@ def scaffold_front_matter(broker: Broker, docs_url: str | None, facts: Any | Non
 def render_research_doc(root: Path, broker: Broker, docs_url: str | None, facts: Any | None) -> str:
     """The text of a new research doc, from the research-doc template.
 
+    The template gets ``broker``, ``front_matter`` (YAML text), ``sections``, the
+    decision-matrix markers, and with a spec its facts as ``spec`` and the pre-filled
+    Markdown blocks of :mod:`govtool.research_prefill` as ``prefill``.
+
     Raises:
         InputError: a template error.
     """
+    from govtool.research_prefill import prefill
     from govtool.templating import environment, render_template
     from govtool.yamlio import dump_yaml
 
@@ -95,6 +100,7 @@ def render_research_doc(root: Path, broker: Broker, docs_url: str | None, facts:
         },
         "front_matter": dump_yaml(scaffold_front_matter(broker, docs_url, facts)),
         "spec": facts,
+        "prefill": prefill(facts) if facts is not None else {},
         "sections": SECTIONS,
         "matrix_begin": MATRIX_BEGIN,
         "matrix_end": MATRIX_END,

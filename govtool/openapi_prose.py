@@ -86,7 +86,8 @@ _REQUESTS_RE = lazy_pattern(
 )
 _ABBREVIATED_RE = lazy_pattern(rf"(?<![\w.])(?P<count>{NUMBER})\s*(?P<abbr>rps|rpm|rph|qps|tps)\b", re.IGNORECASE)
 _CONCURRENT_WORDS = r"concurrent|simultaneous|parallel|in-flight|inflight|open|active|outstanding"
-_CONCURRENT_STEMS = ("concurrent", "simultaneous", "parallel", "in-flight", "inflight", "open", "active", "outstanding")
+_CONCURRENT_STEMS = ("concurrent", "simultaneous", "parallel", "in-flight", "inflight", "outstanding")
+_CONCURRENT_THINGS = ("connection", "session", "stream", "socket", "request")
 _CONCURRENT_WHAT = (
     r"(?P<what>(?:api\s+|http\s+|rest\s+|websocket\s+|ws\s+)?"
     r"(?:requests?|connections?|calls?|sessions?|streams?|websockets?|subscriptions?|queries|logins?))"
@@ -471,7 +472,9 @@ def rate_limit_figures(statement: Statement) -> list[Figure]:
     for match in _ABBREVIATED_RE.finditer(text) if abbreviated else ():
         what, unit = _ABBREVIATIONS[match.group("abbr").lower()]
         out.append(Figure("requests", f"{match.group('count')} {what} per {unit}", _scope(text, match.end()), text))
-    concurrent = any(word in lower for word in _CONCURRENT_STEMS)
+    concurrent = any(word in lower for word in _CONCURRENT_STEMS) or (
+        any(word in lower for word in ("open", "active")) and any(word in lower for word in _CONCURRENT_THINGS)
+    )
     for pattern in (_CONCURRENT_RE, _CONCURRENT_AFTER_RE) if concurrent else ():
         for match in pattern.finditer(text):
             word = match.group("word").lower()

@@ -74,7 +74,7 @@ EVENT_FIELDS: dict[str, tuple[str, ...]] = {
     "research_started": (),
     "research_completed": (),
     "pm_notified": ("kind", "urgent", "to"),
-    "decision": ("decision", "reason", "score"),
+    "decision": ("decision", "reason", "score", "band", "differs_from_band"),
     "implementation_started": (),
     "progress": ("percent",),
     "blocked": ("reason",),

@@ -19,7 +19,7 @@ from govtool.delivery import OutgoingMessage
 from govtool.escalation import Escalation
 from govtool.model import Tracker
 from govtool.outbox import OUTBOX_DIR
-from govtool.research_doc import read_front_matter
+from govtool.research_doc import doc_risks, read_doc, user_demand_evidence
 from govtool.templating import environment, render_template
 
 #: Subject line of each notification kind (after the subject prefix, before the broker name).
@@ -47,7 +47,8 @@ def notification_context(
     """The variables of the notification templates (all plain data)."""
     broker = tracker.broker(broker_id)
     rel = broker.research_doc_path
-    front = read_front_matter(root, rel)
+    doc = read_doc(root, rel)
+    front = doc.front_matter
     cost = front.get("monthly_api_cost_usd")
     days = front.get("development_days")
     access = str(front.get("access") or "")
@@ -93,11 +94,19 @@ def notification_context(
         "total_cost": total,
         "recommendation": front.get("recommendation"),
         "risk_level": front.get("risk_level"),
+        "risks": doc_risks(doc.body),
         "user_demand": front.get("user_demand"),
+        "user_demand_evidence": user_demand_evidence(doc.body),
         "score": {"total": score.total_shown, "band": score.band} if score else None,
         "next_steps": next_steps,
         "research_doc": rel,
     }
+
+
+def _joined(lines: list[str], limit: int = 600) -> str | None:
+    """Lines as one Slack field value ("a; b; c"), cut at ``limit`` characters; None when empty."""
+    text = "; ".join(lines)
+    return (text if len(text) <= limit else text[: limit - 3] + "...") or None
 
 
 def compose(
@@ -136,6 +145,9 @@ def compose(
         ("Access", context["access"]),
         ("Recommendation", context["recommendation"]),
         ("Risk Assessment", context["risk_level"]),
+        ("Key risks", _joined(context["risks"])),
+        ("User Demand", context["user_demand"]),
+        ("User demand evidence", _joined(context["user_demand_evidence"])),
         ("Weighted score", f"{context['score']['total']} ({context['score']['band']})" if context["score"] else None),
         ("Research doc", context["research_doc"]),
     ]

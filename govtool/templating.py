@@ -69,6 +69,14 @@ def md_text(value: Any) -> str:
     return md_cell(value, empty="").replace("<br>", " ")
 
 
+def md_code(value: Any) -> str:
+    """Text made safe for a Markdown code span (`` `...` ``): one line, no backtick, no
+    table separator; None renders as "" (URLs and paths read from an API spec)."""
+    if value is None:
+        return ""
+    return " ".join(str(value).replace("`", "'").replace("|", "\\|").split())
+
+
 def environment(root: Path | None) -> jinja2.Environment:
     """The Jinja environment of a governance root: its ``templates/`` over the packaged defaults.
 
@@ -105,6 +113,7 @@ def _environment(root: Path | None, overrides: tuple[tuple[str, int, int], ...])
     )
     env.filters["md_cell"] = md_cell
     env.filters["md_text"] = md_text
+    env.filters["md_code"] = md_code
     return env
 
 

@@ -73,7 +73,7 @@ def _parse_event(raw: Any, path: KeyPath, problems: Problems) -> Event | None:
         kp = (*path, key)
         if key in ("note", "source", "reason", "to", "band") and value is not None:
             check_string(value, kp, problems)
-        elif key in ("urgent", "backfilled") and not isinstance(value, bool):
+        elif key in ("urgent", "backfilled", "differs_from_band") and not isinstance(value, bool):
             problems.add(kp, "expected true or false", value)
         elif key == "decision" and value not in lifecycle.DECISIONS:
             problems.add(kp, f"expected one of {', '.join(lifecycle.DECISIONS)}", value)

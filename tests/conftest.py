@@ -254,9 +254,43 @@ scores: {{user_demand: 4, cost_benefit: 4, technical_feasibility: 4, strategic_f
 # {name}
 """
     body = "".join(
-        f"\n## {n}. {title}\n\nReal findings for {title.lower()}.\n" for n, (title, _) in enumerate(SECTIONS, 1)
+        f"\n## {n}. {title}\n\nReal findings for {title.lower()}.\n{FILLED_EXTRAS.get(n, '')}"
+        for n, (title, _) in enumerate(SECTIONS, 1)
     )
-    return front + body
+    return front + body + MATRIX_OF_FOURS
+
+
+#: What :func:`filled_research_doc` adds to some sections: section 10's risk table, and
+#: section 11's user-demand evidence (what a research-completed notification carries).
+FILLED_EXTRAS = {
+    10: """
+| Risk | Level | Notes |
+|------|-------|-------|
+| API stability | Low | versioned API, changelog published |
+| Vendor lock-in | Medium | |
+""",
+    11: """
+- **User demand evidence**: 35% of surveyed users hold an account
+  - 120 votes on the feedback board
+""",
+}
+
+
+#: Section 11's decision-matrix table for the scores of :func:`filled_research_doc` (all 4s).
+MATRIX_OF_FOURS = """
+<!-- govtool:decision-matrix:begin (written by `govtool score`: change the scores with it) -->
+| Factor | Weight | Score (1-5) | Weighted Score |
+|--------|--------|-------------|----------------|
+| User Demand | 30% | 4 | 1.20 |
+| Cost/Benefit | 25% | 4 | 1.00 |
+| Technical Feasibility | 20% | 4 | 0.80 |
+| Strategic Fit | 15% | 4 | 0.60 |
+| Risk Assessment | 10% | 4 | 0.40 |
+| **Total** | **100%** | - | **4.00** |
+
+**Band**: approve (high priority) (weighted total 4.00)
+<!-- govtool:decision-matrix:end -->
+"""
 
 
 class SlackServer:

@@ -449,4 +449,4 @@ def test_the_decision_log_shows_the_total_as_the_decision_matrix_shows_it(sequen
     assert shown["total_shown"] == "1.78"
     log = (sequence_repo / "docs/brokers/decision-log.md").read_text(encoding="utf-8")
     binance = log.split("### D3: Binance", 1)[1].split("---", 1)[0]
-    assert "(decision matrix: 1.78)" in binance, binance
+    assert "(decision matrix: 1.78, reject)" in binance, binance

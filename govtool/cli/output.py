@@ -82,6 +82,11 @@ def report_delivery(report: Any, root: Path) -> None:
         )
 
 
+def print_warning(message: str) -> None:
+    """One line on stderr: ``govtool: warning: MESSAGE``."""
+    sys.stderr.write(f"govtool: warning: {message}\n")
+
+
 def print_commit(commit: Any) -> None:
     """One line for a commit made by --commit."""
     if commit is not None:

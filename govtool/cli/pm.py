@@ -99,6 +99,12 @@ def decide(
     )
     labels = lifecycle.STATUS_LABELS
     print(f"{broker}: {labels[outcome.status_before]} → {labels[outcome.status_after]} (decided by {by})")
+    if outcome.differs_from_band:
+        decided = lifecycle.STATUS_LABELS[outcome.status_after].lower()
+        print(
+            f"note: the decision ({decided}) differs from the decision matrix, whose band is {outcome.matrix_band} "
+            f"(weighted total {outcome.matrix_total}); recorded, and shown in the decision log"
+        )
     if outcome.guide is not None:
         print(f"wrote {outcome.guide.relative_to(root)}")
     print_commit(outcome.commit)

@@ -6,7 +6,7 @@ from typing import Optional
 import typer
 
 from govtool.cli import context
-from govtool.cli.output import console, escape, print_json
+from govtool.cli.output import console, escape, print_json, print_warning
 from govtool.cli.params import (
     JSON,
     PRIORITY_VALUES,
@@ -57,6 +57,8 @@ def research_new(
         at=context.now(),
     )
     print(f"wrote {outcome.doc}" + (f" (pre-filled from {outcome.prefilled_from})" if outcome.prefilled_from else ""))
+    for warning in outcome.warnings:
+        print_warning(f"{outcome.prefilled_from}: {warning}")
     if outcome.tracker_change == "added":
         print(f"{broker}: added to the tracker as researching")
     print(f"next: fill in {outcome.doc}, then `govtool research check {broker}`")
@@ -123,7 +125,7 @@ def score(
     \b
     Example: govtool score alpaca --user-demand 4.5 --cost-benefit 4 --strategic-fit 3.5
     """
-    from govtool.decision_matrix import FACTOR_LABELS
+    from govtool.decision_matrix import FACTOR_LABELS, format_score, format_weight
     from govtool.usecases.research import score as weigh
 
     given = {
@@ -136,7 +138,8 @@ def score(
     outcome = weigh(context.root_dir(), broker, given, context.current_user(by), context.now())
     result = outcome.matrix
     if as_json:
-        print_json({"broker": broker, **result.to_dict()})
+        written = str(outcome.table_written) if outcome.table_written else None
+        print_json({"broker": broker, **result.to_dict(), "table_written": written})
         return
     from rich.table import Table
 
@@ -144,10 +147,12 @@ def score(
     for column in ("Factor", "Weight", "Score (1-5)", "Weighted Score"):
         table.add_column(column, justify="left" if column == "Factor" else "right")
     for factor, weight, value, weighted in result.rows:
-        table.add_row(FACTOR_LABELS[factor], f"{weight * 100:.0f}%", f"{value:g}", f"{weighted:.2f}")
+        table.add_row(FACTOR_LABELS[factor], format_weight(weight), f"{value:g}", format_score(weighted))
     table.add_row("[bold]Total[/]", "[bold]100%[/]", "-", f"[bold]{result.total_shown}[/]")
     console().print(table)
     console().print(f"Band: [bold]{result.band}[/] (total {result.total_shown})")
+    if outcome.table_written:
+        console().print(f"wrote the decision matrix into section 11 of {escape(str(outcome.table_written))}")
 
 
 def register(app: typer.Typer) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from govtool import decisions, lifecycle, notification, outbox, research, slack
-from govtool.decision_matrix import format_score, score_if_complete
+from govtool.decision_matrix import band_decision, score_if_complete
 from govtool.delivery import DeliveryReport, Services, deliver, flush
 from govtool.errors import InputError, ViolationError
 from govtool.git_repo import commit_as
@@ -131,11 +131,16 @@ def notify(
 @dataclass
 class DecideOutcome:
     """`govtool decide`: the status before and after, the implementation guide written on
-    approval (None otherwise), the commit, and what was delivered."""
+    approval (None otherwise), the decision matrix's total (as shown) and band when the
+    doc is scored, whether the decision differs from that band, the commit, and what
+    was delivered."""
 
     status_before: str
     status_after: str
     guide: Path | None = None
+    matrix_total: str | None = None
+    matrix_band: str | None = None
+    differs_from_band: bool = False
     commit: Commit | None = None
     delivery: DeliveryReport = field(default_factory=DeliveryReport)
 
@@ -172,15 +177,19 @@ def decide(
     front = read_front_matter(root, record.research_doc_path)
     matrix = score_if_complete(front.get("scores"), tracker.settings.decision_matrix)
     total = float(matrix.total) if matrix else None
+    band = matrix.band if matrix else None
     files = {}
     guide = decisions.integration_guide_path(root, broker_id)
     if key == lifecycle.APPROVED and not guide.exists():
         files[guide] = decisions.render_integration_guide(root, tracker, broker_id, at.date().isoformat())
     changed: list[Path] = []
     outcome = DecideOutcome(record.status, key, guide if guide in files else None)
+    if matrix:
+        outcome.matrix_total, outcome.matrix_band = matrix.total_shown, matrix.band
+        outcome.differs_from_band = band_decision(matrix.band) != key
     update_tracker(
         root,
-        lambda t: decisions.decide(t, broker_id, key, by, at, reason, total),
+        lambda t: decisions.decide(t, broker_id, key, by, at, reason, total, band),
         files=files,
         changed=changed,
         only=[broker_id],
@@ -189,8 +198,11 @@ def decide(
         message = f"govtool: {_DECISION_VERBS[key]} {broker_id} (by {{author}})"
         outcome.commit = Commit(*commit_as(root, changed, message, by, tracker.settings, git_email))
     fields = [("Broker", record.name), ("Decision", key.replace("_", " ")), ("Decided by", by), ("Reason", reason)]
-    if total is not None:
-        fields.append(("Weighted score", format_score(total)))
+    if matrix:
+        fields.append(("Weighted score", f"{matrix.total_shown} ({matrix.band})"))
+        if outcome.differs_from_band:
+            differs = f"the band is {matrix.band}; the decision is {key.replace('_', ' ')}"
+            fields.append(("Differs from the decision matrix", differs))
     title = f"PM decision: {record.name} {key.replace('_', ' ')}"
     deliveries = [("slack", slack.message(tracker.settings.slack_channel, title, fields))] if slack_post else []
     services = Services.configure(tracker.settings, env)

@@ -128,17 +128,18 @@ def escalate(
         return EscalateOutcome(day, due)
     when = at if as_of is None else dt.datetime.combine(day, dt.time(12, 0), dt.timezone.utc)
 
-    def record(t: Tracker) -> list[Escalation]:
+    def record(t: Tracker) -> list[tuple[Escalation, OutgoingMessage]]:
         fresh = escalation.due_escalations(root, t, day)  # under the lock: nothing twice
+        # Rendered before anything is written: a template error leaves every file as it was.
+        messages = [(e, notification.compose_escalation(root, t, e)) for e in fresh]
         for e in fresh:
             record_event(t, e.broker, "escalated", "govtool", when, level=e.level, reason=e.reason, to=e.email)
-        return fresh
+        return messages
 
     recorded = update_tracker(root, record)
     deliveries = []
     files = {}
-    for e in recorded:
-        message = notification.compose_escalation(root, tracker, e)
+    for e, message in recorded:
         eml = message.to_eml(when)
         files[notification.default_eml_path(root, e.broker, f"escalation-level-{e.level}", when)] = eml
         if send:
@@ -147,6 +148,6 @@ def escalate(
             deliveries.append(message.slack_delivery())
     write_all(files)
     services = Services.configure(tracker.settings, env)
-    outcome = EscalateOutcome(day, recorded, recorded=True)
+    outcome = EscalateOutcome(day, [e for e, _ in recorded], recorded=True)
     outcome.delivery = deliver(root, services, deliveries, "escalate", None, format_timestamp(when))
     return outcome

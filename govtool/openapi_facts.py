@@ -10,7 +10,6 @@ tell stays a placeholder in the doc.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -18,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from govtool.errors import InputError
-from govtool.yamlio import load_yaml
+from govtool.inputs import read_text
+from govtool.yamlio import load_json, load_yaml
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "options", "head", "trace")
 SYNC_KEYWORDS = ("account", "position", "order", "fill", "activit", "transaction", "trade")
@@ -102,18 +102,11 @@ def load_spec(path: Path) -> tuple[dict[str, Any], str]:
         InputError: unreadable, not parseable, or not OpenAPI 3.x / Swagger 2.0.
     """
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_text(path, str(path))
+    except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc}") from None
     name = path.name
-    data: Any
-    if text.lstrip().startswith("{"):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{name}:{exc.lineno}: not valid JSON: {exc.msg}") from None
-    else:
-        data = load_yaml(text, name, strict=False)
+    data: Any = load_json(text, name) if text.lstrip().startswith("{") else load_yaml(text, name, strict=False)
     if not isinstance(data, dict):
         raise InputError(f"{name}:1: not an OpenAPI document (the top level is not a mapping)")
     version = str(data.get("openapi") or data.get("swagger") or "")

@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from govtool.errors import InputError
+from govtool.inputs import read_text
 from govtool.storage import STATE_DIR, atomic_write
+from govtool.yamlio import load_json
 
 OUTBOX_DIR = f"{STATE_DIR}/outbox"
 
@@ -86,8 +88,12 @@ def pending(root: Path) -> list[tuple[Path, OutboxMessage]]:
     out = []
     for path in sorted(directory.glob("*.json")):
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = load_json(read_text(path, path.name), path.name)
             out.append((path, OutboxMessage(**data)))
-        except (OSError, ValueError, TypeError) as exc:
+        except InputError as exc:
+            raise InputError(
+                f"{path}: not an outbox message: {exc.message}", hint="move it away and run again"
+            ) from None
+        except (OSError, TypeError) as exc:
             raise InputError(f"{path}: not an outbox message: {exc}", hint="move it away and run again") from None
     return out

@@ -14,6 +14,7 @@ from typing import Any
 from govtool import dashboard, lifecycle
 from govtool.decisions import decision_entries
 from govtool.errors import InputError, ViolationError
+from govtool.inputs import inside_root, read_text
 from govtool.model import Tracker
 from govtool.research import research_index
 from govtool.research_doc import SECTIONS
@@ -84,11 +85,13 @@ def render_docs(root: Path, tracker: Tracker, pending: dict[Path, str] | None = 
     context["decisions"] = decision_entries(tracker)
     out = {root / rel: render_template(env, name, context) for rel, name in DERIVED_DOCS.items()}
     block = render_template(env, MEMORY_TEMPLATE, context)
-    memory = root / MEMORY_FILE
+    memory = inside_root(root, MEMORY_FILE, MEMORY_FILE)
     try:
-        current = memory.read_bytes().decode("utf-8") if memory.exists() else None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{memory}: cannot read: {exc}") from None
+        current: str | None = read_text(memory, MEMORY_FILE, universal_newlines=False)
+    except FileNotFoundError:
+        current = None
+    except OSError as exc:
+        raise InputError(f"{memory}: cannot read: {exc.strerror}") from None
     out[memory] = merge_managed_block(current, block, str(memory.name))
     return out
 

@@ -45,6 +45,21 @@ def within(path: Path, base: Path) -> bool:
     return real == real_base or real.startswith(real_base.rstrip(os.sep) + os.sep)
 
 
+def relative_path_problem(text: str) -> str | None:
+    """Why ``text`` is not a path inside the governance root as a file names it, or None.
+
+    A path there is relative, uses ``/``, and has no ``..`` or empty parts
+    (``docs/brokers/api-research/acme.md``); symbolic links are checked where it is
+    used (:func:`inside_root`).
+    """
+    parts = text.split("/")
+    if text.startswith("/") or "\\" in text or (len(text) > 1 and text[1] == ":"):
+        return "expected a relative path inside the governance root, with / between parts"
+    if ".." in parts or "" in parts:
+        return "expected a path inside the governance root, without '..' or empty parts"
+    return None
+
+
 def inside_root(root: Path, rel: str | Path, what: str) -> Path:
     """``root / rel``, refused unless it stays inside the governance root.
 
@@ -69,13 +84,15 @@ def inside_root(root: Path, rel: str | Path, what: str) -> Path:
     return path
 
 
-def read_text(path: Path, shown: str, limit: int = MAX_INPUT_BYTES) -> str:
+def read_text(path: Path, shown: str, limit: int = MAX_INPUT_BYTES, universal_newlines: bool = True) -> str:
     """The UTF-8 text of a regular file of at most ``limit`` bytes.
 
     Args:
         path: the file.
         shown: how messages name it (``tracker.yaml``, ``docs/brokers/api-research/acme.md``).
         limit: the most bytes read.
+        universal_newlines: turn ``\r\n`` and ``\r`` into ``\n``, as Python's text mode
+            does; False keeps the bytes as they are (a file govtool rewrites in part).
 
     Returns:
         The text.
@@ -98,7 +115,10 @@ def read_text(path: Path, shown: str, limit: int = MAX_INPUT_BYTES) -> str:
         data = handle.read(limit + 1)
     if len(data) > limit:  # it grew since the stat
         raise InputError(f"{shown}: more than {limit:,} bytes", hint="govtool reads files of at most that size")
-    return decode_utf8(data, shown)
+    text = decode_utf8(data, shown)
+    if universal_newlines and "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
 
 
 def decode_utf8(data: bytes, shown: str) -> str:

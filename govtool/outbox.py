@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from govtool.errors import InputError
-from govtool.inputs import read_text
+from govtool.inputs import inside_root, read_text
 from govtool.storage import STATE_DIR, atomic_write
 from govtool.yamlio import load_json
 
@@ -49,14 +49,18 @@ class OutboxMessage:
 
 
 def outbox_dir(root: Path) -> Path:
-    """The outbox directory of a governance root."""
-    return root / OUTBOX_DIR
+    """The outbox directory of a governance root.
+
+    Raises:
+        InputError: it is a link out of the root (a pull request can commit one).
+    """
+    return inside_root(root, OUTBOX_DIR, OUTBOX_DIR)
 
 
 def put(root: Path, message: OutboxMessage) -> Path:
     """Write a message to the outbox (atomically); returns its path."""
     path = outbox_dir(root) / f"{message.id}.json"
-    atomic_write(path, json.dumps(asdict(message), indent=2, ensure_ascii=False) + "\n")
+    atomic_write(root, path, json.dumps(asdict(message), indent=2, ensure_ascii=False) + "\n")
     return path
 
 

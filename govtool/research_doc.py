@@ -16,6 +16,7 @@ from typing import Any
 
 from govtool.decision_matrix import MATRIX_FACTORS, check_score
 from govtool.errors import InputError
+from govtool.inputs import inside_root, read_text, within
 from govtool.model import BROKER_ID_RE, INTEGRATION_TYPES, RESEARCH_DIR, integration_type_problem, tier_problem
 
 #: The 11 sections: (title, what the section must answer).
@@ -88,7 +89,7 @@ def doc_path(root: Path, broker_id: str) -> Path:
         )
     base = (root / RESEARCH_DIR).resolve()
     path = (base / f"{broker_id}.md").resolve()
-    if path.parent != base:
+    if path.parent != base or not within(base, root):
         raise InputError(f"{broker_id}: the research doc would land outside {RESEARCH_DIR}/")
     return path
 
@@ -165,17 +166,37 @@ def split_front_matter(text: str, filename: str) -> ResearchDoc:
     return ResearchDoc({}, text, 1, False, (1, "the front matter has no closing '---' line"))
 
 
+def read_doc_text(root: Path, rel_path: str) -> str | None:
+    """A research doc's text, or None when there is no such file.
+
+    Args:
+        root: the governance root; rel_path: the doc's path under it (``research_doc``).
+
+    Raises:
+        InputError: the path leads outside the root, or the doc is not a regular
+            file, too large, unreadable or not UTF-8.
+    """
+    path = inside_root(root, rel_path, rel_path)
+    try:
+        return read_text(path, rel_path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise InputError(f"{rel_path}: cannot read: {exc.strerror}") from None
+
+
 def read_front_matter(root: Path, rel_path: str) -> dict[str, Any]:
-    """The front matter of a research doc, or {} when the doc is missing, unreadable or has none.
+    """The front matter of a research doc, or {} when the doc is missing or has none
+    (or none that loads: `research check` reports that).
 
     Args:
         root: the governance root; rel_path: the doc's path under it.
+
+    Raises:
+        InputError: see :func:`read_doc_text`.
     """
-    try:
-        text = (root / rel_path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return {}
-    return split_front_matter(text, rel_path).front_matter
+    text = read_doc_text(root, rel_path)
+    return {} if text is None else split_front_matter(text, rel_path).front_matter
 
 
 def join_front_matter(front_matter: dict[str, Any], body: str) -> str:

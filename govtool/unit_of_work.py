@@ -10,7 +10,7 @@ the storage it joins.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import TypeVar
 
@@ -26,6 +26,7 @@ def update_tracker(
     change: Callable[[Tracker], T],
     files: dict[Path, str] | None = None,
     changed: list[Path] | None = None,
+    external: Collection[Path] = (),
 ) -> T:
     """Apply ``change`` to the tracker under the lock, then write it, ``files`` and the docs.
 
@@ -38,6 +39,8 @@ def update_tracker(
             already written.
         changed: if given, the paths whose content changed are appended to it
             (for `--commit`).
+        external: paths among ``files`` that the user named outside the governance
+            tree (``notify --out``); see :func:`govtool.storage.write_all`.
 
     Returns:
         What ``change`` returned.
@@ -51,7 +54,7 @@ def update_tracker(
         result = change(tracker)
         text = serialise_checked(tracker)
         docs = render_docs(root, tracker, pending=files)
-        written = write_all({root / TRACKER_FILE: text, **files, **docs})
+        written = write_all({root / TRACKER_FILE: text, **files, **docs}, root, external)
     if changed is not None:
         changed.extend(written)
     return result

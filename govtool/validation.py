@@ -23,6 +23,7 @@ from govtool.field_checks import (
     is_number,
     is_whole_number,
 )
+from govtool.inputs import relative_path_problem
 from govtool.model import (
     BROKER_FIELDS,
     BROKER_ID_RE,
@@ -145,6 +146,9 @@ def _parse_broker(broker_id: Any, raw: Any, path: KeyPath, problems: Problems) -
         problems.add((*path, "status"), f"unknown status; expected one of {', '.join(lifecycle.STATUSES)}", status)
     for key in ("team", "research_doc", "notes"):
         check_string(raw.get(key), (*path, key), problems, required=False)
+    doc = raw.get("research_doc")
+    if isinstance(doc, str) and doc.strip() and relative_path_problem(doc):
+        problems.add((*path, "research_doc"), relative_path_problem(doc), doc)
     lists = {
         k: check_string_list(raw.get(k), (*path, k), problems)
         for k in ("asset_classes", "regions", "blockers", "depends_on")

@@ -114,7 +114,7 @@ CASES = TRACKER_CASES + [
     Case(
         "tracker not UTF-8",
         ["status"],
-        r"tracker\.yaml: cannot read: .*utf-8",
+        r"^tracker\.yaml:3: not UTF-8 text \(byte 0xE9 at column 6\)",
         write("tracker.yaml", "version: 1\nbrokers:\n  caf\xe9:\n".encode("latin-1")),
     ),
     Case(

@@ -75,8 +75,8 @@ def parse_day(value: str, option: str) -> dt.date:
 
     try:
         return parse_date(value)
-    except ValueError:
-        raise InputError(f"{option}: expected a date as YYYY-MM-DD (got {value!r})") from None
+    except ValueError as exc:
+        raise InputError(f"{option}: {exc} (got {value!r})") from None
 
 
 def as_of_date(value: Optional[str]) -> dt.date:

@@ -86,7 +86,7 @@ def publish_weekly_report(
             files[out.resolve()] = text
         if channels:
             files[root / weekly_report.DELIVERIES_FILE] = weekly_report.record_deliveries(ledger, week, channels, stamp)
-        write_all(files)
+        write_all(files, root, external=[out.resolve()] if out is not None else [])
     outcome = WeeklyReportOutcome(report, text, archive.relative_to(root), skipped)
     outcome.delivery = deliver(root, Services.configure(settings, env), deliveries, "report", None, stamp)
     return outcome
@@ -146,7 +146,7 @@ def escalate(
             deliveries.append(message.email_delivery(eml))
         if slack_post:
             deliveries.append(message.slack_delivery())
-    write_all(files)
+    write_all(files, root)
     services = Services.configure(tracker.settings, env)
     outcome = EscalateOutcome(day, [e for e, _ in recorded], recorded=True)
     outcome.delivery = deliver(root, services, deliveries, "escalate", None, format_timestamp(when))

@@ -110,6 +110,7 @@ def notify(
         lambda t: record_event(t, broker_id, "pm_notified", by, at, kind=kind, urgent=urgent or None, to=recipients),
         files={path: eml},
         changed=changed,
+        external=[path] if out is not None else [],
     )
     outcome = NotifyOutcome(eml, path)
     if commit:

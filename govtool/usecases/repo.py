@@ -2,8 +2,8 @@
 derived docs current and `render --check` says when they are not (DESIGN.md, "Commands").
 
 `init` writes tracker.yaml with the process document's default settings and no
-brokers, a templates/ directory for overrides, a .gitignore entry for govtool's
-local state, and the derived docs.
+brokers, a templates/ directory for overrides, .gitignore entries for govtool's
+local state and temporary files, and the derived docs.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from pathlib import Path
 
 from govtool.derived_docs import check_docs, render_docs
 from govtool.errors import InputError
+from govtool.inputs import TEMP_PREFIX
 from govtool.model import TRACKER_FILE, new_tracker
 from govtool.storage import STATE_DIR, read_tracker, tracker_lock, write_all
 from govtool.yamlio import dump_yaml
@@ -24,7 +25,9 @@ name of one of govtool's default templates to override it for this repo; anythin
 not here comes from govtool's defaults. `govtool render` re-renders the docs.
 """
 
-_GITIGNORE_LINE = f"/{STATE_DIR}/"
+#: Ignored in a new repo: govtool's local state, and the temporary files of a write
+#: that was killed (anywhere govtool writes; the next command removes them).
+_GITIGNORE_LINES = (f"/{STATE_DIR}/", f"{TEMP_PREFIX}*")
 
 
 def init_repo(directory: Path) -> list[Path]:
@@ -52,14 +55,15 @@ def init_repo(directory: Path) -> list[Path]:
     files = {tracker_file: text, directory / "templates" / "README.md": _TEMPLATES_README}
     gitignore = directory / ".gitignore"
     current = gitignore.read_text(encoding="utf-8") if gitignore.is_file() else ""
-    if _GITIGNORE_LINE not in current.splitlines():
-        files[gitignore] = current + ("" if not current or current.endswith("\n") else "\n") + _GITIGNORE_LINE + "\n"
+    missing = [line for line in _GITIGNORE_LINES if line not in current.splitlines()]
+    if missing:
+        files[gitignore] = current + ("" if not current or current.endswith("\n") else "\n") + "\n".join(missing) + "\n"
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"{directory}: cannot create: {exc.strerror}") from None
     files.update(render_docs(directory, tracker))
-    write_all(files)
+    write_all(files, directory)
     return sorted(files)
 
 
@@ -70,7 +74,7 @@ def render(root: Path) -> list[Path]:
         The docs whose content changed (absolute paths); empty when all were current.
     """
     with tracker_lock(root):
-        return write_all(render_docs(root, read_tracker(root)))
+        return write_all(render_docs(root, read_tracker(root)), root)
 
 
 def check_rendered(root: Path) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 
 from govtool.decision_matrix import MATRIX_FACTORS, check_score
 from govtool.errors import InputError
+from govtool.field_checks import control_problem
 from govtool.inputs import inside_root, read_text, within
 from govtool.model import BROKER_ID_RE, INTEGRATION_TYPES, RESEARCH_DIR, integration_type_problem, tier_problem
 
@@ -210,11 +211,15 @@ def _check_value(name: str, value: Any) -> str | None:
     """Why a set front-matter value is of the wrong type, or None when it is fine."""
     text_fields = {"name", "docs_url", "authentication", "rate_limits", "access", "data_coverage", "broker"}
     if name in text_fields:
-        return None if isinstance(value, str) and value.strip() else "expected text"
+        if not (isinstance(value, str) and value.strip()):
+            return "expected text"
+        return control_problem(value)  # it goes into the PM's email and Slack message
     if name == "tier":
         return tier_problem(value)
     if name in ("asset_classes", "regions"):
         ok = isinstance(value, list) and value and all(isinstance(v, str) and v.strip() for v in value)
+        if ok and any(control_problem(v) for v in value):
+            return "expected one line of text without control characters in each"
         return None if ok else "expected a non-empty list of strings"
     if name == "integration_type":
         return integration_type_problem(value)

@@ -85,19 +85,35 @@ def as_of_date(value: Optional[str]) -> dt.date:
 
 
 def current_user(by: Optional[str]) -> str:
-    """Who acts: --by, else GOVTOOL_USER, else git's user.name, else the login name."""
+    """Who acts: --by, else GOVTOOL_USER, else git's user.name, else the login name.
+
+    Raises:
+        InputError: the name holds a control character (a line break would forge a
+            commit trailer or a mail header); the message names where it came from.
+    """
     if by:
-        return by
+        return _one_line(by, "--by")
     if os.environ.get("GOVTOOL_USER"):
-        return os.environ["GOVTOOL_USER"]
+        return _one_line(os.environ["GOVTOOL_USER"], "GOVTOOL_USER")
     from govtool.git_repo import config_value
 
     name = config_value(None, "user.name")
     if name:
-        return name
+        return _one_line(name, "git config user.name")
     import getpass
 
-    return getpass.getuser()
+    return _one_line(getpass.getuser(), "the login name")
+
+
+def _one_line(value: str, source: str) -> str:
+    from govtool.field_checks import control_problem
+
+    problem = control_problem(value)
+    if problem:
+        raise InputError(
+            f"{source}: {problem} (got {value[:60]!r})", hint="who acts is one line: a name or Name <email>"
+        )
+    return value
 
 
 def git_email(root: Path) -> str:

@@ -7,7 +7,7 @@ from typing import Optional
 import typer
 
 from govtool.cli import context
-from govtool.cli.output import print_json, report_delivery
+from govtool.cli.output import echo, print_json, report_delivery
 
 report_app = typer.Typer(help="Reports: the Friday weekly status report.")
 
@@ -44,7 +44,7 @@ def report_weekly(
     if as_json:
         print_json(outcome.report)
     else:
-        print(outcome.text)
+        echo(outcome.text)
         print(f"archived {outcome.archive}")
     for line in outcome.skipped:
         sys.stderr.write(f"govtool: {line}\n")

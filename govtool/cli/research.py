@@ -6,7 +6,7 @@ from typing import Optional
 import typer
 
 from govtool.cli import context
-from govtool.cli.output import console, escape, print_json
+from govtool.cli.output import console, escape, one_line_option, print_json
 from govtool.cli.tracking import BY
 
 research_app = typer.Typer(help="Research docs: scaffold them, check them against the developer checklist.")
@@ -15,11 +15,15 @@ research_app = typer.Typer(help="Research docs: scaffold them, check them agains
 @research_app.command("new")
 def research_new(
     broker: str = typer.Argument(..., help="Broker id: lowercase letters and digits joined by - or _."),
-    name: Optional[str] = typer.Option(None, "--name", help="The broker's name, e.g. 'Charles Schwab' (new brokers)."),
+    name: Optional[str] = typer.Option(
+        None, "--name", callback=one_line_option, help="The broker's name, e.g. 'Charles Schwab' (new brokers)."
+    ),
     tier: Optional[int] = typer.Option(None, "--tier", help="Tier 1-4."),
     priority: Optional[str] = typer.Option(None, "--priority", help="P0-P3."),
     integration_type: Optional[str] = typer.Option(None, "--type", help="API, OAuth2, CSV, FIX or WebSocket."),
-    docs_url: Optional[str] = typer.Option(None, "--docs-url", help="The API documentation URL."),
+    docs_url: Optional[str] = typer.Option(
+        None, "--docs-url", callback=one_line_option, help="The API documentation URL."
+    ),
     from_openapi: Optional[Path] = typer.Option(None, "--from-openapi", help="Pre-fill from an OpenAPI/Swagger file."),
     force: bool = typer.Option(False, "--force", help="Replace an existing research doc."),
     by: Optional[str] = BY,

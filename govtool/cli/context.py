@@ -7,6 +7,7 @@ This is the one module that reads them; the core receives them as plain values
 
 import datetime as dt
 import os
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Optional
@@ -29,10 +30,24 @@ def environment() -> Mapping[str, str]:
 
 
 def use_cache() -> None:
-    """Point govtool's per-user cache at the directory the environment names (or turn it off)."""
+    """Point govtool's per-user cache at the directory the environment names (or turn it off).
+
+    Entries are stored but not read (a command that writes trusts no cached entry); the
+    read-only views call :func:`read_cache`. A cache directory that is not the user's
+    or that others may write is not used, with a one-line warning on stderr.
+    """
     from govtool import cache
 
-    cache.use_directory(cache.directory_from_env(os.environ))
+    warning = cache.use_directory(cache.directory_from_env(os.environ), reads=False)
+    if warning:
+        sys.stderr.write(f"govtool: warning: {warning}\n")
+
+
+def read_cache() -> None:
+    """Let a read-only view (list, show, status, validate) answer from the cache."""
+    from govtool import cache
+
+    cache.allow_reads()
 
 
 def root_dir() -> Path:

@@ -26,6 +26,7 @@ def validate() -> None:
     """Check tracker.yaml: every field, and that each status replays from its history."""
     from govtool.usecases.views import validate as validate_tracker
 
+    context.read_cache()
     outcome = validate_tracker(context.root_dir())
     print(f"{outcome.path}: valid ({outcome.brokers} brokers, {outcome.events} history events)")
 
@@ -37,6 +38,7 @@ def list_brokers(
     """List the brokers, in priority order."""
     from govtool.usecases.views import list_brokers as brokers_in_order
 
+    context.read_cache()
     rows = brokers_in_order(context.root_dir(), status)
     if as_json:
         print_json(rows)
@@ -65,6 +67,7 @@ def show(broker: str = typer.Argument(..., help="Broker id."), as_json: bool = _
     """Show one broker: its record and its dated history."""
     from govtool.usecases.views import show_broker
 
+    context.read_cache()
     summary = show_broker(context.root_dir(), broker)
     if as_json:
         print_json(summary)
@@ -107,6 +110,7 @@ def status(
     """The dashboard: every broker's status, progress, ETA, blockers; pending PM decisions."""
     from govtool.usecases.views import status as dashboard
 
+    context.read_cache()
     outcome = dashboard(context.root_dir(), context.as_of_date(as_of))
     data = outcome.dashboard
     if as_json:

@@ -50,6 +50,11 @@ def read_cache() -> None:
     cache.allow_reads()
 
 
+def absolute(path: Optional[Path]) -> Optional[Path]:
+    """A path the user typed, made absolute against the working directory (``~`` expanded)."""
+    return None if path is None else Path.cwd() / path.expanduser()
+
+
 def root_dir() -> Path:
     """The governance root from --root / GOVTOOL_ROOT or the working directory upward."""
     from govtool.storage import find_root

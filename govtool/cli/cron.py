@@ -17,12 +17,16 @@ def report_weekly(
     week_ending: Optional[str] = typer.Option(
         None, "--week-ending", help="The Friday ending the week (default: the last)."
     ),
-    out: Optional[Path] = typer.Option(None, "--out", help="Also write the report here."),
+    out: Optional[Path] = typer.Option(
+        None, "--out", help="Also write the report here (a new file; never tracker.yaml or docs/brokers/)."
+    ),
     send: bool = typer.Option(False, "--send", help="Mail it to the PM (once per week unless --force)."),
     slack_post: bool = typer.Option(
         False, "--slack", help="Post it to the Slack channel (once per week unless --force)."
     ),
-    force: bool = typer.Option(False, "--force", help="Send and post again for a week already delivered."),
+    force: bool = typer.Option(
+        False, "--force", help="Send and post again for a week already delivered; overwrite an existing --out file."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the report's data as JSON."),
 ) -> None:
     """The weekly report (Saturday to Friday), archived under its ISO week; cron-safe."""
@@ -35,7 +39,7 @@ def report_weekly(
         week_ending=None if week_ending is None else context.parse_day(week_ending, "--week-ending"),
         today=now.date(),
         at=now,
-        out=out,
+        out=context.absolute(out),
         send=send,
         slack_post=slack_post,
         force=force,
@@ -46,6 +50,8 @@ def report_weekly(
     else:
         echo(outcome.text)
         print(f"archived {outcome.archive}")
+        if outcome.out is not None:
+            print(f"wrote {outcome.out}")
     for line in outcome.skipped:
         sys.stderr.write(f"govtool: {line}\n")
     report_delivery(outcome.delivery, root)

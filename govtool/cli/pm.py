@@ -31,7 +31,12 @@ def notify(
     message: Optional[str] = typer.Option(
         None, "--message", callback=text_option, help="What to tell the PM (other kinds)."
     ),
-    out: Optional[Path] = typer.Option(None, "--out", help="Where to write the .eml (default .govtool/outbox/sent/)."),
+    out: Optional[Path] = typer.Option(
+        None,
+        "--out",
+        help="Where to write the .eml (default .govtool/outbox/sent/); a new file, not a governance file.",
+    ),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing --out file."),
     send: bool = typer.Option(False, "--send", help="Send the email by SMTP."),
     slack_post: bool = typer.Option(True, "--slack/--no-slack", help="Post to the Slack channel when configured."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the message; write and send nothing."),
@@ -49,7 +54,8 @@ def notify(
             kind=kind,
             urgent=urgent,
             message=message,
-            out=out,
+            out=context.absolute(out),
+            force=force,
             send=send,
             slack_post=slack_post,
             dry_run=dry_run,

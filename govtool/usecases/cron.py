@@ -14,6 +14,7 @@ from typing import Any
 
 from govtool import escalation, notification, slack, weekly_report
 from govtool.delivery import DeliveryReport, OutgoingMessage, Services, deliver
+from govtool.derived_docs import check_out_file
 from govtool.escalation import Escalation
 from govtool.history import record_event
 from govtool.model import Tracker
@@ -26,11 +27,13 @@ from govtool.yamlio import format_timestamp
 @dataclass
 class WeeklyReportOutcome:
     """`report weekly`: the report's data and text, where it was archived (relative to the
-    root), the channels skipped because the week was already delivered, and what was delivered."""
+    root), the ``--out`` file written (None without one), the channels skipped because
+    the week was already delivered, and what was delivered."""
 
     report: dict[str, Any]
     text: str
     archive: Path
+    out: Path | None = None
     skipped: list[str] = field(default_factory=list)
     delivery: DeliveryReport = field(default_factory=DeliveryReport)
 
@@ -52,12 +55,15 @@ def publish_weekly_report(
 
     Args:
         week_ending: the Friday that ends the week; None for the last Friday on or before ``today``.
-        out: another file to write the report to.
+        out: another file to write the report to (absolute); never a governance file
+            (:func:`govtool.derived_docs.check_out_file`); an existing one only with ``force``.
+        force: deliver again a week already delivered, and overwrite an existing ``out``.
 
     Raises:
-        InputError: ``week_ending`` is not a Friday, a template error.
+        InputError: ``week_ending`` is not a Friday, a template error, a bad ``out``.
     """
     tracker = read_tracker(root)
+    out = check_out_file(root, out, tracker, force) if out is not None else None
     end = week_ending if week_ending is not None else weekly_report.last_friday(today)
     report = weekly_report.build_report(tracker, end)
     text = render_template(environment(root), "weekly-report.md.j2", {"report": report})
@@ -83,11 +89,11 @@ def publish_weekly_report(
             deliveries.append(message.slack_delivery())
         files = {archive: text}
         if out is not None:
-            files[out.resolve()] = text
+            files[out] = text
         if channels:
             files[root / weekly_report.DELIVERIES_FILE] = weekly_report.record_deliveries(ledger, week, channels, stamp)
-        write_all(files, root, external=[out.resolve()] if out is not None else [])
-    outcome = WeeklyReportOutcome(report, text, archive.relative_to(root), skipped)
+        write_all(files, root, external=[out] if out is not None else [])
+    outcome = WeeklyReportOutcome(report, text, archive.relative_to(root), out, skipped)
     outcome.delivery = deliver(root, Services.configure(settings, env), deliveries, "report", None, stamp)
     return outcome
 

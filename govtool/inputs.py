@@ -77,9 +77,10 @@ def inside_root(root: Path, rel: str | Path, what: str) -> Path:
     """
     path = root / rel
     if not within(path, root):
+        shown = f"{what}: {str(rel)!r}" if str(rel) != what else what
         raise InputError(
-            f"{what}: {str(rel)!r} leads outside the governance root",
-            hint="govtool reads and writes only files inside the repo; use a relative path without '..' or links out",
+            f"{shown} leads outside the governance root (a symbolic link or '..' on the way)",
+            hint="govtool reads and writes only files inside the repo; nothing was written",
         )
     return path
 

@@ -146,7 +146,7 @@ def split_front_matter(text: str, filename: str) -> ResearchDoc:
         text: the document.
         filename: for messages.
     """
-    from govtool.yamlio import YAMLInputError, line_index, load_yaml
+    from govtool.yamlio import YAMLBoundError, YAMLInputError, line_index, load_yaml
 
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
@@ -158,6 +158,8 @@ def split_front_matter(text: str, filename: str) -> ResearchDoc:
             body = "\n".join(lines[index + 1 :])
             try:
                 data = load_yaml(raw, filename) if raw.strip() else {}
+            except YAMLBoundError as exc:  # hostile, not a slip: every command that reads the doc stops
+                raise YAMLBoundError(filename, exc.line, f"front matter: {exc.detail}", exc.hint or "") from None
             except YAMLInputError as exc:
                 return ResearchDoc({}, body, index + 2, True, (exc.line, exc.detail))
             if not isinstance(data, dict):

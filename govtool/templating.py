@@ -23,14 +23,13 @@ This module is a leaf: it imports nothing of govtool but the errors and :mod:`go
 from __future__ import annotations
 
 import os
-import stat
 from contextlib import suppress
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from govtool.errors import GovtoolError, InputError
-from govtool.inputs import MAX_INPUT_BYTES, within
+from govtool.inputs import read_text, within
 
 if TYPE_CHECKING:
     import jinja2
@@ -153,7 +152,8 @@ def _is_int(value: Any) -> bool:
 @lru_cache(maxsize=1)
 def _repo_loader_class() -> type:
     """A loader of a repo's ``templates/`` that refuses files outside the governance root,
-    files that are not regular (a FIFO, a device) and files over :data:`MAX_INPUT_BYTES`."""
+    and reads the others as untrusted text (:func:`govtool.inputs.read_text`: regular
+    files only, bounded, UTF-8 or an error at ``templates/NAME:LINE``)."""
     import jinja2
     from jinja2.loaders import split_template_path
 
@@ -172,16 +172,22 @@ def _repo_loader_class() -> type:
                         hint="a template must be a file inside the repo, not a link out of it",
                     )
                 try:
-                    info = path.stat()
+                    source = read_text(path, shown)
+                    mtime = path.stat().st_mtime
                 except OSError as exc:
                     raise InputError(f"{shown}: cannot read: {exc.strerror}") from None
-                if not stat.S_ISREG(info.st_mode):
-                    raise InputError(f"{shown}: not a regular file", hint="a template is a text file")
-                if info.st_size > MAX_INPUT_BYTES:
-                    raise InputError(f"{shown}: {info.st_size:,} bytes is more than govtool reads")
+                return source, str(path), lambda: _unchanged(path, mtime)
             return super().get_source(environment, template)
 
     return RepoLoader
+
+
+def _unchanged(path: Path, mtime: float) -> bool:
+    """Jinja's check that a loaded template is still current."""
+    try:
+        return path.stat().st_mtime == mtime
+    except OSError:
+        return False
 
 
 def render_template(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:

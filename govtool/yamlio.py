@@ -71,6 +71,14 @@ MAX_ALIAS_EXPANSION = 100_000
 MAX_INT_CHARS = 4_000
 
 
+class YAMLBoundError(YAMLInputError):
+    """YAML or JSON over one of the bounds on untrusted input (size, nesting, aliases, numbers; exit 2).
+
+    Unlike a syntax error, which a lenient reader may note and go on, this always stops
+    the command: the file is hostile or broken beyond what govtool reads.
+    """
+
+
 class _OverBound(Exception):
     """A document over one of the bounds, at a 1-based line."""
 
@@ -78,8 +86,8 @@ class _OverBound(Exception):
         super().__init__(detail)
         self.line, self.detail, self.hint = line, detail, hint
 
-    def error(self, filename: str) -> YAMLInputError:
-        return YAMLInputError(filename, self.line, self.detail, self.hint)
+    def error(self, filename: str) -> YAMLBoundError:
+        return YAMLBoundError(filename, self.line, self.detail, self.hint)
 
 
 _HOSTILE_HINT = "govtool's files and API specs are far smaller; check what wrote this file"
@@ -204,7 +212,7 @@ def _check_size(text: str, filename: str) -> None:
     """Raises YAMLInputError when ``text`` is longer than :data:`MAX_YAML_CHARS` (at the line where it passes it)."""
     if len(text) > MAX_YAML_CHARS:
         line = text.count("\n", 0, MAX_YAML_CHARS) + 1
-        raise YAMLInputError(
+        raise YAMLBoundError(
             filename, line, f"more than {MAX_YAML_CHARS:,} characters of YAML or JSON", hint=_HOSTILE_HINT
         )
 
@@ -361,7 +369,7 @@ def _check_json_text(text: str, filename: str) -> None:
     number = re.search(rf"\d{{{MAX_INT_CHARS + 1},}}", text)
     if number:
         line = text.count("\n", 0, number.start()) + 1
-        raise YAMLInputError(filename, line, f"a number of {len(number.group()):,} digits is too large", _NUMBER_HINT)
+        raise YAMLBoundError(filename, line, f"a number of {len(number.group()):,} digits is too large", _NUMBER_HINT)
 
 
 #: What :func:`_data_from_events` returns for a document it leaves to PyYAML's loader.

@@ -84,12 +84,11 @@ def broker_history(tracker, bid: str, index: int, start: dt.datetime) -> None:
 
 def build_repo(root: Path, brokers: int) -> None:
     """A governance repo with ``brokers`` brokers and 50 events each, docs rendered."""
-    from govtool.init_repo import init_repo
-
     from govtool import history
     from govtool.derived_docs import render_docs
     from govtool.model import Broker, dump_tracker, new_tracker
     from govtool.storage import write_all
+    from govtool.usecases.repo import init_repo
 
     init_repo(root)
     tracker = new_tracker()
@@ -109,7 +108,7 @@ def build_repo(root: Path, brokers: int) -> None:
         broker_history(tracker, bid, index, start)
     files = {root / "tracker.yaml": dump_tracker(tracker)}
     files.update(render_docs(root, tracker))
-    write_all(files)
+    write_all(files, root)
 
 
 def main() -> None:

@@ -31,11 +31,13 @@ whose value is not, so:
 - Entries are written to a temporary file created with ``O_EXCL | O_NOFOLLOW`` under a
   random name, then renamed: a planted link redirects nothing.
 - An entry never changes what a command writes. Reading entries is allowed only for
-  the read-only views (`list`, `show`, `status`, `validate`: the commands whose
-  start-up the cache is for), which the command layer enables with :func:`allow_reads`; every
-  other command, and so every command that writes (``update_tracker``, escalations,
-  the weekly report), parses tracker.yaml and computes the holidays itself, and only
-  stores what it computed for the views.
+  the read-only views (`list`, `show`, `status`, `validate`, `escalate --dry-run`: the
+  commands whose start-up the cache is for), which the command layer enables with
+  :func:`allow_reads`; every other command, and so every command that writes
+  (``update_tracker``, `render`, escalations, the weekly report), parses tracker.yaml
+  and computes the holidays itself, and only stores what it computed for the views.
+  At the scale of 1,000 brokers this costs a writing command the parse it used to
+  skip (~0.6 s); the views keep their speed.
 """
 
 from __future__ import annotations

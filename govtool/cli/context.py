@@ -44,7 +44,7 @@ def use_cache() -> None:
 
 
 def read_cache() -> None:
-    """Let a read-only view (list, show, status, validate) answer from the cache."""
+    """Let a read-only view (list, show, status, validate, escalate --dry-run) answer from the cache."""
     from govtool import cache
 
     cache.allow_reads()

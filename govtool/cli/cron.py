@@ -67,6 +67,8 @@ def escalate(
     """Escalate PM decisions left waiting (level 2 after 5 business days, level 3 after 10, or at once)."""
     from govtool.usecases.cron import escalate as escalate_due
 
+    if dry_run or as_json:  # writes nothing: may answer from the cache
+        context.read_cache()
     root = context.root_dir()
     outcome = escalate_due(
         root,

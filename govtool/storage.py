@@ -180,6 +180,11 @@ def tracker_lock(root: Path) -> Iterator[None]:
     except OSError as exc:
         raise InputError(f"{state}: cannot create: {exc.strerror}") from None
     lock_file = state / "tracker.lock"
+    if lock_file.is_symlink():  # the lock is opened with O_TRUNC: a link would empty its target
+        raise InputError(
+            f"{STATE_DIR}/tracker.lock: is a symbolic link; govtool does not write through links",
+            hint="remove it (.govtool/ is local state, never committed); nothing was written",
+        )
     lock = FileLock(str(lock_file), timeout=LOCK_TIMEOUT_SECONDS)
     try:
         with lock:

@@ -546,6 +546,16 @@ UNTRUSTED = [
         r"^\.govtool/outbox leads outside the governance root",
         both(outbox_message, move_out_and_link(".govtool/outbox")),
     ),
+    Case(
+        "lock file linked to another file",
+        ["progress", "beta", "60"],
+        r"^\.govtool/tracker\.lock: is a symbolic link",
+        both(
+            lambda root: (root / ".govtool/tracker.lock").unlink(missing_ok=True),
+            link(".govtool/tracker.lock", "notes.md"),
+            write("notes.md", "mine\n"),
+        ),
+    ),
     # dates
     Case(
         "--as-of in year 9999",

@@ -19,6 +19,7 @@ takes the lock, once they are a minute old.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager, suppress
@@ -207,7 +208,8 @@ def state_dir(root: Path) -> Path:
 
 
 def sweep_temporary_files(root: Path, clock_file: Path) -> list[Path]:
-    """Remove the temporary files that commands killed mid-write left under ``root``.
+    """Remove the temporary files that commands killed mid-write left under ``root``
+    (``.govtool-tmp-*.tmp``, and the ``.NAME.RANDOM.tmp`` of earlier versions).
 
     Called by the holder of the lock, so no other govtool command is writing; a file
     is removed only when it is :data:`STALE_TEMP_SECONDS` older than ``clock_file``,
@@ -236,7 +238,7 @@ def sweep_temporary_files(root: Path, clock_file: Path) -> list[Path]:
             if not recursive:
                 subdirs.clear()
             for name in names:
-                if not (name.startswith(TEMP_PREFIX) and name.endswith(".tmp")):
+                if not _temporary_name(name, names):
                     continue
                 path = Path(directory, name)
                 with suppress(OSError):
@@ -245,6 +247,20 @@ def sweep_temporary_files(root: Path, clock_file: Path) -> list[Path]:
                         path.unlink()
                         removed.append(path)
     return removed
+
+
+#: The temporary names of govtool before they were ``.govtool-tmp-*``: ``.NAME.RANDOM.tmp``
+#: beside NAME (``.tracker.yaml.k3j_x9ab.tmp``), RANDOM being tempfile's eight characters.
+_OLD_TEMP_RE = re.compile(r"\.(.+)\.[a-z0-9_]{8}\.tmp")
+
+
+def _temporary_name(name: str, siblings: list[str]) -> bool:
+    """True for a temporary file of govtool's: ``.govtool-tmp-*.tmp``, or the older
+    ``.NAME.RANDOM.tmp`` when NAME is a file beside it."""
+    if name.startswith(TEMP_PREFIX):
+        return name.endswith(".tmp")
+    old = _OLD_TEMP_RE.fullmatch(name)
+    return old is not None and old.group(1) in siblings
 
 
 def read_tracker_text(root: Path) -> str:

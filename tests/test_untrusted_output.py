@@ -127,16 +127,22 @@ def test_smtp_auth_forms_of_the_password_are_secrets():
 
 def test_a_stale_temporary_file_is_removed_by_the_next_command(make_repo, govtool):
     root = make_repo({"acme": "in_progress"})
-    stale = [root / ".govtool-tmp-tracker.yaml.k1ll3d.tmp", root / "docs/brokers/.govtool-tmp-decision-log.md.x.tmp"]
+    stale = [
+        root / ".govtool-tmp-tracker.yaml.k1ll3d.tmp",
+        root / "docs/brokers/.govtool-tmp-decision-log.md.x.tmp",
+        root / ".tracker.yaml.k3j_x9ab.tmp",  # the name before .govtool-tmp-
+    ]
+    mine = root / ".notes.md.abcdefgh.tmp"  # no notes.md beside it: not govtool's
     fresh = root / ".govtool-tmp-PROJECT_MEMORY.md.busy.tmp"
-    for path in [*stale, fresh]:
+    for path in [*stale, fresh, mine]:
         path.write_text("half a file", encoding="utf-8")
     old = time.time() - 3600
-    for path in stale:
+    for path in [*stale, mine]:
         os.utime(path, (old, old))
     assert govtool(root, "progress", "acme", "30").exit_code == 0
     assert not any(path.exists() for path in stale)
     assert fresh.exists()  # perhaps another program's write in progress: a minute's grace
+    assert mine.exists()
 
 
 def test_the_gitignore_of_init_covers_temporary_files(make_repo):

@@ -77,16 +77,22 @@ def main(argv: Optional[list[str]] = None) -> None:
 
 
 def _fail(exc: BaseException, message: str, hint: Optional[str], code: int, debug: bool) -> None:
-    """Print an error (with its traceback under --debug), redacted, and exit with ``code``."""
+    """Print an error (with its traceback under --debug), redacted, and exit with ``code``.
+
+    On a terminal, control characters in the text (a server's reply, a file's content)
+    are shown as escapes, never sent raw.
+    """
+    from govtool.cli.output import terminal_safe
     from govtool.redaction import redact, secrets_in
 
     secrets = secrets_in(context.environment())
     err = sys.stderr
+    shown = terminal_safe if err.isatty() else str
     if debug:
         import traceback
 
-        err.write(redact("".join(traceback.format_exception(exc)), secrets))
-    err.write(redact(f"govtool: error: {message}\n", secrets))
+        err.write(shown(redact("".join(traceback.format_exception(exc)), secrets)))
+    err.write(shown(redact(f"govtool: error: {message}\n", secrets)))
     if hint:
-        err.write(redact(f"hint: {hint}\n", secrets))
+        err.write(shown(redact(f"hint: {hint}\n", secrets)))
     raise SystemExit(code) from None

@@ -508,8 +508,9 @@ def _key_lines(text: str) -> Iterator[tuple[KeyPath, int]]:
     import yaml
 
     try:
+        _check_bounds(text, _loaders()[1])  # a text that never went through load_yaml (data from the cache)
         root = yaml.compose(text, Loader=_loaders()[1])
-    except yaml.YAMLError:
+    except (yaml.YAMLError, _OverBound):
         return
     if root is not None:
         for path, value_node, key_node in _walk(root, ()):

@@ -111,7 +111,7 @@ def build_repo(root: Path, brokers: int) -> None:
     files = {root / "tracker.yaml": dump_tracker_settings(tracker)}
     files.update({root / broker_file(bid): dump_broker(b) for bid, b in tracker.brokers.items()})
     files.update(render_docs(root, tracker))
-    write_all(files)
+    write_all(files, root)
 
 
 def main() -> None:

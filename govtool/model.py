@@ -266,11 +266,20 @@ def unknown_broker_error(broker_id: str, brokers: dict[str, Broker], other_ids: 
     return InputError(f"{TRACKER_FILE}: unknown broker {broker_id!r}", hint=hint)
 
 
+#: The dates govtool accepts, wherever they come from (the tracker, an option, GOVTOOL_NOW):
+#: outside them a typo (0001-01-01, 9999-12-31) would overflow date arithmetic, make
+#: business-day counts run for seconds, or date an event after every later one.
+FIRST_DATE = dt.date(1970, 1, 1)
+LAST_DATE = dt.date(2200, 12, 31)
+_OUT_OF_RANGE = f"expected a date between {FIRST_DATE.isoformat()} and {LAST_DATE.isoformat()}"
+
+
 def parse_timestamp(value: Any) -> dt.datetime:
     """Parse an ISO 8601 timestamp with a time zone into an aware UTC datetime.
 
     Raises:
-        ValueError: not a string, not ISO 8601, or without a time zone.
+        ValueError: not a string, not ISO 8601, without a time zone, or outside
+            :data:`FIRST_DATE` to :data:`LAST_DATE`.
     """
     if not isinstance(value, str):
         raise ValueError("expected an ISO 8601 timestamp such as 2026-01-17T09:30:00Z")
@@ -280,18 +289,28 @@ def parse_timestamp(value: Any) -> dt.datetime:
         raise ValueError("expected an ISO 8601 timestamp such as 2026-01-17T09:30:00Z") from None
     if parsed.tzinfo is None:
         raise ValueError("the timestamp needs a time zone (add Z for UTC)")
-    return parsed.astimezone(dt.timezone.utc)
+    if not FIRST_DATE.year <= parsed.year <= LAST_DATE.year:  # before converting: 0001 with +01:00 overflows
+        raise ValueError(_OUT_OF_RANGE)
+    parsed = parsed.astimezone(dt.timezone.utc)
+    if not FIRST_DATE <= parsed.date() <= LAST_DATE:
+        raise ValueError(_OUT_OF_RANGE)
+    return parsed
 
 
 def parse_date(value: Any) -> dt.date:
     """Parse an ISO 8601 calendar date (``2026-01-29``).
 
     Raises:
-        ValueError: not a YYYY-MM-DD date.
+        ValueError: not a YYYY-MM-DD date, or outside :data:`FIRST_DATE` to :data:`LAST_DATE`.
     """
     if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        parsed = None
         with contextlib.suppress(ValueError):
-            return dt.date.fromisoformat(value)
+            parsed = dt.date.fromisoformat(value)
+        if parsed is not None:
+            if not FIRST_DATE <= parsed <= LAST_DATE:
+                raise ValueError(_OUT_OF_RANGE)
+            return parsed
     raise ValueError("expected a date as YYYY-MM-DD")
 
 

@@ -15,7 +15,6 @@ a pointer means the same thing wherever it was written.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +22,8 @@ from typing import Any
 from urllib.parse import unquote
 
 from govtool.errors import InputError
-from govtool.yamlio import load_yaml
+from govtool.inputs import read_text
+from govtool.yamlio import load_json, load_yaml
 
 #: At most this many other files are read for one spec.
 MAX_REF_FILES = 200
@@ -48,10 +48,7 @@ def parse_document(text: str, name: str) -> Any:
         InputError: ``NAME:LINE: ...`` for a syntax error.
     """
     if text.lstrip().startswith("{"):
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{name}:{exc.lineno}: not valid JSON: {exc.msg}") from None
+        return load_json(text, name)
     return load_yaml(text, name, strict=False)
 
 
@@ -65,8 +62,8 @@ def load_spec(path: Path) -> tuple[dict[str, Any], str]:
         InputError: unreadable, not parseable, or not OpenAPI 3.x / Swagger 2.0.
     """
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_text(path, str(path))
+    except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc}") from None
     name = path.name
     data = parse_document(text, name)
@@ -238,7 +235,7 @@ def load_bundle(path: Path) -> SpecBundle:
                 continue
             budget -= size
             try:
-                other_text = target.read_text(encoding="utf-8")
+                other_text = read_text(target, key)
                 other = parse_document(other_text, key)
             except (OSError, UnicodeDecodeError, InputError) as exc:
                 bundle.skipped[key] = f"unreadable: {getattr(exc, 'message', exc)}"

@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from govtool.errors import InputError
+from govtool.inputs import inside_root, read_text
 from govtool.storage import STATE_DIR, atomic_write
+from govtool.yamlio import load_json
 
 OUTBOX_DIR = f"{STATE_DIR}/outbox"
 
@@ -47,14 +49,18 @@ class OutboxMessage:
 
 
 def outbox_dir(root: Path) -> Path:
-    """The outbox directory of a governance root."""
-    return root / OUTBOX_DIR
+    """The outbox directory of a governance root.
+
+    Raises:
+        InputError: it is a link out of the root (a pull request can commit one).
+    """
+    return inside_root(root, OUTBOX_DIR, OUTBOX_DIR)
 
 
 def put(root: Path, message: OutboxMessage) -> Path:
     """Write a message to the outbox (atomically); returns its path."""
     path = outbox_dir(root) / f"{message.id}.json"
-    atomic_write(path, json.dumps(asdict(message), indent=2, ensure_ascii=False) + "\n")
+    atomic_write(root, path, json.dumps(asdict(message), indent=2, ensure_ascii=False) + "\n")
     return path
 
 
@@ -86,8 +92,12 @@ def pending(root: Path) -> list[tuple[Path, OutboxMessage]]:
     out = []
     for path in sorted(directory.glob("*.json")):
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = load_json(read_text(path, path.name), path.name)
             out.append((path, OutboxMessage(**data)))
-        except (OSError, ValueError, TypeError) as exc:
+        except InputError as exc:
+            raise InputError(
+                f"{path}: not an outbox message: {exc.message}", hint="move it away and run again"
+            ) from None
+        except (OSError, TypeError) as exc:
             raise InputError(f"{path}: not an outbox message: {exc}", hint="move it away and run again") from None
     return out

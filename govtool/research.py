@@ -36,6 +36,7 @@ from govtool.research_doc import (
     completeness,
     doc_path,
     join_front_matter,
+    read_doc_text,
     split_front_matter,
     with_matrix_table,
 )
@@ -193,15 +194,13 @@ def read_doc(root: Path, broker_id: str) -> tuple[Path, str]:
         InputError: no doc (the hint names `govtool research new`).
     """
     path = doc_path(root, broker_id)
-    try:
-        return path, path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    text = read_doc_text(root, research_doc_rel_path(broker_id))
+    if text is None:
         raise InputError(
             f"{research_doc_rel_path(broker_id)}: no research doc",
             hint=f"start one with `govtool research new {broker_id} --name NAME`",
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read: {exc}") from None
+        )
+    return path, text
 
 
 def brokers_to_check(root: Path, tracker: Tracker, requested: list[str]) -> list[str]:
@@ -236,18 +235,18 @@ def check_research(root: Path, tracker: Tracker, broker_ids: list[str]) -> dict[
     results: dict[str, list[Finding]] = {}
     for broker_id in broker_ids:
         rel = research_doc_rel_path(broker_id)
-        path = doc_path(root, broker_id)
+        doc_path(root, broker_id)  # refuses an id that would leave the research dir
         if broker_id not in tracker.brokers:
             results[broker_id] = [
                 Finding(rel, 1, f"{broker_id} is not in the tracker; start it with `govtool research new {broker_id}`")
             ]
             continue
-        if not path.is_file():
+        text = read_doc_text(root, rel)
+        if text is None:
             results[broker_id] = [
                 Finding(rel, 1, f"no research doc; start it with `govtool research new {broker_id} --name NAME`")
             ]
             continue
-        text = path.read_text(encoding="utf-8")
         results[broker_id] = check_doc(text, rel, broker_id, tracker.settings.decision_matrix)
     return results
 
@@ -281,10 +280,7 @@ def research_index(root: Path, tracker: Tracker, pending: dict[Path, str] | None
         path = root / broker.research_doc
         text = pending.get(path)
         if text is None:
-            try:
-                text = path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
-                text = None
+            text = read_doc_text(root, broker.research_doc)
         summary = (
             completeness(check_doc(text, broker.research_doc, broker.id, tracker.settings.decision_matrix))
             if text is not None

@@ -25,6 +25,8 @@ from govtool.decision_matrix import (
     score_if_complete,
 )
 from govtool.errors import InputError
+from govtool.field_checks import control_problem
+from govtool.inputs import inside_root, read_text, within
 from govtool.model import BROKER_ID_RE, INTEGRATION_TYPES, RESEARCH_DIR, integration_type_problem, tier_problem
 
 #: The 11 sections: (title, what the section must answer).
@@ -98,7 +100,7 @@ def doc_path(root: Path, broker_id: str) -> Path:
         )
     base = (root / RESEARCH_DIR).resolve()
     path = (base / f"{broker_id}.md").resolve()
-    if path.parent != base:
+    if path.parent != base or not within(base, root):
         raise InputError(f"{broker_id}: the research doc would land outside {RESEARCH_DIR}/")
     return path
 
@@ -154,7 +156,7 @@ def split_front_matter(text: str, filename: str) -> ResearchDoc:
         text: the document.
         filename: for messages.
     """
-    from govtool.yamlio import YAMLInputError, line_index, load_yaml
+    from govtool.yamlio import YAMLBoundError, YAMLInputError, line_index, load_yaml
 
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
@@ -166,6 +168,8 @@ def split_front_matter(text: str, filename: str) -> ResearchDoc:
             body = "\n".join(lines[index + 1 :])
             try:
                 data = load_yaml(raw, filename) if raw.strip() else {}
+            except YAMLBoundError as exc:  # hostile, not a slip: every command that reads the doc stops
+                raise YAMLBoundError(filename, exc.line, f"front matter: {exc.detail}", exc.hint or "") from None
             except YAMLInputError as exc:
                 return ResearchDoc({}, body, index + 2, True, (exc.line, exc.detail))
             if not isinstance(data, dict):
@@ -175,25 +179,50 @@ def split_front_matter(text: str, filename: str) -> ResearchDoc:
     return ResearchDoc({}, text, 1, False, (1, "the front matter has no closing '---' line"))
 
 
+def read_doc_text(root: Path, rel_path: str) -> str | None:
+    """A research doc's text, or None when there is no such file.
+
+    Args:
+        root: the governance root; rel_path: the doc's path under it (``research_doc``).
+
+    Raises:
+        InputError: the path leads outside the root, or the doc is not a regular
+            file, too large, unreadable or not UTF-8.
+    """
+    path = inside_root(root, rel_path, rel_path)
+    try:
+        return read_text(path, rel_path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise InputError(f"{rel_path}: cannot read: {exc.strerror}") from None
+
+
 def read_doc(root: Path, rel_path: str) -> ResearchDoc:
     """A research doc, split; an empty one (no front matter, no body) when the doc is
     missing or unreadable.
 
     Args:
         root: the governance root; rel_path: the doc's path under it.
+
+    Raises:
+        InputError: see :func:`read_doc_text`.
     """
-    try:
-        text = (root / rel_path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+    text = read_doc_text(root, rel_path)
+    if text is None:
         return ResearchDoc({}, "", 1, False)
     return split_front_matter(text, rel_path)
 
 
 def read_front_matter(root: Path, rel_path: str) -> dict[str, Any]:
-    """The front matter of a research doc, or {} when the doc is missing, unreadable or has none.
+    """The front matter of a research doc, or {} when the doc is missing or has none
+    (or none that loads: `research check` reports that).
 
     Args:
         root: the governance root; rel_path: the doc's path under it.
+
+    Raises:
+        InputError: see :func:`read_doc_text`.
     """
     return read_doc(root, rel_path).front_matter
 
@@ -209,11 +238,15 @@ def _check_value(name: str, value: Any) -> str | None:
     """Why a set front-matter value is of the wrong type, or None when it is fine."""
     text_fields = {"name", "docs_url", "authentication", "rate_limits", "access", "data_coverage", "broker"}
     if name in text_fields:
-        return None if isinstance(value, str) and value.strip() else "expected text"
+        if not (isinstance(value, str) and value.strip()):
+            return "expected text"
+        return control_problem(value)  # it goes into the PM's email and Slack message
     if name == "tier":
         return tier_problem(value)
     if name in ("asset_classes", "regions"):
         ok = isinstance(value, list) and value and all(isinstance(v, str) and v.strip() for v in value)
+        if ok and any(control_problem(v) for v in value):
+            return "expected one line of text without control characters in each"
         return None if ok else "expected a non-empty list of strings"
     if name == "integration_type":
         return integration_type_problem(value)

@@ -23,6 +23,7 @@ from typing import NamedTuple
 
 from govtool import __version__
 from govtool.derived_docs import DERIVED_DOCS
+from govtool.inputs import TEMP_PREFIX
 from govtool.templating import environment, render_template
 
 #: Where govtool's source lives on GitHub, as the scaffold names it (``--govtool-repo``).
@@ -87,6 +88,7 @@ def render_scaffold(
         "allowed_signers": ALLOWED_SIGNERS_FILE,
         "generated": sorted(DERIVED_DOCS),
         "state_dir": state_dir,
+        "temp_prefix": TEMP_PREFIX,
     }
     return {
         root / item.path: (render_template(env, item.template, context), item.lines)

@@ -17,7 +17,14 @@ from typing import Any, NamedTuple
 
 from govtool import lifecycle
 from govtool.decision_matrix import MATRIX_FACTORS, MatrixSettings
-from govtool.field_checks import Problems, check_keys, check_string, check_string_list, is_number
+from govtool.field_checks import (
+    Problems,
+    check_keys,
+    check_string,
+    check_string_list,
+    control_problem,
+    is_number,
+)
 from govtool.yamlio import KeyPath
 
 #: Default settings: the values of seeds/pm-notification-process.md.
@@ -142,7 +149,7 @@ def validate_settings(raw: Any, problems: Problems) -> dict[str, Any]:
     if settings["calendar"] not in ("NYSE", "none"):
         problems.add((*path, "calendar"), "expected NYSE or none", settings["calendar"])
     channel = settings["slack"].get("channel")
-    if not isinstance(channel, str) or not channel.strip():
+    if not isinstance(channel, str) or not channel.strip() or control_problem(channel):
         problems.add((*path, "slack", "channel"), "expected a channel name such as #broker-integrations", channel)
 
     email = settings["email"]

@@ -6,11 +6,20 @@ all-or-none across files (:func:`write_all` stages every file before moving any)
 the lock (:func:`tracker_lock`) serialises concurrent commands (DESIGN.md,
 "Architecture"). A change of the tracker goes through
 :func:`govtool.unit_of_work.update_tracker`, which uses these.
+
+A pull request can commit symbolic links, so writes never go through one: a
+destination that is a link (a linked tracker.yaml or PROJECT_MEMORY.md) is refused,
+and so is one whose directory leads outside the governance root (a linked ``docs/``
+or ``.govtool/``). Temporary files are named ``.govtool-tmp-*.tmp``
+(:data:`govtool.inputs.TEMP_PREFIX`, which the ``.gitignore`` of `govtool init`
+covers); those a killed command left behind are removed by the next command that
+takes the lock, once they are a minute old.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager, suppress
@@ -19,6 +28,7 @@ from pathlib import Path
 
 from govtool import cache
 from govtool.errors import InputError, ValidationError
+from govtool.inputs import TEMP_PREFIX, inside_root, read_text, within
 from govtool.model import (
     BROKERS_DIR,
     SPLIT_VERSION,
@@ -35,6 +45,11 @@ from govtool.yamlio import load_yaml, loaded_form
 #: Local, uncommitted state of a governance repo: the lock, the outbox, caches.
 STATE_DIR = ".govtool"
 LOCK_TIMEOUT_SECONDS = 60
+#: A temporary file older than this (by the file system's clock) was left by a command that died.
+STALE_TEMP_SECONDS = 60
+#: Where govtool writes under a governance root, and so where its temporary files may be left:
+#: (directory, whether its subdirectories too).
+_WRITTEN_DIRS = ((".", False), (BROKERS_DIR, False), ("docs/brokers", True), (STATE_DIR, True))
 
 
 def find_root(start: Path, override: str | None = None) -> Path:
@@ -66,13 +81,14 @@ def find_root(start: Path, override: str | None = None) -> Path:
     )
 
 
-def atomic_write(path: Path, text: str) -> bool:
-    """Write ``text`` to ``path`` by temporary file and ``os.replace``.
+def atomic_write(root: Path, path: Path, text: str) -> bool:
+    """Write ``text`` to ``path`` under the governance root by temporary file and ``os.replace``.
 
     A crash leaves either the old or the new file, never half of one. Files whose
     content is already ``text`` are not touched.
 
     Args:
+        root: the governance root, which ``path`` must stay inside.
         path: the destination; missing parent directories are created.
         text: the full new content (written as UTF-8).
 
@@ -80,13 +96,44 @@ def atomic_write(path: Path, text: str) -> bool:
         True when the file changed, False when it already held ``text``.
 
     Raises:
-        InputError: the file or its directory is not writable.
+        InputError: the file or its directory is not writable, or see :func:`write_all`.
     """
-    return bool(write_all({path: text}))
+    return bool(write_all({path: text}, root))
+
+
+def _check_destination(path: Path, root: Path, external: Collection[Path]) -> None:
+    """Refuse to write through a symbolic link, or out of the root by a linked directory.
+
+    Raises:
+        InputError: ``path`` is a link, or (unless it is one of ``external``, files
+            the user named) it or its directory leads outside ``root``.
+    """
+    shown = _shown(path, root)
+    if path.is_symlink():
+        raise InputError(
+            f"{shown}: is a symbolic link; govtool does not write through links",
+            hint="replace the link with the file itself; nothing was written",
+        )
+    if path not in external and not within(path.parent, root):
+        raise InputError(
+            f"{shown}: its directory leads outside the governance root (a symbolic link on the way)",
+            hint="govtool writes only inside the repo; replace the link with a directory; nothing was written",
+        )
+
+
+def _shown(path: Path, root: Path) -> str:
+    """``path`` relative to ``root`` when it is under it, else in full."""
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
 
 
 def _stage(path: Path, text: str) -> str | None:
     """Write ``text`` beside ``path`` in a temporary file, ready for ``os.replace``.
+
+    The temporary file is created with ``O_EXCL`` and ``O_NOFOLLOW`` under a random
+    name (``.govtool-tmp-NAME.RANDOM.tmp``), so a planted link cannot redirect it.
 
     Returns:
         The temporary file's path, or None when ``path`` already holds ``text``.
@@ -99,13 +146,13 @@ def _stage(path: Path, text: str) -> str | None:
     try:
         if path.is_dir():
             raise InputError(f"{path}: cannot write: it is a directory", hint="move that directory away")
-        if path.is_file() and path.read_bytes() == data:
+        if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
             return None
         if path.exists() and not os.access(path, os.W_OK):
             raise InputError(f"{path}: not writable", hint="check the permissions; nothing was written")
         path.parent.mkdir(parents=True, exist_ok=True)
         mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise InputError(
             f"{path}: cannot write: {exc.strerror}", hint="check the permissions of that directory"
@@ -138,14 +185,21 @@ def tracker_lock(root: Path) -> Iterator[None]:
     """
     from filelock import FileLock, Timeout
 
-    state = root / STATE_DIR
+    state = state_dir(root)
     try:
         state.mkdir(exist_ok=True)
     except OSError as exc:
         raise InputError(f"{state}: cannot create: {exc.strerror}") from None
-    lock = FileLock(str(state / "tracker.lock"), timeout=LOCK_TIMEOUT_SECONDS)
+    lock_file = state / "tracker.lock"
+    if lock_file.is_symlink():  # the lock is opened with O_TRUNC: a link would empty its target
+        raise InputError(
+            f"{STATE_DIR}/tracker.lock: is a symbolic link; govtool does not write through links",
+            hint="remove it (.govtool/ is local state, never committed); nothing was written",
+        )
+    lock = FileLock(str(lock_file), timeout=LOCK_TIMEOUT_SECONDS)
     try:
         with lock:
+            sweep_temporary_files(root, lock_file)
             yield
     except Timeout:
         raise InputError(
@@ -154,27 +208,99 @@ def tracker_lock(root: Path) -> Iterator[None]:
         ) from None
 
 
-def read_text(path: Path, shown: str) -> str:
-    """A governance file's text.
+def state_dir(root: Path) -> Path:
+    """``ROOT/.govtool``, govtool's local state (the lock, the outbox).
 
     Raises:
-        InputError: missing, unreadable or not UTF-8; the message names ``shown``.
+        InputError: ``.govtool`` is a link out of the root (a pull request can commit one).
     """
+    return inside_root(root, STATE_DIR, STATE_DIR)
+
+
+def sweep_temporary_files(root: Path, clock_file: Path) -> list[Path]:
+    """Remove the temporary files that commands killed mid-write left under ``root``
+    (``.govtool-tmp-*.tmp``, and the ``.NAME.RANDOM.tmp`` of earlier versions).
+
+    Called by the holder of the lock, so no other govtool command is writing; a file
+    is removed only when it is :data:`STALE_TEMP_SECONDS` older than ``clock_file``,
+    which is touched first, so the file system's own clock decides (the core reads
+    no clock) and a slow write of another program is never cut short.
+
+    Args:
+        root: the governance root; the directories govtool writes in are swept
+            (the root itself, ``docs/brokers/`` and ``.govtool/``, without following links).
+        clock_file: a file this process may touch (the lock file).
+
+    Returns:
+        The files removed.
+    """
+    removed: list[Path] = []
     try:
-        return path.read_text(encoding="utf-8")
+        os.utime(clock_file)
+        now = os.stat(clock_file).st_mtime
+    except OSError:
+        return removed
+    for rel, recursive in _WRITTEN_DIRS:
+        top = root / rel
+        if not within(top, root):
+            continue
+        for directory, subdirs, names in os.walk(top):
+            if not recursive:
+                subdirs.clear()
+            for name in names:
+                if not _temporary_name(name, names):
+                    continue
+                path = Path(directory, name)
+                with suppress(OSError):
+                    info = path.lstat()
+                    if info.st_mtime < now - STALE_TEMP_SECONDS and not path.is_symlink():
+                        path.unlink()
+                        removed.append(path)
+    return removed
+
+
+#: The temporary names of govtool before they were ``.govtool-tmp-*``: ``.NAME.RANDOM.tmp``
+#: beside NAME (``.tracker.yaml.k3j_x9ab.tmp``), RANDOM being tempfile's eight characters.
+_OLD_TEMP_RE = re.compile(r"\.(.+)\.[a-z0-9_]{8}\.tmp")
+
+
+def _temporary_name(name: str, siblings: list[str]) -> bool:
+    """True for a temporary file of govtool's: ``.govtool-tmp-*.tmp``, or the older
+    ``.NAME.RANDOM.tmp`` when NAME is a file beside it."""
+    if name.startswith(TEMP_PREFIX):
+        return name.endswith(".tmp")
+    old = _OLD_TEMP_RE.fullmatch(name)
+    return old is not None and old.group(1) in siblings
+
+
+def read_governance_file(root: Path, rel: str) -> str:
+    """The text of a file of the tracker under the governance root (``tracker.d/ID.yaml``).
+
+    Raises:
+        InputError: missing, unreadable, not UTF-8, too large, or a link out of the root.
+    """
+    path = inside_root(root, rel, rel)
+    try:
+        return read_text(path, rel)
     except FileNotFoundError:
-        raise InputError(f"{shown}: no such file", hint="run `govtool init`") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{shown}: cannot read: {exc}") from None
+        raise InputError(f"{rel}: no such file", hint="run `govtool validate`") from None
+    except OSError as exc:
+        raise InputError(f"{rel}: cannot read: {exc.strerror}") from None
 
 
 def read_tracker_text(root: Path) -> str:
     """The text of ``ROOT/tracker.yaml``.
 
     Raises:
-        InputError: missing, unreadable or not UTF-8.
+        InputError: missing, unreadable, not UTF-8, too large, or a link out of the root.
     """
-    return read_text(root / TRACKER_FILE, str(root / TRACKER_FILE))
+    path = inside_root(root, TRACKER_FILE, TRACKER_FILE)
+    try:
+        return read_text(path, TRACKER_FILE)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file", hint="run `govtool init`") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
 
 
 @dataclass
@@ -240,7 +366,7 @@ def read_tracker_files(root: Path, only: Collection[str] | None = None) -> Track
         return TrackerFiles(root, settings_text, None)
     ids = broker_ids_on_disk(root)
     wanted = ids if only is None else [b for b in ids if b in set(only)]
-    texts = {bid: read_text(root / broker_file(bid), broker_file(bid)) for bid in wanted}
+    texts = {bid: read_governance_file(root, broker_file(bid)) for bid in wanted}
     return TrackerFiles(root, settings_text, texts, ids)
 
 
@@ -390,17 +516,26 @@ def serialise_checked(tracker: Tracker, before: TrackerFiles) -> dict[Path, str]
     return out
 
 
-def write_all(files: dict[Path, str]) -> list[Path]:
+def write_all(files: dict[Path, str], root: Path, external: Collection[Path] = ()) -> list[Path]:
     """Write several files, all or none: every new content is staged in a temporary
     file beside its destination first, and only then are they moved into place.
+
+    Args:
+        files: destination -> full new content.
+        root: the governance root: every destination must stay inside it, links resolved.
+        external: destinations the user named on the command line (``--out``), which
+            may lie outside the root; they are still never written through a link.
 
     Returns:
         The paths whose content changed.
 
     Raises:
-        InputError: a destination is not writable (a read-only file or directory, a
-            directory where a file goes, a full disk); nothing was written.
+        InputError: a destination is a symbolic link or leads outside the root, or is
+            not writable (a read-only file or directory, a directory where a file
+            goes, a full disk); nothing was written.
     """
+    for path in files:
+        _check_destination(path, root, external)
     staged: list[tuple[str, Path]] = []
     try:
         for path, text in files.items():

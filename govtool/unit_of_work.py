@@ -34,6 +34,7 @@ def update_tracker(
     files: dict[Path, str] | None = None,
     changed: list[Path] | None = None,
     only: Collection[str] | None = None,
+    external: Collection[Path] = (),
 ) -> T:
     """Apply ``change`` to the tracker under the lock, then write it, ``files`` and the docs.
 
@@ -50,6 +51,8 @@ def update_tracker(
             layout only their files are read and written, and the derived docs are
             rendered only where ``settings.docs.render_on_change`` asks for it, so the
             cost grows with the work, not with the repo. None: all brokers.
+        external: paths among ``files`` that the user named outside the governance
+            tree (``notify --out``); see :func:`govtool.storage.write_all`.
 
     Returns:
         What ``change`` returned.
@@ -67,7 +70,7 @@ def update_tracker(
         if tracker.settings.render_on_change:
             whole = tracker if not (before.split and only is not None) else _with_all_brokers(root, tracker)
             docs = render_docs(root, whole, pending=files)
-        written = write_all({**data_files, **files, **docs})
+        written = write_all({**data_files, **files, **docs}, root, external)
     if changed is not None:
         changed.extend(written)
     return result

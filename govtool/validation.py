@@ -25,6 +25,7 @@ from govtool.field_checks import (
     is_number,
     is_whole_number,
 )
+from govtool.inputs import relative_path_problem
 from govtool.model import (
     BROKER_FIELDS,
     BROKER_ID_RE,
@@ -71,7 +72,9 @@ def _parse_event(raw: Any, path: KeyPath, problems: Problems) -> Event | None:
     details = {k: raw[k] for k in allowed[3:] if k in raw}
     for key, value in details.items():
         kp = (*path, key)
-        if key in ("note", "source", "reason", "to", "band") and value is not None:
+        if key in ("note", "source", "reason") and value is not None:
+            check_string(value, kp, problems, one_line=False)
+        elif key in ("to", "band") and value is not None:
             check_string(value, kp, problems)
         elif key in ("urgent", "backfilled", "differs_from_band") and not isinstance(value, bool):
             problems.add(kp, "expected true or false", value)
@@ -165,7 +168,10 @@ def _parse_broker(broker_id: Any, raw: Any, path: KeyPath, problems: Problems) -
     if status not in lifecycle.STATUSES:
         problems.add((*path, "status"), f"unknown status; expected one of {', '.join(lifecycle.STATUSES)}", status)
     for key in ("team", "research_doc", "notes"):
-        check_string(raw.get(key), (*path, key), problems, required=False)
+        check_string(raw.get(key), (*path, key), problems, required=False, one_line=key != "notes")
+    doc = raw.get("research_doc")
+    if isinstance(doc, str) and doc.strip() and relative_path_problem(doc):
+        problems.add((*path, "research_doc"), relative_path_problem(doc), doc)
     lists = {
         k: check_string_list(raw.get(k), (*path, k), problems)
         for k in ("asset_classes", "regions", "blockers", "depends_on")

@@ -170,14 +170,28 @@ def read_deliveries(root: Path) -> dict[str, dict[str, str]]:
     """The deliveries ledger: ISO week -> {channel: ISO timestamp it was sent or queued}.
 
     Raises:
-        InputError: the ledger does not parse.
+        InputError: the ledger does not parse, is not such a mapping, or lies outside the root.
     """
+    from govtool.inputs import inside_root, read_text
     from govtool.yamlio import load_yaml
 
-    path = root / DELIVERIES_FILE
-    if not path.exists():
+    path = inside_root(root, DELIVERIES_FILE, DELIVERIES_FILE)
+    try:
+        text = read_text(path, DELIVERIES_FILE)
+    except FileNotFoundError:
         return {}
-    return load_yaml(path.read_text(encoding="utf-8"), DELIVERIES_FILE) or {}
+    except OSError as exc:
+        raise InputError(f"{DELIVERIES_FILE}: cannot read: {exc.strerror}") from None
+    ledger = load_yaml(text, DELIVERIES_FILE) or {}
+    if not isinstance(ledger, dict) or not all(
+        isinstance(week, str) and isinstance(sent, dict) and all(isinstance(v, str) for v in sent.values())
+        for week, sent in ledger.items()
+    ):
+        raise InputError(
+            f"{DELIVERIES_FILE}:1: expected a mapping of ISO week to {{channel: timestamp}}",
+            hint="govtool writes this ledger; restore it from git",
+        )
+    return ledger
 
 
 def plan_deliveries(

@@ -129,7 +129,8 @@ def test_init_keeps_what_is_there_and_adds_the_lines_it_lacks(tmp_path, govtool)
     assert result.exit_code == 0, result.stderr
     assert "kept .github/workflows/govtool-gate.yml (already there)" in result.stdout
     assert mine.read_text() == "name: our own gate\n"
-    assert (root / ".gitignore").read_text() == "node_modules/\n/.govtool/\n# govtool\n__pycache__/\n.venv/\n"
+    added = "# govtool\n.govtool-tmp-*\n__pycache__/\n.venv/\n"
+    assert (root / ".gitignore").read_text() == "node_modules/\n/.govtool/\n" + added
     before = snapshot(root)
     again = govtool(None, "init", str(root))
     assert again.exit_code == 2 and "already exists" in again.stderr

@@ -560,12 +560,19 @@ def test_research_new_from_a_split_spec_warns_and_prefills(make_repo, govtool, t
 
 
 def test_a_hostile_spec_is_read_in_bounded_time(tmp_path):
-    """YAML aliases that make a mapping reachable by 2**24 paths, and prose that is one
-    200,000-part hyphenated word: read once each, not once per path or per start."""
+    """YAML aliases that make a mapping reachable by 2**24 paths are refused at the YAML
+    bound (issue 16: exit 2 at FILE:LINE); a few shared aliases are read once each, not
+    once per path; prose that is one 200,000-part hyphenated word is read once."""
+    from govtool.errors import InputError
+
     lines = ["openapi: 3.0.0", "info: {title: t, version: '1'}", "a0: &a0 [{$ref: 'other.yaml#/a'}, 1]"]
-    lines += [f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}]" for i in range(1, 25)]
-    spec = write(tmp_path / "bomb.yaml", "\n".join([*lines, "paths: {}"]) + "\n")
+    bomb = lines + [f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}]" for i in range(1, 25)]
+    spec = write(tmp_path / "bomb.yaml", "\n".join([*bomb, "paths: {}"]) + "\n")
     write(tmp_path / "other.yaml", "a: {type: string}\n")
+    with pytest.raises(InputError, match=r"bomb\.yaml:\d+: YAML aliases stand for more than"):
+        read_spec_facts(spec)
+    shared = lines + [f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}]" for i in range(1, 12)]
+    spec = write(tmp_path / "shared.yaml", "\n".join([*shared, "paths: {}"]) + "\n")
     assert read_spec_facts(spec).files_read == ["other.yaml"]
     words = "sign " + "-".join(["a"] * 200_000) + " 1 per " + "x" * 100_000
     spec = {"openapi": "3.0.0", "info": {"title": "t", "version": "1", "description": words}, "paths": {}}

@@ -7,7 +7,7 @@ from typing import Optional
 import typer
 
 from govtool.cli import context
-from govtool.cli.output import print_json, report_delivery
+from govtool.cli.output import echo, print_json, report_delivery
 from govtool.cli.params import AS_OF, JSON
 from govtool.errors import InputError
 
@@ -27,12 +27,16 @@ def report_weekly(
         metavar="DATE",
         help="The day to take as today, YYYY-MM-DD: the report is of the last week ending on or before it.",
     ),
-    out: Optional[Path] = typer.Option(None, "--out", help="Also write the report here."),
+    out: Optional[Path] = typer.Option(
+        None, "--out", help="Also write the report here (a new file; never tracker.yaml or docs/brokers/)."
+    ),
     send: bool = typer.Option(False, "--send", help="Mail it to the PM (once per week unless --force)."),
     slack_post: bool = typer.Option(
         False, "--slack/--no-slack", help="Post it to the Slack channel (once per week unless --force)."
     ),
-    force: bool = typer.Option(False, "--force", help="Send and post again for a week already delivered."),
+    force: bool = typer.Option(
+        False, "--force", help="Send and post again for a week already delivered; overwrite an existing --out file."
+    ),
     as_json: bool = JSON,
 ) -> None:
     """The weekly report (Saturday to Friday), archived under its ISO week; cron-safe.
@@ -54,7 +58,7 @@ def report_weekly(
         week_ending=None if week_ending is None else context.parse_day(week_ending, "--week-ending"),
         today=context.as_of_date(as_of),
         at=now,
-        out=out,
+        out=context.absolute(out),
         send=send,
         slack_post=slack_post,
         force=force,
@@ -63,8 +67,10 @@ def report_weekly(
     if as_json:
         print_json(outcome.report)
     else:
-        print(outcome.text)
+        echo(outcome.text)
         print(f"archived {outcome.archive}")
+        if outcome.out is not None:
+            print(f"wrote {outcome.out}")
     for line in outcome.skipped:
         sys.stderr.write(f"govtool: {line}\n")
     report_delivery(outcome.delivery, root)
@@ -86,6 +92,8 @@ def escalate(
     """
     from govtool.usecases.cron import escalate as escalate_due
 
+    if dry_run or as_json:  # writes nothing: may answer from the cache
+        context.read_cache()
     root = context.root_dir()
     outcome = escalate_due(
         root,

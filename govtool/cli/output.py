@@ -2,9 +2,12 @@
 and delivery reports."""
 
 import json
+import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
+
+import typer
 
 from govtool import lifecycle
 
@@ -54,16 +57,64 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=indent, ensure_ascii=False) + "\n")
 
 
+def one_line_option(value: Optional[str]) -> Optional[str]:
+    """Typer callback: a name, an email or ``--by``: one line without control characters.
+
+    Such text lands in mail headers, commit messages and trailers, file names and the
+    terminal (see :func:`govtool.field_checks.control_problem`).
+    """
+    return _checked_text(value, one_line=True)
+
+
+def text_option(value: Optional[str]) -> Optional[str]:
+    """Typer callback: free text (a note, a reason, a message): line feeds and tabs, no other control character."""
+    return _checked_text(value, one_line=False)
+
+
+def _checked_text(value: Optional[str], one_line: bool) -> Optional[str]:
+    from govtool.field_checks import control_problem
+
+    # Blank text is no text (the core drops a blank note, refuses a blank reason): only
+    # what would be kept is checked.
+    problem = None if value is None or not value.strip() else control_problem(value, one_line)
+    if problem:
+        shown = repr(value) if len(value) <= 60 else repr(value[:57]) + "..."
+        raise typer.BadParameter(f"{problem} (got {shown})")
+    return value
+
+
 def styled_status(status: str) -> str:
     """A status label in rich markup, coloured by status."""
     return f"[{_STATUS_STYLES[status]}]{lifecycle.STATUS_LABELS[status]}[/]"
 
 
+#: What :func:`terminal_safe` makes visible: every control character but line feed and
+#: tab, and the Unicode line and paragraph separators.
+_TERMINAL_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with each control character shown as an escape (ESC as ``\\x1b``), so
+    none reaches the terminal: an escape sequence in a broker's name or a research doc
+    cannot move the cursor, recolour or retitle the screen."""
+    if not _TERMINAL_CONTROL.search(text):
+        return text
+    return _TERMINAL_CONTROL.sub(
+        lambda m: f"\\x{ord(m.group()):02x}" if m.group() < "\u0100" else f"\\u{ord(m.group()):04x}", text
+    )
+
+
 def escape(text: Any) -> str:
-    """User text made literal for rich markup (None is "")."""
+    """User text made literal for rich markup, control characters shown as escapes (None is "")."""
     from rich.markup import escape as rich_escape
 
-    return rich_escape("" if text is None else str(text))
+    return rich_escape(terminal_safe("" if text is None else str(text)))
+
+
+def echo(text: str) -> None:
+    """Print text that may hold user text (an .eml, a report): on a terminal, control
+    characters are shown as escapes (:func:`terminal_safe`); a pipe gets the text as it is."""
+    print(terminal_safe(text) if sys.stdout.isatty() else text)
 
 
 def report_delivery(report: Any, root: Path) -> None:

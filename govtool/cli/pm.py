@@ -7,7 +7,16 @@ import typer
 
 from govtool import lifecycle
 from govtool.cli import context
-from govtool.cli.output import console, escape, print_commit, print_json, report_delivery
+from govtool.cli.output import (
+    console,
+    echo,
+    escape,
+    one_line_option,
+    print_commit,
+    print_json,
+    report_delivery,
+    text_option,
+)
 from govtool.cli.params import DECISION_VALUES, JSON, KIND_VALUES, broker_argument, completes, fixed_option, one_of
 from govtool.cli.tracking import BY
 
@@ -18,8 +27,15 @@ def notify(
         lifecycle.DEFAULT_NOTIFICATION_KIND, "--kind", KIND_VALUES, "What to notify", metavar="KIND"
     ),
     urgent: bool = typer.Option(False, "--urgent", help="Tag the subject [URGENT] for a same-day answer."),
-    message: Optional[str] = typer.Option(None, "--message", help="What to tell the PM (other kinds)."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Where to write the .eml (default .govtool/outbox/sent/)."),
+    message: Optional[str] = typer.Option(
+        None, "--message", callback=text_option, help="What to tell the PM (other kinds)."
+    ),
+    out: Optional[Path] = typer.Option(
+        None,
+        "--out",
+        help="Where to write the .eml (default .govtool/outbox/sent/); a new file, not a governance file.",
+    ),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing --out file."),
     send: bool = typer.Option(False, "--send", help="Send the email by SMTP."),
     slack_post: bool = typer.Option(True, "--slack/--no-slack", help="Post to the Slack channel when configured."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the message; write and send nothing."),
@@ -41,7 +57,8 @@ def notify(
             kind=kind,
             urgent=urgent,
             message=message,
-            out=out,
+            out=context.absolute(out),
+            force=force,
             send=send,
             slack_post=slack_post,
             dry_run=dry_run,
@@ -55,7 +72,7 @@ def notify(
         for finding in exc.findings:
             print(str(finding))
         raise
-    print(outcome.eml)
+    echo(outcome.eml)
     if outcome.written_to is None:
         print("(dry run: nothing written, nothing sent)")
         return
@@ -72,8 +89,10 @@ def decide(
         help=f"The decision: {one_of(DECISION_VALUES)}.",
         autocompletion=completes(DECISION_VALUES),
     ),
-    by: str = typer.Option(..., "--by", help='Who decided: a name, or "Name <email>".'),
-    reason: Optional[str] = typer.Option(None, "--reason", help="Why (required to reject or put on hold)."),
+    by: str = typer.Option(..., "--by", callback=one_line_option, help='Who decided: a name, or "Name <email>".'),
+    reason: Optional[str] = typer.Option(
+        None, "--reason", callback=text_option, help="Why (required to reject or put on hold)."
+    ),
     slack_post: bool = typer.Option(True, "--slack/--no-slack", help="Post the decision to Slack when configured."),
     commit: bool = typer.Option(False, "--commit", help="Commit the changed files with git, authored by --by."),
 ) -> None:
@@ -140,7 +159,8 @@ def outbox_list(as_json: bool = JSON) -> None:
     for column in ("Id", "Channel", "Purpose", "Broker", "Created", "Attempts", "Last error"):
         table.add_column(column)
     for m in waiting:
-        table.add_row(m.id, m.channel, m.purpose, m.broker or "—", m.created_at, str(m.attempts), escape(m.last_error))
+        row = (m.id, m.channel, m.purpose, m.broker or "—", m.created_at, str(m.attempts), m.last_error)
+        table.add_row(*(escape(cell) for cell in row))
     console().print(table)
 
 

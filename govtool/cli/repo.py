@@ -45,6 +45,7 @@ def validate() -> None:
     """
     from govtool.usecases.views import validate as validate_tracker
 
+    context.read_cache()
     outcome = validate_tracker(context.root_dir())
     print(f"{outcome.path}: valid ({outcome.brokers} brokers, {outcome.events} history events)")
 
@@ -62,6 +63,7 @@ def list_brokers(
     """
     from govtool.usecases.views import list_brokers as brokers_in_order
 
+    context.read_cache()
     rows = brokers_in_order(context.root_dir(), status)
     if as_json:
         print_json(rows)
@@ -94,6 +96,7 @@ def show(broker: str = broker_argument(), as_json: bool = JSON) -> None:
     """
     from govtool.usecases.views import show_broker
 
+    context.read_cache()
     summary = show_broker(context.root_dir(), broker)
     if as_json:
         print_json(summary)
@@ -140,6 +143,7 @@ def status(
     """
     from govtool.usecases.views import status as dashboard
 
+    context.read_cache()
     outcome = dashboard(context.root_dir(), context.as_of_date(as_of))
     data = outcome.dashboard
     if as_json:

@@ -6,7 +6,7 @@ from typing import Optional
 import typer
 
 from govtool.cli import context
-from govtool.cli.output import console, escape, print_json, print_warning
+from govtool.cli.output import console, escape, one_line_option, print_json, print_warning
 from govtool.cli.params import (
     JSON,
     PRIORITY_VALUES,
@@ -27,11 +27,15 @@ research_app = typer.Typer(
 @research_app.command("new")
 def research_new(
     broker: str = broker_argument("Broker id: lowercase letters and digits joined by - or _."),
-    name: Optional[str] = typer.Option(None, "--name", help="The broker's name, e.g. 'Charles Schwab' (new brokers)."),
+    name: Optional[str] = typer.Option(
+        None, "--name", callback=one_line_option, help="The broker's name, e.g. 'Charles Schwab' (new brokers)."
+    ),
     tier: Optional[int] = fixed_option(None, "--tier", TIER_VALUES, "Tier", metavar="TIER"),
     priority: Optional[str] = fixed_option(None, "--priority", PRIORITY_VALUES, "Priority", metavar="PRIORITY"),
     integration_type: Optional[str] = fixed_option(None, "--type", TYPE_VALUES, "Integration type", metavar="TYPE"),
-    docs_url: Optional[str] = typer.Option(None, "--docs-url", help="The API documentation URL."),
+    docs_url: Optional[str] = typer.Option(
+        None, "--docs-url", callback=one_line_option, help="The API documentation URL."
+    ),
     from_openapi: Optional[Path] = typer.Option(None, "--from-openapi", help="Pre-fill from an OpenAPI/Swagger file."),
     force: bool = typer.Option(False, "--force", help="Replace an existing research doc."),
     by: Optional[str] = BY,

@@ -6,10 +6,11 @@ import typer
 
 from govtool import lifecycle
 from govtool.cli import context
+from govtool.cli.output import one_line_option, text_option
 from govtool.cli.params import broker_argument
 
-BY = typer.Option(None, "--by", help="Who (default: GOVTOOL_USER, git user.name, login).")
-NOTE = typer.Option(None, "--note", help="A note kept with the event.")
+BY = typer.Option(None, "--by", callback=one_line_option, help="Who (default: GOVTOOL_USER, git user.name, login).")
+NOTE = typer.Option(None, "--note", callback=text_option, help="A note kept with the event.")
 BROKER = broker_argument()
 
 
@@ -53,7 +54,7 @@ def progress(
 
 def block(
     broker: str = BROKER,
-    reason: str = typer.Argument(..., help='What blocks it, e.g. "Waiting for API access".'),
+    reason: str = typer.Argument(..., callback=text_option, help='What blocks it, e.g. "Waiting for API access".'),
     by: Optional[str] = BY,
 ) -> None:
     """Record a blocker on a broker in progress.
@@ -97,7 +98,7 @@ def complete(broker: str = BROKER, by: Optional[str] = BY, note: Optional[str] =
 
 def reopen(
     broker: str = BROKER,
-    reason: Optional[str] = typer.Option(None, "--reason", help="Why research starts again."),
+    reason: Optional[str] = typer.Option(None, "--reason", callback=text_option, help="Why research starts again."),
     by: Optional[str] = BY,
 ) -> None:
     """Send a rejected or on-hold broker back to research.

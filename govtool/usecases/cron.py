@@ -14,6 +14,7 @@ from typing import Any
 
 from govtool import escalation, notification, slack, weekly_report
 from govtool.delivery import DeliveryReport, OutgoingMessage, Services, deliver
+from govtool.derived_docs import check_out_file
 from govtool.escalation import Escalation
 from govtool.history import record_event
 from govtool.model import Tracker
@@ -26,11 +27,13 @@ from govtool.yamlio import format_timestamp
 @dataclass
 class WeeklyReportOutcome:
     """`report weekly`: the report's data and text, where it was archived (relative to the
-    root), the channels skipped because the week was already delivered, and what was delivered."""
+    root), the ``--out`` file written (None without one), the channels skipped because
+    the week was already delivered, and what was delivered."""
 
     report: dict[str, Any]
     text: str
     archive: Path
+    out: Path | None = None
     skipped: list[str] = field(default_factory=list)
     delivery: DeliveryReport = field(default_factory=DeliveryReport)
 
@@ -52,12 +55,15 @@ def publish_weekly_report(
 
     Args:
         week_ending: the Friday that ends the week; None for the last Friday on or before ``today``.
-        out: another file to write the report to.
+        out: another file to write the report to (absolute); never a governance file
+            (:func:`govtool.derived_docs.check_out_file`); an existing one only with ``force``.
+        force: deliver again a week already delivered, and overwrite an existing ``out``.
 
     Raises:
-        InputError: ``week_ending`` is not a Friday, a template error.
+        InputError: ``week_ending`` is not a Friday, a template error, a bad ``out``.
     """
     tracker = read_tracker(root)
+    out = check_out_file(root, out, tracker, force) if out is not None else None
     end = week_ending if week_ending is not None else weekly_report.last_friday(today)
     report = weekly_report.build_report(tracker, end)
     text = render_template(environment(root), "weekly-report.md.j2", {"report": report})
@@ -83,11 +89,11 @@ def publish_weekly_report(
             deliveries.append(message.slack_delivery())
         files = {archive: text}
         if out is not None:
-            files[out.resolve()] = text
+            files[out] = text
         if channels:
             files[root / weekly_report.DELIVERIES_FILE] = weekly_report.record_deliveries(ledger, week, channels, stamp)
-        write_all(files)
-    outcome = WeeklyReportOutcome(report, text, archive.relative_to(root), skipped)
+        write_all(files, root, external=[out] if out is not None else [])
+    outcome = WeeklyReportOutcome(report, text, archive.relative_to(root), out, skipped)
     outcome.delivery = deliver(root, Services.configure(settings, env), deliveries, "report", None, stamp)
     return outcome
 
@@ -128,25 +134,26 @@ def escalate(
         return EscalateOutcome(day, due)
     when = at if as_of is None else dt.datetime.combine(day, dt.time(12, 0), dt.timezone.utc)
 
-    def record(t: Tracker) -> list[Escalation]:
+    def record(t: Tracker) -> list[tuple[Escalation, OutgoingMessage]]:
         fresh = escalation.due_escalations(root, t, day)  # under the lock: nothing twice
+        # Rendered before anything is written: a template error leaves every file as it was.
+        messages = [(e, notification.compose_escalation(root, t, e)) for e in fresh]
         for e in fresh:
             record_event(t, e.broker, "escalated", "govtool", when, level=e.level, reason=e.reason, to=e.email)
-        return fresh
+        return messages
 
     recorded = update_tracker(root, record)
     deliveries = []
     files = {}
-    for e in recorded:
-        message = notification.compose_escalation(root, tracker, e)
+    for e, message in recorded:
         eml = message.to_eml(when)
         files[notification.default_eml_path(root, e.broker, f"escalation-level-{e.level}", when)] = eml
         if send:
             deliveries.append(message.email_delivery(eml))
         if slack_post:
             deliveries.append(message.slack_delivery())
-    write_all(files)
+    write_all(files, root)
     services = Services.configure(tracker.settings, env)
-    outcome = EscalateOutcome(day, recorded, recorded=True)
+    outcome = EscalateOutcome(day, [e for e, _ in recorded], recorded=True)
     outcome.delivery = deliver(root, services, deliveries, "escalate", None, format_timestamp(when))
     return outcome

@@ -14,6 +14,7 @@ from pathlib import Path
 from govtool import decisions, lifecycle, notification, outbox, research, slack
 from govtool.decision_matrix import band_decision, score_if_complete
 from govtool.delivery import DeliveryReport, Services, deliver, flush
+from govtool.derived_docs import check_out_file
 from govtool.errors import InputError, ViolationError
 from govtool.git_repo import commit_as
 from govtool.history import record_event
@@ -65,6 +66,7 @@ def notify(
     urgent: bool,
     message: str | None,
     out: Path | None,
+    force: bool = False,
     send: bool,
     slack_post: bool,
     dry_run: bool,
@@ -78,14 +80,17 @@ def notify(
 
     Args:
         kind: one of :data:`govtool.lifecycle.NOTIFICATION_KINDS`.
-        out: where to write the ``.eml`` (default: ``.govtool/outbox/sent/``).
+        out: where to write the ``.eml`` (default: ``.govtool/outbox/sent/``), an
+            absolute path; never a governance file (:func:`govtool.derived_docs.check_out_file`).
+        force: overwrite an existing ``out`` file.
         send, slack_post: deliver by SMTP, post to Slack (when configured).
         dry_run: compose only; write and send nothing.
         env: the environment (credentials, SMTP overrides).
         git_email: git's ``user.email``, the commit author's email when ``by`` names none.
 
     Raises:
-        InputError: an unknown kind or broker, a transition the lifecycle forbids.
+        InputError: an unknown kind or broker, a transition the lifecycle forbids, an
+            ``out`` that is a governance file or exists (without ``force``).
         ResearchIncomplete: research-completed while the doc fails the checklist.
     """
     if kind not in lifecycle.NOTIFICATION_KINDS:
@@ -102,7 +107,10 @@ def notify(
     eml = note.to_eml(at)
     if dry_run:
         return NotifyOutcome(eml)
-    path = (out if out is not None else notification.default_eml_path(root, broker_id, kind, at)).resolve()
+    if out is not None:
+        path = check_out_file(root, out, tracker, force)
+    else:
+        path = notification.default_eml_path(root, broker_id, kind, at)
     changed: list[Path] = []
     recipients = ", ".join(note.recipients)
     update_tracker(
@@ -111,6 +119,7 @@ def notify(
         files={path: eml},
         changed=changed,
         only=[broker_id],
+        external=[path] if out is not None else [],
     )
     outcome = NotifyOutcome(eml, path)
     if commit:

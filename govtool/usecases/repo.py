@@ -6,7 +6,7 @@ each) with the process document's default settings, a templates/ directory for
 overrides, the derived docs, and the scaffold of a GitHub-hosted governance repo
 (:mod:`govtool.scaffold`: workflows, pre-commit, CODEOWNERS, .gitattributes with the
 merge driver, .gitignore). With CI the derived docs are rendered on main; without
-(``--no-ci``) every command re-renders them.
+(``--no-ci``) every command re-renders them. Temporary files of a killed write are ignored by the .gitignore it writes.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from govtool.model import (
     replay_history,
 )
 from govtool.scaffold import DEFAULT_GOVTOOL_REPO, merge_lines, render_scaffold
-from govtool.storage import STATE_DIR, read_text, read_tracker, read_tracker_files, tracker_lock, write_all
+from govtool.storage import STATE_DIR, read_tracker, read_tracker_files, tracker_lock, write_all
 from govtool.validation import tracker_from_texts
 
 _TEMPLATES_README = """\
@@ -98,7 +98,7 @@ def init_repo(directory: Path, ci: bool = True, govtool_repo: str = DEFAULT_GOVT
     except OSError as exc:
         raise InputError(f"{directory}: cannot create: {exc.strerror}") from None
     files.update(render_docs(directory, tracker))
-    write_all(files)
+    write_all(files, directory)
     return InitOutcome(sorted(files), kept)
 
 
@@ -121,7 +121,7 @@ def render(root: Path) -> list[Path]:
         The docs whose content changed (absolute paths); empty when all were current.
     """
     with tracker_lock(root):
-        return write_all(render_docs(root, read_tracker(root)))
+        return write_all(render_docs(root, read_tracker(root)), root)
 
 
 def check_rendered(root: Path) -> None:
@@ -174,7 +174,7 @@ def migrate(root: Path) -> MigrateOutcome:
             raise InputError("migrate: the migrated tracker differs from tracker.yaml's; nothing was written")
         files = {root / TRACKER_FILE: settings_text}
         files.update({root / broker_file(bid): text for bid, text in broker_texts.items()})
-        written = write_all(files)
+        written = write_all(files, root)
     events = sum(len(b.history) for b in old.brokers.values())
     return MigrateOutcome(True, len(old.brokers), events, written)
 
@@ -202,8 +202,8 @@ def run_merge_driver(base: Path, ours: Path, theirs: Path, path_name: str) -> Me
         InputError: a file that cannot be read or does not load as YAML.
     """
     broker_id = Path(path_name).name.removesuffix(".yaml")
-    texts = [read_text(p, f"{path_name} ({side})") for p, side in ((ours, "ours"), (theirs, "theirs"))]
-    base_text = read_text(base, f"{path_name} (base)") if base.exists() else ""
+    texts = [_read_text(p) or "" for p in (ours, theirs)]
+    base_text = _read_text(base) or ""
     result = merge_broker_files(broker_id, base_text, texts[0], texts[1], path_name)
     if result.text is None:
         merge_file_markers(ours, base, theirs, path_name)
@@ -231,4 +231,4 @@ def install_merge_driver(root: Path, command: str) -> list[Path]:
     if GITATTRIBUTES_LINE in current.splitlines():
         return []
     sep = "" if not current or current.endswith("\n") else "\n"
-    return write_all({attributes: f"{current}{sep}{GITATTRIBUTES_LINE}\n"})
+    return write_all({attributes: f"{current}{sep}{GITATTRIBUTES_LINE}\n"}, root)

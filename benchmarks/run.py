@@ -15,7 +15,14 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["startup.py", "scale.py", "yaml_paths.py", "gate_scale.py", "research_from_openapi.py"]
+BENCHMARKS = [
+    "startup.py",
+    "scale.py",
+    "one_broker_change.py",
+    "yaml_paths.py",
+    "gate_scale.py",
+    "research_from_openapi.py",
+]
 
 
 def main() -> int:

@@ -26,13 +26,14 @@ from govtool import cache
 CALENDARS = ("NYSE", "none")
 
 
-@lru_cache(maxsize=64)
 def holidays_in(calendar: str, year: int) -> frozenset[dt.date]:
     """The holiday dates of one calendar year.
 
     Computed with the ``holidays`` package the first time and then kept in govtool's
     per-user cache (:mod:`govtool.cache`), keyed by the installed ``holidays`` files:
-    building the NYSE calendar costs more than the rest of `govtool status`.
+    building the NYSE calendar costs more than the rest of `govtool status`. Cached
+    dates are used only where the cache allows reads (the read-only views); a command
+    that writes computes them (and stores them for the views).
 
     Args:
         calendar: ``NYSE`` or ``none``.
@@ -44,15 +45,20 @@ def holidays_in(calendar: str, year: int) -> frozenset[dt.date]:
     Raises:
         ValueError: an unknown calendar.
     """
+    return _holidays_in(calendar, year, cache.reads_allowed())
+
+
+@lru_cache(maxsize=64)
+def _holidays_in(calendar: str, year: int, from_cache: bool) -> frozenset[dt.date]:
     if calendar == "none":
         return frozenset()
     if calendar != "NYSE":
         raise ValueError(f"unknown holiday calendar {calendar!r}; expected one of {', '.join(CALENDARS)}")
     item = _cache_entry(calendar)
-    years = _CACHED.get(item)
+    years = _CACHED.get((item, from_cache))
     if years is None:
-        found = cache.read_json(item) if item else None
-        years = _CACHED[item] = found if isinstance(found, dict) else {}
+        found = cache.read_json(item) if item and from_cache else None
+        years = _CACHED[item, from_cache] = found if isinstance(found, dict) else {}
     with suppress(KeyError, TypeError, ValueError):  # a year not cached yet, or a damaged entry
         return frozenset(dt.date.fromisoformat(day) for day in years[str(year)])
     import holidays
@@ -64,8 +70,10 @@ def holidays_in(calendar: str, year: int) -> frozenset[dt.date]:
     return frozenset(dates)
 
 
-#: Holiday years read from the cache in this process: cache entry -> {year: [ISO dates]}.
-_CACHED: dict[cache.Entry | None, dict] = {}
+#: Holiday years of this process: (cache entry, read from the cache) -> {year: [ISO dates]}.
+#: What was read from the cache is kept apart from what was computed, so a command that
+#: trusts no cached entry never meets one here.
+_CACHED: dict[tuple[cache.Entry | None, bool], dict] = {}
 
 
 @lru_cache(maxsize=4)

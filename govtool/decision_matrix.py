@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from govtool.errors import InputError
+from govtool.lifecycle import APPROVED, ON_HOLD, REJECTED
 
 if TYPE_CHECKING:
     from decimal import Decimal
@@ -174,6 +175,19 @@ def format_weighted(value: Any) -> str:
     exact = _decimal(value).normalize()
     decimals = max(2, -exact.as_tuple().exponent)
     return f"{exact:.{decimals}f}"
+
+
+def format_weight(weight: Any) -> str:
+    """A weight (a fraction, 0.30) as a percentage: ``30%``, ``12.5%``."""
+    percent = _decimal(weight) * 100
+    return f"{percent.normalize():f}%" if percent != percent.to_integral_value() else f"{int(percent)}%"
+
+
+def band_decision(band: str) -> str:
+    """The PM decision a band points to: ``approved``, ``on_hold`` or ``rejected``."""
+    if band in (BAND_APPROVE_HIGH, BAND_APPROVE_MEDIUM):
+        return APPROVED
+    return ON_HOLD if band == BAND_ON_HOLD else REJECTED
 
 
 def band_for(total: Decimal, matrix: MatrixSettings) -> str:

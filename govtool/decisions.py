@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from govtool import lifecycle
-from govtool.decision_matrix import format_score
+from govtool.decision_matrix import band_decision, format_score
 from govtool.errors import InputError
 from govtool.history import record_event
 from govtool.model import Event, Tracker
@@ -47,6 +47,7 @@ def decide(
     at: dt.datetime,
     reason: str | None = None,
     score: float | None = None,
+    band: str | None = None,
     via: str | None = None,
 ) -> Event:
     """Record a PM decision (status pending/on hold → the decision).
@@ -57,6 +58,8 @@ def decide(
         reason: why; required to reject or put on hold (the process document asks to
             "document reason").
         score: the weighted decision-matrix total at this moment, if the doc has scores.
+        band: that total's band; a decision other than the one the band points to is
+            recorded with ``differs_from_band: true``, so the decision log shows it.
         via: the channels it is announced on (``email, slack``), if any.
 
     Raises:
@@ -66,7 +69,20 @@ def decide(
     if decision in (lifecycle.REJECTED, lifecycle.ON_HOLD) and not (reason and reason.strip()):
         label = "reject" if decision == lifecycle.REJECTED else "put on hold"
         raise InputError(f"{broker_id}: a reason is required to {label}", hint='pass --reason "..."')
-    return record_event(tracker, broker_id, "decision", by, at, decision=decision, reason=reason, score=score, via=via)
+    differs = band is not None and band_decision(band) != decision
+    return record_event(
+        tracker,
+        broker_id,
+        "decision",
+        by,
+        at,
+        decision=decision,
+        reason=reason,
+        score=score,
+        band=band,
+        differs_from_band=True if differs else None,
+        via=via,
+    )
 
 
 def decision_entries(tracker: Tracker) -> list[dict[str, Any]]:
@@ -74,7 +90,7 @@ def decision_entries(tracker: Tracker) -> list[dict[str, Any]]:
 
     Returns:
         ``[{number, broker, name, question, decision, reason, date, by, score,
-        backfilled, source}]``; ``date`` is an ISO date.
+        band, differs_from_band, backfilled, source}]``; ``date`` is an ISO date.
     """
     found = [
         (event, broker) for broker in tracker.brokers.values() for event in broker.history if event.event == "decision"
@@ -96,6 +112,8 @@ def decision_entries(tracker: Tracker) -> list[dict[str, Any]]:
                 "by": event.by,
                 "score": event.details.get("score"),
                 "score_shown": None if event.details.get("score") is None else format_score(event.details["score"]),
+                "band": event.details.get("band"),
+                "differs_from_band": bool(event.details.get("differs_from_band")),
                 "backfilled": bool(event.details.get("backfilled")),
                 "source": event.details.get("source"),
             }

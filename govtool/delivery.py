@@ -325,9 +325,10 @@ def _recover_unclaimed(root: Path, candidates: list[tuple[Path, OutboxMessage]],
     from govtool.storage import read_tracker, tracker_lock
 
     keep = []
+    brokers = {str(m.record.get("broker")) for _, m in candidates if m.record and m.record.get("file") == "tracker"}
     with tracker_lock(root):
         try:
-            tracker = read_tracker(root)
+            tracker = read_tracker(root, only=sorted(brokers)) if brokers else None
         except InputError:
             tracker = None
         for path, message in candidates:

@@ -7,6 +7,7 @@ and the managed block of PROJECT_MEMORY.md.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -14,10 +15,12 @@ from typing import Any
 from govtool import dashboard, lifecycle
 from govtool.decisions import decision_entries
 from govtool.errors import InputError, ViolationError
-from govtool.model import Tracker
+from govtool.inputs import inside_root, read_text
+from govtool.model import TRACKER_FILE, Tracker
 from govtool.research import research_index
 from govtool.research_doc import SECTIONS
-from govtool.templating import environment, render_template
+from govtool.storage import STATE_DIR
+from govtool.templating import TEMPLATES_DIR, environment, render_template
 
 MEMORY_FILE = "PROJECT_MEMORY.md"
 BLOCK_BEGIN = "<!-- govtool:begin: this block is written by `govtool render`; edit outside it -->"
@@ -84,11 +87,13 @@ def render_docs(root: Path, tracker: Tracker, pending: dict[Path, str] | None = 
     context["decisions"] = decision_entries(tracker)
     out = {root / rel: render_template(env, name, context) for rel, name in DERIVED_DOCS.items()}
     block = render_template(env, MEMORY_TEMPLATE, context)
-    memory = root / MEMORY_FILE
+    memory = inside_root(root, MEMORY_FILE, MEMORY_FILE)
     try:
-        current = memory.read_bytes().decode("utf-8") if memory.exists() else None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{memory}: cannot read: {exc}") from None
+        current: str | None = read_text(memory, MEMORY_FILE, universal_newlines=False)
+    except FileNotFoundError:
+        current = None
+    except OSError as exc:
+        raise InputError(f"{memory}: cannot read: {exc.strerror}") from None
     out[memory] = merge_managed_block(current, block, str(memory.name))
     return out
 
@@ -125,6 +130,68 @@ def merge_managed_block(current: str | None, block: str, filename: str = MEMORY_
             hint="restore the two marker lines (or delete both to have the block appended)",
         )
     return current[: begins[0].start()] + managed + current[ends[0].end() :]
+
+
+#: What govtool manages under a governance root, besides each broker's research doc:
+#: a file here, or anything under a directory here, is never an ``--out`` file.
+MANAGED_FILES = (TRACKER_FILE, MEMORY_FILE)
+MANAGED_DIRS = ("tracker.d", "docs/brokers", TEMPLATES_DIR, STATE_DIR)
+
+
+def managed_file(root: Path, path: Path, tracker: Tracker) -> str | None:
+    """What governance file ``path`` is (links resolved), or None when govtool does not manage it.
+
+    Managed: tracker.yaml (and a ``tracker.d/`` of per-broker files), PROJECT_MEMORY.md,
+    everything under ``docs/brokers/`` (the derived docs, research docs, integration
+    guides, weekly reports and their ledger), ``templates/``, ``.govtool/``, and the
+    research doc each broker names.
+
+    Args:
+        root: the governance root; path: any path; tracker: for the brokers' research docs.
+    """
+    target = Path(os.path.realpath(path))
+    real_root = Path(os.path.realpath(root))
+    try:
+        rel = target.relative_to(real_root).as_posix()
+    except ValueError:
+        return None
+    if rel in MANAGED_FILES:
+        return rel
+    for directory in MANAGED_DIRS:
+        if rel == directory or rel.startswith(directory + "/"):
+            return f"{rel} (under {directory}/)"
+    for broker in tracker.brokers.values():
+        if target == Path(os.path.realpath(root / broker.research_doc_path)):
+            return f"{rel} ({broker.id}'s research doc)"
+    return None
+
+
+def check_out_file(root: Path, out: Path, tracker: Tracker, force: bool, option: str = "--out") -> Path:
+    """Where ``--out`` may write: not a governance file, and not an existing file unless ``force``.
+
+    Args:
+        out: the path as given (relative to the working directory or absolute).
+        force: overwrite an existing file that govtool does not manage.
+
+    Returns:
+        ``out`` made absolute (not resolved: a link is refused when written, see
+        :func:`govtool.storage.write_all`).
+
+    Raises:
+        InputError: a governance file (whatever ``force`` says: the command would
+            overwrite, or silently lose, what govtool keeps there), or an existing file
+            without ``force``.
+    """
+    target = out.absolute()
+    managed = managed_file(root, target, tracker)
+    if managed:
+        raise InputError(
+            f"{option} {out}: {managed} is a governance file that govtool manages; nothing was written",
+            hint="write it elsewhere: not tracker.yaml, PROJECT_MEMORY.md, docs/brokers/, templates/ or .govtool/",
+        )
+    if (target.exists() or target.is_symlink()) and not force:
+        raise InputError(f"{option} {out}: already exists; nothing was written", hint="pass --force to overwrite it")
+    return target
 
 
 def stale_docs(root: Path, tracker: Tracker) -> list[Path]:

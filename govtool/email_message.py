@@ -18,7 +18,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 
 from govtool.errors import DeliveryError
-from govtool.redaction import redact
+from govtool.redaction import redact, smtp_auth_forms
 from govtool.settings import EmailSettings
 
 TIMEOUT_SECONDS = 20
@@ -40,7 +40,8 @@ class SmtpConfig:
 
     @property
     def secrets(self) -> list[str]:
-        return [s for s in (self.password,) if s]
+        """The password and the base64 forms of it that SMTP authentication sends."""
+        return [self.password, *smtp_auth_forms(self.user or "", self.password)] if self.password else []
 
     @classmethod
     def from_settings(cls, email: EmailSettings, env: dict[str, str]) -> SmtpConfig:

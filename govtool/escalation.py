@@ -201,12 +201,19 @@ def doc_facts(root: Path, rel_path: str | None) -> DocFacts:
 
     Args:
         root: the governance root; rel_path: the doc's path under it.
+
+    Raises:
+        InputError: the doc leads outside the root, or is too large or not UTF-8
+            (:func:`govtool.inputs.read_text`).
     """
     if not rel_path:
         return DocFacts()
+    from govtool.inputs import inside_root, read_text
+
+    path = inside_root(root, rel_path, rel_path)  # a pull request can commit a link out of the repo
     try:
-        text = (root / rel_path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        text = read_text(path, rel_path)
+    except OSError:
         return DocFacts()
     from govtool import cache
 

@@ -9,9 +9,35 @@ value they accept (or None).
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Any
 
 from govtool.yamlio import KeyPath
+
+#: What one line of text (a name, an email, ``by``, a setting) must not hold: the C0
+#: controls (NUL, tab, LF, CR, ESC...), DEL, the C1 controls and the Unicode line and
+#: paragraph separators. Such text lands in mail headers, commit messages, Slack
+#: messages, file names and terminals, where a line break forges a header or a
+#: trailer and an escape sequence rewrites the screen.
+ONE_LINE_FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+#: What free text (a note, a reason) must not hold: the same, but tab and line feed are allowed.
+TEXT_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+ONE_LINE_PROBLEM = "expected one line of text without control characters"
+TEXT_PROBLEM = "expected text without control characters (escape sequences, NUL, CR)"
+
+
+def control_problem(value: str, one_line: bool = True) -> str | None:
+    """Why ``value`` holds a character it must not (see :data:`ONE_LINE_FORBIDDEN`), or None.
+
+    Args:
+        value: the text.
+        one_line: True for names, emails and settings; False for free text, which may
+            hold line feeds and tabs.
+    """
+    if one_line:
+        return ONE_LINE_PROBLEM if ONE_LINE_FORBIDDEN.search(value) else None
+    return TEXT_PROBLEM if TEXT_FORBIDDEN.search(value) else None
 
 
 class Problems:
@@ -39,18 +65,30 @@ def check_keys(data: dict, allowed: tuple[str, ...], path: KeyPath, problems: Pr
             problems.add((*path, key), f"unknown field{tip}")
 
 
-def check_string(value: Any, path: KeyPath, problems: Problems, *, required: bool = True) -> str | None:
-    """A non-empty string, or None (reported unless ``required`` is False and the value is None)."""
+def check_string(
+    value: Any, path: KeyPath, problems: Problems, *, required: bool = True, one_line: bool = True
+) -> str | None:
+    """A non-empty string without control characters, or None (reported unless ``required``
+    is False and the value is None).
+
+    Args:
+        one_line: refuse line breaks too (names, emails, settings); False for free
+            text (notes, reasons). See :func:`control_problem`.
+    """
     if value is None and not required:
         return None
     if not isinstance(value, str) or not value.strip():
         problems.add(path, "expected a non-empty string", value)
         return None
+    problem = control_problem(value, one_line)
+    if problem:
+        problems.add(path, problem, value)
+        return None
     return value
 
 
 def check_string_list(value: Any, path: KeyPath, problems: Problems) -> list[str]:
-    """A list of non-empty strings (None is the empty list); bad items are reported and dropped."""
+    """A list of non-empty one-line strings (None is the empty list); bad items are reported and dropped."""
     if value is None:
         return []
     if not isinstance(value, list):
@@ -58,10 +96,9 @@ def check_string_list(value: Any, path: KeyPath, problems: Problems) -> list[str
         return []
     out = []
     for index, item in enumerate(value):
-        if isinstance(item, str) and item.strip():
-            out.append(item)
-        else:
-            problems.add((*path, index), "expected a non-empty string", item)
+        checked = check_string(item, (*path, index), problems)
+        if checked is not None:
+            out.append(checked)
     return out
 
 

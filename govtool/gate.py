@@ -20,15 +20,17 @@ from typing import Any
 from govtool.errors import InputError
 from govtool.git_repo import (
     commits_touching,
+    list_files,
     open_repo,
+    read_files,
     ref_names,
     resolve_range,
-    show_file,
     start_name_status_diff,
 )
-from govtool.model import TRACKER_FILE, Tracker
+from govtool.model import BROKERS_DIR, TRACKER_FILE, Tracker, broker_file
 from govtool.templating import md_cell
-from govtool.validation import parse_tracker
+from govtool.validation import is_split_layout_text, tracker_from_texts
+from govtool.yamlio import load_yaml
 
 _TOKEN = "GOVTOOLBROKERPLACEHOLDER"
 _BROKER_GROUP = "(?P<broker>[a-z0-9]+(?:[-_][a-z0-9]+)*)"
@@ -159,38 +161,65 @@ def default_base(env: dict[str, str], refs: set[str]) -> str:
 
 
 def _tracker_at(repo: Any, commit: str, rel: str) -> Tracker | None:
-    text = show_file(repo, commit, rel)
-    if text is None:
+    """The tracker at a commit, one file or split (``tracker.d/`` beside ``rel``), or None
+    when ``rel`` is not there. Read from git, never from the work tree or the cache."""
+    prefix = rel[: -len(TRACKER_FILE)]
+    broker_paths = list_files(repo, commit, prefix + BROKERS_DIR)
+    texts = read_files(repo, commit, [rel, *broker_paths])
+    if rel not in texts:
         return None
     try:
-        return parse_tracker(text + "\n", f"{rel}@{commit[:10]}")
+        where = f"@{commit[:10]}"
+        if not broker_paths and not is_split_layout_text(texts[rel]):
+            return tracker_from_texts(texts[rel], None, where=where)
+        broker_texts = {Path(p).name[: -len(".yaml")]: texts[p] for p in broker_paths if p.endswith(".yaml")}
+        return tracker_from_texts(texts[rel], broker_texts, where=where)
     except InputError as exc:
         raise InputError(
-            f"the tracker at the merge base ({commit[:10]}) is invalid: {exc.message.splitlines()[0]}",
-            hint="the base branch must hold a valid tracker.yaml",
+            f"the tracker at {commit[:10]} is invalid: {exc.message.splitlines()[0]}",
+            hint="the base branch and the change must each hold a valid tracker (govtool validate)",
         ) from None
 
 
-def approval_commit(repo: Any, base: str, rel: str, broker: str) -> tuple[str, str, str] | None:
+def approval_commit(repo: Any, base: str, rel: str, broker: str, split: bool) -> tuple[str, str, str] | None:
     """The commit that brought ``broker``'s approval into the tracker at ``base``.
 
-    Walks the commits that touched the tracker, newest first, to the oldest one whose
-    tracker already records an approved decision for the broker.
+    Walks the commits that touched the tracker (in the split layout: the broker's own
+    file), newest first, to the oldest one whose tracker already records an approved
+    decision for the broker.
 
     Returns:
         ``(hexsha, author name, author email)``, or None when no approval is recorded.
     """
+    path = rel[: -len(TRACKER_FILE)] + broker_file(broker) if split else rel
     found = None
-    for sha, name, email in commits_touching(repo, base, rel):
-        tracker = _tracker_at(repo, sha, rel)
-        record = tracker.brokers.get(broker) if tracker else None
-        approved = record is not None and any(
-            e.event == "decision" and e.details.get("decision") == "approved" for e in record.history
-        )
+    for sha, name, email in commits_touching(repo, base, path):
+        if split:
+            approved = _approves(read_files(repo, sha, [path]).get(path))
+        else:
+            tracker = _tracker_at(repo, sha, rel)
+            record = tracker.brokers.get(broker) if tracker else None
+            approved = record is not None and any(
+                e.event == "decision" and e.details.get("decision") == "approved" for e in record.history
+            )
         if not approved:
             break
         found = (sha, name, email)
     return found
+
+
+def _approves(broker_text: str | None) -> bool:
+    """True when a broker file's history records an approved decision (False when it does not load)."""
+    if broker_text is None:
+        return False
+    try:
+        data = load_yaml(broker_text, "broker file")
+    except InputError:
+        return False
+    history = data.get("history") if isinstance(data, dict) else None
+    return isinstance(history, list) and any(
+        isinstance(e, dict) and e.get("event") == "decision" and e.get("decision") == "approved" for e in history
+    )
 
 
 def run_gate(root: Path, base: str | None, head: str, env: dict[str, str]) -> GateResult:
@@ -275,7 +304,7 @@ def run_gate(root: Path, base: str | None, head: str, env: dict[str, str]) -> Ga
                 )
             continue
         if approvers:
-            found = approval_commit(repo, merge_base, rel_tracker, broker)
+            found = approval_commit(repo, merge_base, rel_tracker, broker, base_tracker.split)
             if found is None or found[2].lower() not in approvers:
                 verdict.passed = False
                 who = f"{found[0][:10]} by {found[1]} <{found[2]}>" if found else "no commit"

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import subprocess
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from govtool.errors import InputError
 from govtool.settings import Settings
@@ -22,16 +22,50 @@ from govtool.settings import Settings
 CONFIG_TIMEOUT_SECONDS = 5
 
 
+def _git(cwd: Path | None, *args: str) -> tuple[int, str]:
+    """Run ``git ARGS`` in ``cwd`` as a process: ``(exit code, stdout stripped)``; 127 when
+    git is missing or does not answer in time."""
+    try:
+        result = subprocess.run(["git", *args], capture_output=True, text=True, cwd=cwd, timeout=CONFIG_TIMEOUT_SECONDS)
+    except (OSError, subprocess.SubprocessError):
+        return 127, ""
+    return result.returncode, result.stdout.strip()
+
+
 def config_value(cwd: Path | None, key: str) -> str:
     """A value of git's configuration as seen from ``cwd`` (``user.name``), or "" when unset
     or when git is missing."""
-    try:
-        result = subprocess.run(
-            ["git", "config", key], capture_output=True, text=True, cwd=cwd, timeout=CONFIG_TIMEOUT_SECONDS
-        )
-    except (OSError, subprocess.SubprocessError):
-        return ""
-    return result.stdout.strip()
+    return _git(cwd, "config", key)[1]
+
+
+class CheckoutFacts(NamedTuple):
+    """What `govtool doctor` needs to know of the git checkout that holds a governance root.
+
+    Attributes:
+        is_repo: the root is inside a git work tree.
+        remotes: the remotes' names.
+        origin_url: ``origin``'s URL with any user and password taken out, or "".
+        origin_head: what ``origin/HEAD`` points at (``origin/main``), or "" when unset.
+        shallow: the history is shallow (a ``--depth`` clone).
+    """
+
+    is_repo: bool
+    remotes: tuple[str, ...]
+    origin_url: str
+    origin_head: str
+    shallow: bool
+
+
+def checkout_facts(root: Path) -> CheckoutFacts:
+    """The remote, default branch and depth of the checkout holding ``root`` (git as a process)."""
+    code, inside = _git(root, "rev-parse", "--is-inside-work-tree")
+    if code != 0 or inside != "true":
+        return CheckoutFacts(False, (), "", "", False)
+    remotes = tuple(_git(root, "remote")[1].split())
+    url = _git(root, "remote", "get-url", "origin")[1] if "origin" in remotes else ""
+    code, head = _git(root, "symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD")
+    shallow = _git(root, "rev-parse", "--is-shallow-repository")[1] == "true"
+    return CheckoutFacts(True, remotes, re.sub(r"(?<=://)[^/@]*@", "", url), head if code == 0 else "", shallow)
 
 
 def open_repo(root: Path, purpose: str) -> Any:
@@ -151,16 +185,6 @@ def commit_files(root: Path, paths: list[Path], message: str, author: tuple[str,
     return repo.head.commit.hexsha
 
 
-def show_file(repo: Any, commit: str, path: str) -> str | None:
-    """A file's text at a commit (``git show COMMIT:PATH``), or None when it is not there."""
-    import git
-
-    try:
-        return repo.git.show(f"{commit}:{path}")
-    except git.GitCommandError:
-        return None
-
-
 def commits_touching(repo: Any, ref: str, path: str) -> list[tuple[str, str, str]]:
     """The commits reachable from ``ref`` that changed ``path``, newest first.
 
@@ -225,3 +249,71 @@ def resolve_range(repo: Any, base: str, head: str) -> tuple[str, str]:
         f"no merge base between {base} and {head}" + (" (this is a shallow clone)" if shallow else ""),
         hint="fetch the full history, e.g. actions/checkout with fetch-depth: 0, or git fetch --unshallow",
     )
+
+
+def list_files(repo: Any, commit: str, directory: str) -> list[str]:
+    """The paths of the files directly in ``directory`` at ``commit`` (``git ls-tree``), sorted."""
+    import git
+
+    try:
+        out = repo.git.ls_tree("-z", "--name-only", commit, "--", directory.rstrip("/") + "/")
+    except git.GitCommandError:
+        return []
+    return sorted(p for p in out.split("\0") if p)
+
+
+def read_files(repo: Any, commit: str, paths: list[str]) -> dict[str, str]:
+    """The texts of files at ``commit``, all with one ``git cat-file --batch``.
+
+    Returns:
+        path -> text (UTF-8, undecodable bytes escaped); a path missing at the commit is left out.
+    """
+    if not paths:
+        return {}
+    request = "".join(f"{commit}:{path}\n" for path in paths).encode("utf-8", "surrogateescape")
+    result = subprocess.run(
+        ["git", "cat-file", "--batch"], input=request, capture_output=True, cwd=repo.working_tree_dir, check=True
+    )
+    out, texts, pos = result.stdout, {}, 0
+    for path in paths:
+        end = out.index(b"\n", pos)
+        header = out[pos:end].split()
+        pos = end + 1
+        if len(header) != 3 or header[1] != b"blob":  # "<name> missing", or not a file
+            continue
+        size = int(header[2])
+        texts[path] = out[pos : pos + size].decode("utf-8", "surrogateescape")
+        pos += size + 1
+    return texts
+
+
+def merge_file_markers(ours: Path, base: Path, theirs: Path, label: str) -> None:
+    """Leave git's own conflict markers in ``ours`` (``git merge-file``), as git would have."""
+    subprocess.run(
+        [
+            "git",
+            "merge-file",
+            "-L",
+            f"ours:{label}",
+            "-L",
+            "base",
+            "-L",
+            f"theirs:{label}",
+            str(ours),
+            str(base),
+            str(theirs),
+        ],
+        capture_output=True,
+        check=False,
+    )
+
+
+def set_config(root: Path, key: str, value: str) -> None:
+    """Set a value of git's configuration of the clone that holds ``root``.
+
+    Raises:
+        InputError: not a git repository, or git refused.
+    """
+    result = subprocess.run(["git", "config", key, value], capture_output=True, text=True, cwd=root)
+    if result.returncode != 0:
+        raise InputError(f"git config {key}: {result.stderr.strip() or 'failed'}", hint="run it inside a git clone")

@@ -57,6 +57,12 @@ NOTIFICATION_KINDS: tuple[str, ...] = (
     "issues-discovered",
 )
 
+#: The fixed values of a broker record's tier, priority and integration type (DESIGN.md,
+#: "The data"); :mod:`govtool.model` checks them, the command layer lists and completes them.
+TIERS: tuple[int, ...] = (1, 2, 3, 4)
+PRIORITIES: tuple[str, ...] = ("P0", "P1", "P2", "P3")
+INTEGRATION_TYPES: tuple[str, ...] = ("API", "OAuth2", "CSV", "FIX", "WebSocket")
+
 #: The notification kind of a ``pm_notified`` event that does not name one: the PM is
 #: asked to decide (process document, "When to Notify PM", trigger 1).
 DEFAULT_NOTIFICATION_KIND = "research-completed"
@@ -75,7 +81,7 @@ EVENT_FIELDS: dict[str, tuple[str, ...]] = {
     "research_started": (),
     "research_completed": (),
     "pm_notified": ("kind", "urgent", "to", "via"),
-    "decision": ("decision", "reason", "score", "via"),
+    "decision": ("decision", "reason", "score", "band", "differs_from_band", "via"),
     "implementation_started": (),
     "progress": ("percent",),
     "blocked": ("reason",),

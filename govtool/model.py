@@ -25,11 +25,20 @@ from govtool.yamlio import dump_yaml
 #: The tracker file at the governance root: version and settings (DESIGN.md, "The data").
 TRACKER_FILE = "tracker.yaml"
 
+#: Where the split layout keeps one file per broker (record and history), beside
+#: tracker.yaml, so that parallel pull requests on different brokers never touch the
+#: same file (DESIGN.md, "The data").
+BROKERS_DIR = "tracker.d"
+#: tracker.yaml's ``version``: 1 holds every broker in tracker.yaml itself; 2 keeps
+#: tracker.yaml to the version and settings, and each broker in ``tracker.d/<id>.yaml``.
+SINGLE_FILE_VERSION = 1
+SPLIT_VERSION = 2
+
 #: Broker ids: lowercase letters and digits joined by single ``-`` or ``_``.
 BROKER_ID_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
-TIERS = (1, 2, 3, 4)
-PRIORITIES = ("P0", "P1", "P2", "P3")
-INTEGRATION_TYPES = ("API", "OAuth2", "CSV", "FIX", "WebSocket")
+TIERS = lifecycle.TIERS
+PRIORITIES = lifecycle.PRIORITIES
+INTEGRATION_TYPES = lifecycle.INTEGRATION_TYPES
 
 #: Where research docs live under a governance root (DESIGN.md, "The research document").
 RESEARCH_DIR = "docs/brokers/api-research"
@@ -202,12 +211,15 @@ class Tracker:
     Attributes:
         settings: the policy, validated and with defaults filled in.
         brokers: broker id -> record.
-        version: the file format version (1).
+        version: the layout: 1, one file; 2, tracker.yaml and one file per broker.
+        other_ids: brokers that exist but were not read (a command on one broker of the
+            split layout reads that broker's file only).
     """
 
     settings: Settings
     brokers: dict[str, Broker]
-    version: int = 1
+    version: int = SINGLE_FILE_VERSION
+    other_ids: tuple[str, ...] = ()
 
     def broker(self, broker_id: str) -> Broker:
         """The broker with this id.
@@ -218,10 +230,16 @@ class Tracker:
         found = self.brokers.get(broker_id)
         if found is not None:
             return found
-        raise unknown_broker_error(broker_id, self.brokers)
+        raise unknown_broker_error(broker_id, self.brokers, self.other_ids)
+
+    @property
+    def split(self) -> bool:
+        """True in the split layout (one file per broker in ``tracker.d/``)."""
+        return self.version == SPLIT_VERSION
 
     def to_dict(self) -> dict[str, Any]:
-        """The tracker as written: version, settings, brokers sorted by id."""
+        """The tracker as one mapping: version, settings, brokers sorted by id (the single-file
+        layout writes exactly this; the split layout writes it in pieces)."""
         return {
             "version": self.version,
             "settings": self.settings.to_dict(),
@@ -229,15 +247,16 @@ class Tracker:
         }
 
 
-def unknown_broker_error(broker_id: str, brokers: dict[str, Broker]) -> InputError:
+def unknown_broker_error(broker_id: str, brokers: dict[str, Broker], other_ids: tuple[str, ...] = ()) -> InputError:
     """An error for an unknown broker id with a "did you mean" hint.
 
     Args:
         broker_id: what the user typed.
         brokers: the known brokers; their ids and names are candidates.
+        other_ids: ids of brokers not read; candidates too.
     """
     by_name = {b.name.lower(): bid for bid, b in brokers.items()}
-    candidates = difflib.get_close_matches(broker_id.lower(), list(brokers) + list(by_name), n=3)
+    candidates = difflib.get_close_matches(broker_id.lower(), list(brokers) + list(other_ids) + list(by_name), n=3)
     ids = list(dict.fromkeys(by_name.get(c, c) for c in candidates))
     hint = (
         f"did you mean {' or '.join(ids)}?"
@@ -247,11 +266,20 @@ def unknown_broker_error(broker_id: str, brokers: dict[str, Broker]) -> InputErr
     return InputError(f"{TRACKER_FILE}: unknown broker {broker_id!r}", hint=hint)
 
 
+#: The dates govtool accepts, wherever they come from (the tracker, an option, GOVTOOL_NOW):
+#: outside them a typo (0001-01-01, 9999-12-31) would overflow date arithmetic, make
+#: business-day counts run for seconds, or date an event after every later one.
+FIRST_DATE = dt.date(1970, 1, 1)
+LAST_DATE = dt.date(2200, 12, 31)
+_OUT_OF_RANGE = f"expected a date between {FIRST_DATE.isoformat()} and {LAST_DATE.isoformat()}"
+
+
 def parse_timestamp(value: Any) -> dt.datetime:
     """Parse an ISO 8601 timestamp with a time zone into an aware UTC datetime.
 
     Raises:
-        ValueError: not a string, not ISO 8601, or without a time zone.
+        ValueError: not a string, not ISO 8601, without a time zone, or outside
+            :data:`FIRST_DATE` to :data:`LAST_DATE`.
     """
     if not isinstance(value, str):
         raise ValueError("expected an ISO 8601 timestamp such as 2026-01-17T09:30:00Z")
@@ -261,29 +289,54 @@ def parse_timestamp(value: Any) -> dt.datetime:
         raise ValueError("expected an ISO 8601 timestamp such as 2026-01-17T09:30:00Z") from None
     if parsed.tzinfo is None:
         raise ValueError("the timestamp needs a time zone (add Z for UTC)")
-    return parsed.astimezone(dt.timezone.utc)
+    if not FIRST_DATE.year <= parsed.year <= LAST_DATE.year:  # before converting: 0001 with +01:00 overflows
+        raise ValueError(_OUT_OF_RANGE)
+    parsed = parsed.astimezone(dt.timezone.utc)
+    if not FIRST_DATE <= parsed.date() <= LAST_DATE:
+        raise ValueError(_OUT_OF_RANGE)
+    return parsed
 
 
 def parse_date(value: Any) -> dt.date:
     """Parse an ISO 8601 calendar date (``2026-01-29``).
 
     Raises:
-        ValueError: not a YYYY-MM-DD date.
+        ValueError: not a YYYY-MM-DD date, or outside :data:`FIRST_DATE` to :data:`LAST_DATE`.
     """
     if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        parsed = None
         with contextlib.suppress(ValueError):
-            return dt.date.fromisoformat(value)
+            parsed = dt.date.fromisoformat(value)
+        if parsed is not None:
+            if not FIRST_DATE <= parsed <= LAST_DATE:
+                raise ValueError(_OUT_OF_RANGE)
+            return parsed
     raise ValueError("expected a date as YYYY-MM-DD")
 
 
 def dump_tracker(tracker: Tracker) -> str:
-    """Serialise a tracker deterministically (same tracker, same bytes).
+    """Serialise a tracker as one file, deterministically (same tracker, same bytes).
 
     Returns:
         YAML text: version, settings, then brokers sorted by id, each with its fields
         in a fixed order and its history oldest first.
     """
     return dump_yaml(tracker.to_dict())
+
+
+def dump_tracker_settings(tracker: Tracker) -> str:
+    """tracker.yaml of the split layout: its version and settings only."""
+    return dump_yaml({"version": tracker.version, "settings": tracker.settings.to_dict()})
+
+
+def dump_broker(broker: Broker) -> str:
+    """One broker's file of the split layout (``tracker.d/<id>.yaml``): its record and history."""
+    return dump_yaml(broker.to_dict())
+
+
+def broker_file(broker_id: str) -> str:
+    """A broker's file in the split layout, relative to the governance root."""
+    return f"{BROKERS_DIR}/{broker_id}.yaml"
 
 
 def new_tracker(settings: dict[str, Any] | None = None) -> Tracker:

@@ -23,11 +23,11 @@ from typing import Any
 from govtool import lifecycle, slack
 from govtool.business_days import add_business_days
 from govtool.dashboard import open_blockers
-from govtool.decision_matrix import format_score, score_if_complete
+from govtool.decision_matrix import MatrixResult, band_decision, score_if_complete
 from govtool.delivery import OutgoingMessage
 from govtool.escalation import Escalation
 from govtool.model import Tracker
-from govtool.research_doc import section_text, split_front_matter
+from govtool.research_doc import doc_risks, read_doc_text, section_text, split_front_matter, user_demand_evidence
 from govtool.templating import environment, render_template
 
 #: Subject line of each notification kind (after the subject prefix, before the broker name).
@@ -97,11 +97,9 @@ def notification_context(
     """
     broker = tracker.broker(broker_id)
     rel = broker.research_doc_path
-    try:
-        text = (root / rel).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        text = ""
-    front = split_front_matter(text, rel).front_matter if text else {}
+    text = read_doc_text(root, rel) or ""
+    doc = split_front_matter(text, rel)
+    front = doc.front_matter
     cost = front.get("monthly_api_cost_usd")
     days = front.get("development_days")
     access = str(front.get("access") or "")
@@ -164,7 +162,9 @@ def notification_context(
         "total_cost": total,
         "recommendation": front.get("recommendation"),
         "risk_level": front.get("risk_level"),
+        "risks": doc_risks(doc.body),
         "user_demand": front.get("user_demand"),
+        "user_demand_evidence": user_demand_evidence(doc.body),
         "score": {"total": score.total_shown, "band": score.band} if score else None,
         "next_steps": next_steps,
         "research_doc": rel,
@@ -216,9 +216,18 @@ def _slack_fields(kind: str, c: dict[str, Any]) -> list[tuple[str, Any]]:
         ("Access", c["access"]),
         ("Recommendation", c["recommendation"]),
         ("Risk Assessment", c["risk_level"]),
+        ("Key risks", _joined(c["risks"])),
+        ("User Demand", c["user_demand"]),
+        ("User demand evidence", _joined(c["user_demand_evidence"])),
         ("Weighted score", f"{c['score']['total']} ({c['score']['band']})" if c["score"] else None),
         doc,
     ]
+
+
+def _joined(lines: list[str], limit: int = 600) -> str | None:
+    """Lines as one Slack field value ("a; b; c"), cut at ``limit`` characters; None when empty."""
+    text = "; ".join(lines)
+    return (text if len(text) <= limit else text[: limit - 3] + "...") or None
 
 
 def compose(
@@ -290,14 +299,16 @@ def compose_decision(
     decision: str,
     by: str,
     reason: str | None,
-    score: float | None,
+    matrix: MatrixResult | None,
     guide: str | None,
 ) -> OutgoingMessage:
     """The announcement of a PM decision (``decision.txt.j2``), to ``settings.email.to`` and the Slack channel.
 
     Args:
         decision: ``approved``, ``rejected`` or ``on_hold``.
-        score: the weighted decision-matrix total recorded with it, or None.
+        matrix: the decision matrix of the research doc at that moment (its total and
+            band are announced, and whether the decision differs from the band), or
+            None when the doc is not scored.
         guide: the implementation guide written on approval (relative path), or None.
 
     Raises:
@@ -307,19 +318,26 @@ def compose_decision(
     broker = tracker.broker(broker_id)
     label = lifecycle.STATUS_LABELS[decision]
     subject = f"{settings.email.subject_prefix} PM Decision - {broker.name}: {label}"
+    differs = matrix is not None and band_decision(matrix.band) != decision
     context = {
         "broker": {"id": broker.id, "name": broker.name},
         "decision": decision,
         "label": label,
         "by": by,
         "reason": reason,
-        "score": format_score(score) if score is not None else None,
+        "score": matrix.total_shown if matrix else None,
+        "band": matrix.band if matrix else None,
+        "differs_from_band": differs,
         "guide": guide,
         "research_doc": broker.research_doc_path,
     }
     body = render_template(environment(root), "decision.txt.j2", context)
     fields = [("Broker", broker.name), ("Decision", label.lower()), ("Decided by", by), ("Reason", reason)]
-    if score is not None:
-        fields.append(("Weighted score", format_score(score)))
+    if matrix is not None:
+        fields.append(("Weighted score", f"{matrix.total_shown} ({matrix.band})"))
+        if differs:
+            fields.append(
+                ("Differs from the decision matrix", f"the band is {matrix.band}; the decision is {label.lower()}")
+            )
     payload = slack.message(settings.slack_channel, subject, fields)
     return OutgoingMessage(subject, body, settings.email.sender, list(settings.email.recipients), payload)

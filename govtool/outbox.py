@@ -32,14 +32,16 @@ from pathlib import Path
 from typing import Any
 
 from govtool.errors import InputError
-from govtool.storage import STATE_DIR, atomic_write
+from govtool.inputs import inside_root, read_text
+from govtool.storage import STATE_DIR, atomic_write, lock_path
+from govtool.yamlio import load_json
 
 OUTBOX_DIR = f"{STATE_DIR}/outbox"
 PENDING = "pending"
 INFLIGHT = "inflight"
 SENT = "sent"
 VOID = "void"
-LOCK_FILE = f"{STATE_DIR}/outbox.lock"
+LOCK_NAME = "outbox.lock"
 #: How long a command waits for another one that is delivering (seconds).
 LOCK_TIMEOUT_SECONDS = 90
 
@@ -86,9 +88,17 @@ _FIELDS = {f.name for f in fields(OutboxMessage)}
 
 
 def outbox_dir(root: Path, state: str | None = None) -> Path:
-    """The outbox directory of a governance root, or one of its states (``pending``...)."""
-    base = root / OUTBOX_DIR
-    return base / state if state else base
+    """The outbox directory of a governance root, or one of its states (``pending``...).
+
+    Raises:
+        InputError: it leads out of the root by a symbolic link (a pull request can
+            commit a ``.govtool/`` link).
+    """
+    base = inside_root(root, OUTBOX_DIR, OUTBOX_DIR)
+    if not state:
+        return base
+    rel = f"{OUTBOX_DIR}/{state}"
+    return inside_root(root, rel, rel)
 
 
 def path_of(root: Path, state: str, message_id: str) -> Path:
@@ -114,11 +124,13 @@ def read_message(path: Path) -> OutboxMessage:
         InputError: the file is not a readable message.
     """
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = load_json(read_text(path, path.name), path.name)
         if not isinstance(data, dict):
             raise TypeError("not a JSON object")
         return OutboxMessage(**{k: v for k, v in data.items() if k in _FIELDS})
-    except (OSError, ValueError, TypeError) as exc:
+    except InputError as exc:
+        raise InputError(f"{path}: not an outbox message: {exc.message}", hint="move it away and run again") from None
+    except (OSError, TypeError) as exc:
         raise InputError(f"{path}: not an outbox message: {exc}", hint="move it away and run again") from None
 
 
@@ -191,7 +203,7 @@ def mark_sent(root: Path, message: OutboxMessage, inflight: Path, delivered_at: 
     message.attempts += 1
     message.last_error = ""
     with suppress(InputError):  # the rename above is what counts
-        atomic_write(target, message.to_json())
+        atomic_write(root, target, message.to_json())
     return target
 
 
@@ -219,7 +231,7 @@ def void(root: Path, message: OutboxMessage, source: Path, reason: str) -> Path:
 def _write_into(root: Path, state: str, message: OutboxMessage, source: Path) -> Path:
     """Write ``message`` (as it is now) into ``state``, then remove its file at ``source``."""
     target = path_of(root, state, message.id)
-    atomic_write(target, message.to_json())
+    atomic_write(root, target, message.to_json())
     with suppress(FileNotFoundError):
         source.unlink()
     return target
@@ -238,11 +250,7 @@ def delivery_lock(root: Path, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator
     """
     from filelock import FileLock, Timeout
 
-    path = root / LOCK_FILE
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"{path.parent}: cannot create: {exc.strerror}") from None
+    path = lock_path(root, LOCK_NAME)
     lock = FileLock(str(path), timeout=timeout)
     try:
         lock.acquire()

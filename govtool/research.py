@@ -10,13 +10,12 @@ the decision matrix. The functions here return data; the CLI prints it.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from pathlib import Path
 from typing import Any
 
 from govtool import lifecycle
-from govtool.decision_matrix import MATRIX_FACTORS, MatrixResult, check_score
+from govtool.decision_matrix import MATRIX_FACTORS, MatrixResult, MatrixSettings, check_score, score_matrix
 from govtool.errors import InputError
 from govtool.history import add_broker, record_event
 from govtool.model import (
@@ -29,6 +28,8 @@ from govtool.model import (
     tier_problem,
 )
 from govtool.research_doc import (
+    MATRIX_BEGIN,
+    MATRIX_END,
     SECTIONS,
     Finding,
     ResearchDoc,
@@ -36,7 +37,9 @@ from govtool.research_doc import (
     completeness,
     doc_path,
     join_front_matter,
+    read_doc_text,
     split_front_matter,
+    with_matrix_table,
 )
 
 DOC_TEMPLATE = "research-doc.md.j2"
@@ -49,11 +52,16 @@ def scaffold_front_matter(broker: Broker, docs_url: str | None, facts: Any | Non
         broker: the broker record (name, tier, type).
         docs_url: the API documentation URL, if given.
         facts: :class:`~govtool.openapi_facts.SpecFacts`, if a spec was given; its
-            authentication schemes pre-fill ``authentication``.
+            authentication schemes pre-fill ``authentication``, and its first rate
+            limits ``rate_limits``, both marked TODO until a person confirms them.
     """
-    auth = None
+    auth = rate_limits = None
     if facts is not None and facts.auth:
         auth = "; ".join(a.detail for a in facts.auth) + " (from the spec; TODO: confirm)"
+    if facts is not None:
+        stated = [f"{r.text} {r.scope}".strip() for r in facts.rate_limits if r.kind in ("requests", "concurrency")]
+        if stated:
+            rate_limits = "; ".join(stated[:3]) + " (from the spec; TODO: confirm)"
     return {
         "broker": broker.id,
         "name": broker.name,
@@ -63,7 +71,7 @@ def scaffold_front_matter(broker: Broker, docs_url: str | None, facts: Any | Non
         "integration_type": broker.type,
         "docs_url": docs_url,
         "authentication": auth,
-        "rate_limits": None,
+        "rate_limits": rate_limits,
         "monthly_api_cost_usd": None,
         "access": None,
         "data_coverage": None,
@@ -79,9 +87,14 @@ def scaffold_front_matter(broker: Broker, docs_url: str | None, facts: Any | Non
 def render_research_doc(root: Path, broker: Broker, docs_url: str | None, facts: Any | None) -> str:
     """The text of a new research doc, from the research-doc template.
 
+    The template gets ``broker``, ``front_matter`` (YAML text), ``sections``, the
+    decision-matrix markers, and with a spec its facts as ``spec`` and the pre-filled
+    Markdown blocks of :mod:`govtool.research_prefill` as ``prefill``.
+
     Raises:
         InputError: a template error.
     """
+    from govtool.research_prefill import prefill
     from govtool.templating import environment, render_template
     from govtool.yamlio import dump_yaml
 
@@ -95,8 +108,11 @@ def render_research_doc(root: Path, broker: Broker, docs_url: str | None, facts:
             "docs_url": docs_url,
         },
         "front_matter": dump_yaml(scaffold_front_matter(broker, docs_url, facts)),
-        "spec": dataclasses.asdict(facts) if facts is not None else None,
+        "spec": facts,
+        "prefill": prefill(facts) if facts is not None else {},
         "sections": SECTIONS,
+        "matrix_begin": MATRIX_BEGIN,
+        "matrix_end": MATRIX_END,
     }
     return render_template(environment(root), DOC_TEMPLATE, context)
 
@@ -179,15 +195,13 @@ def read_doc(root: Path, broker_id: str) -> tuple[Path, str]:
         InputError: no doc (the hint names `govtool research new`).
     """
     path = doc_path(root, broker_id)
-    try:
-        return path, path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    text = read_doc_text(root, research_doc_rel_path(broker_id))
+    if text is None:
         raise InputError(
             f"{research_doc_rel_path(broker_id)}: no research doc",
             hint=f"start one with `govtool research new {broker_id} --name NAME`",
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read: {exc}") from None
+        )
+    return path, text
 
 
 def brokers_to_check(root: Path, tracker: Tracker, requested: list[str]) -> list[str]:
@@ -222,18 +236,19 @@ def check_research(root: Path, tracker: Tracker, broker_ids: list[str]) -> dict[
     results: dict[str, list[Finding]] = {}
     for broker_id in broker_ids:
         rel = research_doc_rel_path(broker_id)
-        path = doc_path(root, broker_id)
+        doc_path(root, broker_id)  # refuses an id that would leave the research dir
         if broker_id not in tracker.brokers:
             results[broker_id] = [
                 Finding(rel, 1, f"{broker_id} is not in the tracker; start it with `govtool research new {broker_id}`")
             ]
             continue
-        if not path.is_file():
+        text = read_doc_text(root, rel)
+        if text is None:
             results[broker_id] = [
                 Finding(rel, 1, f"no research doc; start it with `govtool research new {broker_id} --name NAME`")
             ]
             continue
-        results[broker_id] = check_doc(path.read_text(encoding="utf-8"), rel, broker_id)
+        results[broker_id] = check_doc(text, rel, broker_id, tracker.settings.decision_matrix)
     return results
 
 
@@ -266,12 +281,9 @@ def research_index(root: Path, tracker: Tracker, pending: dict[Path, str] | None
         path = root / broker.research_doc
         text = pending.get(path)
         if text is None:
-            try:
-                text = path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
-                text = None
+            text = read_doc_text(root, broker.research_doc)
         summary = (
-            completeness(check_doc(text, broker.research_doc, broker.id))
+            completeness(check_doc(text, broker.research_doc, broker.id, tracker.settings.decision_matrix))
             if text is not None
             else {"complete": False, "sections_filled": 0, "sections": len(SECTIONS), "front_matter_missing": None}
         )
@@ -288,8 +300,8 @@ def research_index(root: Path, tracker: Tracker, pending: dict[Path, str] | None
     return rows
 
 
-def _readable_front_matter(root: Path, broker_id: str) -> tuple[Path, ResearchDoc]:
-    """A research doc whose front matter parses: ``(path, doc)``.
+def _readable_front_matter(root: Path, broker_id: str) -> tuple[Path, str, ResearchDoc]:
+    """A research doc whose front matter parses: ``(path, text, doc)``.
 
     Raises:
         InputError: no doc; no front matter (``FILE:1``); front matter that does not
@@ -307,19 +319,16 @@ def _readable_front_matter(root: Path, broker_id: str) -> tuple[Path, ResearchDo
             hint=f"put the key-findings block at the top; `govtool research new {broker_id} --force` rewrites the "
             "doc from the template (replacing it)",
         )
-    return path, doc
+    return path, text, doc
 
 
-def scores_from_doc(root: Path, broker_id: str) -> dict[str, Any]:
-    """The decision-matrix scores in a research doc's front matter, each checked.
+def _checked_scores(doc: ResearchDoc, broker_id: str, scores: Any) -> dict[str, Any]:
+    """The front matter's scores, each checked (``FILE:LINE: scores.FACTOR: ...``).
 
     Raises:
-        InputError: no doc, no or broken front matter, no scores, or a score that is
-            not 1-5 in steps of 0.5 (``FILE:LINE: scores.FACTOR: ...``).
+        InputError: no scores at all, or one that is not 1-5 in steps of 0.5.
     """
-    _, doc = _readable_front_matter(root, broker_id)
     rel = research_doc_rel_path(broker_id)
-    scores = doc.front_matter.get("scores")
     if not isinstance(scores, dict) or all(scores.get(f) is None for f in MATRIX_FACTORS):
         raise InputError(
             f"{rel}: no decision-matrix scores in the front matter",
@@ -333,25 +342,38 @@ def scores_from_doc(root: Path, broker_id: str) -> dict[str, Any]:
     return scores
 
 
-def doc_with_scores(root: Path, broker_id: str, scores: dict[str, Any]) -> tuple[Path, str]:
-    """A research doc's new text with these scores merged into its front matter.
+def doc_with_scores(
+    root: Path, broker_id: str, scores: dict[str, Any], matrix: MatrixSettings
+) -> tuple[Path, str, MatrixResult]:
+    """A research doc's new text: these scores merged into its front matter, and section
+    11's decision-matrix table written from the doc's scores.
 
     Args:
-        scores: factor -> score; factors not given keep their value in the doc.
+        scores: factor -> score; factors not given keep their value in the doc. With
+            none given the front matter is kept as it is and only the table is
+            (re-)written from its scores.
+        matrix: the weights and thresholds (``tracker.settings.decision_matrix``).
 
     Returns:
-        ``(path, new text)``; the body is kept byte for byte.
+        ``(path, new text, the weighed matrix)``; outside the table the body is kept
+        byte for byte.
 
     Raises:
-        InputError: no doc, or no readable front matter.
+        InputError: no doc, no readable front matter, no scores, a bad score, or a
+            factor with no score.
     """
-    path, doc = _readable_front_matter(root, broker_id)
+    path, text, doc = _readable_front_matter(root, broker_id)
     front = dict(doc.front_matter)
-    current = front.get("scores") if isinstance(front.get("scores"), dict) else {}
-    merged = {factor: current.get(factor) for factor in MATRIX_FACTORS}
-    merged.update({k: v for k, v in scores.items() if v is not None})
-    front["scores"] = {k: (int(v) if isinstance(v, float) and v.is_integer() else v) for k, v in merged.items()}
-    return path, join_front_matter(front, doc.body)
+    if scores:
+        current = front.get("scores") if isinstance(front.get("scores"), dict) else {}
+        merged = {factor: current.get(factor) for factor in MATRIX_FACTORS}
+        merged.update({k: v for k, v in scores.items() if v is not None})
+        front["scores"] = {k: (int(v) if isinstance(v, float) and v.is_integer() else v) for k, v in merged.items()}
+    result = score_matrix(_checked_scores(doc, broker_id, front.get("scores")), matrix)
+    body = with_matrix_table(doc.body, result)
+    if scores:
+        return path, join_front_matter(front, body), result
+    return path, text[: len(text) - len(doc.body)] + body, result
 
 
 def record_score(tracker: Tracker, broker_id: str, result: MatrixResult, by: str, at: dt.datetime) -> None:

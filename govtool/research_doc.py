@@ -14,8 +14,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from govtool.decision_matrix import MATRIX_FACTORS, check_score
+from govtool.decision_matrix import (
+    FACTOR_LABELS,
+    MATRIX_FACTORS,
+    MatrixResult,
+    MatrixSettings,
+    check_score,
+    format_weight,
+    format_weighted,
+    score_if_complete,
+)
 from govtool.errors import InputError
+from govtool.field_checks import control_problem
+from govtool.inputs import inside_root, read_text, within
 from govtool.model import BROKER_ID_RE, INTEGRATION_TYPES, RESEARCH_DIR, integration_type_problem, tier_problem
 
 #: The 11 sections: (title, what the section must answer).
@@ -69,6 +80,12 @@ _COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
 _HEADING_RE = re.compile(r"^##\s+(?:(\d+)\.\s*)?(.*?)\s*#*\s*$")
 _FENCE_RE = re.compile(r"^\s*(```|~~~)")
 
+#: The markers around section 11's decision-matrix table, which `govtool score` writes.
+MATRIX_BEGIN = "<!-- govtool:decision-matrix:begin (written by `govtool score`: change the scores with it) -->"
+MATRIX_END = "<!-- govtool:decision-matrix:end -->"
+_MATRIX_BEGIN_PREFIX = "<!-- govtool:decision-matrix:begin"
+MATRIX_SECTION = 11
+
 
 def doc_path(root: Path, broker_id: str) -> Path:
     """The research doc of a broker, refusing any id that would land outside the research dir.
@@ -83,7 +100,7 @@ def doc_path(root: Path, broker_id: str) -> Path:
         )
     base = (root / RESEARCH_DIR).resolve()
     path = (base / f"{broker_id}.md").resolve()
-    if path.parent != base:
+    if path.parent != base or not within(base, root):
         raise InputError(f"{broker_id}: the research doc would land outside {RESEARCH_DIR}/")
     return path
 
@@ -139,7 +156,7 @@ def split_front_matter(text: str, filename: str) -> ResearchDoc:
         text: the document.
         filename: for messages.
     """
-    from govtool.yamlio import YAMLInputError, line_index, load_yaml
+    from govtool.yamlio import YAMLBoundError, YAMLInputError, line_index, load_yaml
 
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
@@ -151,6 +168,8 @@ def split_front_matter(text: str, filename: str) -> ResearchDoc:
             body = "\n".join(lines[index + 1 :])
             try:
                 data = load_yaml(raw, filename) if raw.strip() else {}
+            except YAMLBoundError as exc:  # hostile, not a slip: every command that reads the doc stops
+                raise YAMLBoundError(filename, exc.line, f"front matter: {exc.detail}", exc.hint or "") from None
             except YAMLInputError as exc:
                 return ResearchDoc({}, body, index + 2, True, (exc.line, exc.detail))
             if not isinstance(data, dict):
@@ -160,17 +179,52 @@ def split_front_matter(text: str, filename: str) -> ResearchDoc:
     return ResearchDoc({}, text, 1, False, (1, "the front matter has no closing '---' line"))
 
 
-def read_front_matter(root: Path, rel_path: str) -> dict[str, Any]:
-    """The front matter of a research doc, or {} when the doc is missing, unreadable or has none.
+def read_doc_text(root: Path, rel_path: str) -> str | None:
+    """A research doc's text, or None when there is no such file.
+
+    Args:
+        root: the governance root; rel_path: the doc's path under it (``research_doc``).
+
+    Raises:
+        InputError: the path leads outside the root, or the doc is not a regular
+            file, too large, unreadable or not UTF-8.
+    """
+    path = inside_root(root, rel_path, rel_path)
+    try:
+        return read_text(path, rel_path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise InputError(f"{rel_path}: cannot read: {exc.strerror}") from None
+
+
+def read_doc(root: Path, rel_path: str) -> ResearchDoc:
+    """A research doc, split; an empty one (no front matter, no body) when the doc is
+    missing or unreadable.
 
     Args:
         root: the governance root; rel_path: the doc's path under it.
+
+    Raises:
+        InputError: see :func:`read_doc_text`.
     """
-    try:
-        text = (root / rel_path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return {}
-    return split_front_matter(text, rel_path).front_matter
+    text = read_doc_text(root, rel_path)
+    if text is None:
+        return ResearchDoc({}, "", 1, False)
+    return split_front_matter(text, rel_path)
+
+
+def read_front_matter(root: Path, rel_path: str) -> dict[str, Any]:
+    """The front matter of a research doc, or {} when the doc is missing or has none
+    (or none that loads: `research check` reports that).
+
+    Args:
+        root: the governance root; rel_path: the doc's path under it.
+
+    Raises:
+        InputError: see :func:`read_doc_text`.
+    """
+    return read_doc(root, rel_path).front_matter
 
 
 def join_front_matter(front_matter: dict[str, Any], body: str) -> str:
@@ -184,11 +238,15 @@ def _check_value(name: str, value: Any) -> str | None:
     """Why a set front-matter value is of the wrong type, or None when it is fine."""
     text_fields = {"name", "docs_url", "authentication", "rate_limits", "access", "data_coverage", "broker"}
     if name in text_fields:
-        return None if isinstance(value, str) and value.strip() else "expected text"
+        if not (isinstance(value, str) and value.strip()):
+            return "expected text"
+        return control_problem(value)  # it goes into the PM's email and Slack message
     if name == "tier":
         return tier_problem(value)
     if name in ("asset_classes", "regions"):
         ok = isinstance(value, list) and value and all(isinstance(v, str) and v.strip() for v in value)
+        if ok and any(control_problem(v) for v in value):
+            return "expected one line of text without control characters in each"
         return None if ok else "expected a non-empty list of strings"
     if name == "integration_type":
         return integration_type_problem(value)
@@ -217,13 +275,15 @@ def _is_unset(value: Any) -> bool:
     return value is None or (isinstance(value, str) and (not value.strip() or _PLACEHOLDER_RE.search(value)))
 
 
-def check_doc(text: str, rel_path: str, broker_id: str) -> list[Finding]:
+def check_doc(text: str, rel_path: str, broker_id: str, matrix: MatrixSettings | None = None) -> list[Finding]:
     """Every finding of the developer checklist for one research doc.
 
     Args:
         text: the doc's content.
         rel_path: its path relative to the governance root (for messages).
         broker_id: the broker the doc must describe.
+        matrix: the decision matrix's weights and thresholds; when given, section 11's
+            decision-matrix table must agree with the front matter's scores.
 
     Returns:
         Findings in line order; empty when the doc is complete.
@@ -254,6 +314,8 @@ def check_doc(text: str, rel_path: str, broker_id: str) -> list[Finding]:
                 Finding(rel_path, doc.front_matter_lines.get("broker", 1), f"front matter: broker is not {broker_id!r}")
             )
     findings.extend(_check_sections(doc.body, doc.body_line, rel_path))
+    if matrix is not None and doc.has_front_matter and not doc.front_matter_error:
+        findings.extend(_check_matrix_table(doc, rel_path, broker_id, matrix))
     findings.sort(key=lambda f: f.line)
     return findings
 
@@ -327,9 +389,8 @@ def _check_sections(body: str, first_line: int, rel_path: str) -> list[Finding]:
             findings.append(
                 Finding(rel_path, line, f"{label} is titled {title!r}; expected '{number}. {want}'", number)
             )
-        problem = _content_problem(content, line)
-        if problem:
-            findings.append(Finding(rel_path, problem[0], f"{label} ({want}) {problem[1]}", number))
+        for problem_line, problem in _content_problems(content, line):
+            findings.append(Finding(rel_path, problem_line, f"{label} ({want}) {problem}", number))
     for missing in range(expected_next, len(SECTIONS) + 1):
         if missing not in seen:
             findings.append(
@@ -338,18 +399,215 @@ def _check_sections(body: str, first_line: int, rel_path: str) -> list[Finding]:
     return findings
 
 
-def _content_problem(content: list[str], heading_line: int) -> tuple[int, str] | None:
-    """(line, what) when a section's content is empty or still a placeholder."""
+def _content_problems(content: list[str], heading_line: int) -> list[tuple[int, str]]:
+    """``(line, what)`` for every placeholder line of a section, or for a section with no content.
+
+    The decision-matrix table that `govtool score` writes is not the section's content:
+    section 11 needs the developer's recommendation as well.
+    """
+    span = _matrix_span(content)
+    if span is not None:
+        content = content[: span[0]] + [""] * (span[1] - span[0] + 1) + content[span[1] + 1 :]
     text = "\n".join(content)
     stripped = _COMMENT_RE.sub(lambda m: "\n" * m.group(0).count("\n"), text)
     real = [(i, ln) for i, ln in enumerate(stripped.split("\n")) if ln.strip() and not ln.strip().startswith("### ")]
-    for index, line in real:
-        match = _PLACEHOLDER_RE.search(line)
-        if match:
-            return heading_line + 1 + index, f"still has a placeholder: {line.strip()[:80]}"
     if not real:
-        return heading_line, "has no content"
+        return [(heading_line, "has no content")]
+    return [
+        (heading_line + 1 + index, f"still has a placeholder: {line.strip()[:80]}")
+        for index, line in real
+        if _PLACEHOLDER_RE.search(line)
+    ]
+
+
+RISK_SECTION = 10
+MAX_EXTRACT_LINES = 20
+_EVIDENCE_RE = re.compile(r"^\s*(?:[-*+]\s+)?\*\*user demand evidence\*\*\s*:?\s*(.*)$", re.IGNORECASE)
+_TABLE_SEPARATOR_RE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+
+
+def _plain_lines(content: list[str]) -> list[str]:
+    """A section's lines without HTML comments, the decision-matrix block and blank lines."""
+    span = _matrix_span(content)
+    if span is not None:
+        content = content[: span[0]] + content[span[1] + 1 :]
+    text = _COMMENT_RE.sub("", "\n".join(content))
+    return [line.rstrip() for line in text.split("\n") if line.strip()]
+
+
+def doc_risks(body: str) -> list[str]:
+    """The risks of section 10 (Risk Assessment), one line each, for the PM notification.
+
+    A table row becomes ``Risk: Level (notes)``; the header and separator rows are left
+    out; any other line is kept as written, without its list marker.
+
+    Args:
+        body: the doc's body.
+
+    Returns:
+        At most :data:`MAX_EXTRACT_LINES` lines; empty when there is no section 10.
+    """
+    section = next((s for s in parse_sections(body, 1) if s[0] == RISK_SECTION), None)
+    if section is None:
+        return []
+    lines = _plain_lines(section[3])
+    out = []
+    for index, line in enumerate(lines):
+        if line.lstrip().startswith("|"):
+            following = lines[index + 1] if index + 1 < len(lines) else ""
+            if _TABLE_SEPARATOR_RE.match(line) or _TABLE_SEPARATOR_RE.match(following):
+                continue  # the separator, or the header above it
+            cells = [c for c in _table_cells(line)]
+            name, rest = cells[0], [c for c in cells[1:] if c]
+            level, notes = (rest[0], rest[1:]) if rest else ("", [])
+            out.append(f"{name}: {level}" + (f" ({'; '.join(notes)})" if notes else "") if level else name)
+        elif not line.lstrip().startswith("### "):
+            out.append(re.sub(r"^\s*(?:[-*+]|\d+\.)\s+", "", line))
+    return out[:MAX_EXTRACT_LINES]
+
+
+def user_demand_evidence(body: str) -> list[str]:
+    """The user-demand evidence of a research doc: the ``**User demand evidence**:`` line
+    (section 11 of the template) and the indented lines under it.
+
+    Args:
+        body: the doc's body.
+
+    Returns:
+        Its lines (at most :data:`MAX_EXTRACT_LINES`), list markers removed; empty when
+        the doc has no such line.
+    """
+    lines = _plain_lines(body.split("\n"))
+    for index, line in enumerate(lines):
+        match = _EVIDENCE_RE.match(line)
+        if not match:
+            continue
+        out = [match.group(1).strip()] if match.group(1).strip() else []
+        for follower in lines[index + 1 :]:
+            if not follower[:1].isspace():
+                break
+            out.append(re.sub(r"^\s*(?:[-*+]|\d+\.)\s+", "", follower).strip())
+        return out[:MAX_EXTRACT_LINES]
+    return []
+
+
+def _matrix_span(lines: list[str]) -> tuple[int, int] | None:
+    """The 0-based first and last line of the decision-matrix block (markers included), or None."""
+    in_fence = False
+    begin = None
+    for index, line in enumerate(lines):
+        if _FENCE_RE.match(line):
+            in_fence = not in_fence
+        elif in_fence:
+            continue
+        elif line.strip().startswith(_MATRIX_BEGIN_PREFIX):
+            begin = index  # the begin marker nearest the end: a stray one never swallows text
+        elif begin is not None and line.strip() == MATRIX_END:
+            return begin, index
     return None
+
+
+def matrix_table(result: MatrixResult) -> list[str]:
+    """The decision-matrix block of section 11, as the process document draws the matrix.
+
+    Args:
+        result: the weighed matrix.
+
+    Returns:
+        Its lines, the begin and end markers included.
+    """
+    lines = [
+        MATRIX_BEGIN,
+        "| Factor | Weight | Score (1-5) | Weighted Score |",
+        "|--------|--------|-------------|----------------|",
+    ]
+    for factor, weight, score, weighted in result.rows:
+        cells = (FACTOR_LABELS[factor], format_weight(weight), f"{score.normalize():f}", format_weighted(weighted))
+        lines.append(f"| {' | '.join(cells)} |")
+    lines += [
+        f"| **Total** | **100%** | - | **{result.total_shown}** |",
+        "",
+        f"**Band**: {result.band} (weighted total {result.total_shown})",
+        MATRIX_END,
+    ]
+    return lines
+
+
+def with_matrix_table(body: str, result: MatrixResult) -> str:
+    """A research doc body with section 11's decision-matrix table written (or re-written).
+
+    The block between the markers is replaced; without one, it goes at the end of
+    section 11, and without a section 11, in a new section 11 at the end of the doc.
+    Everything outside the block is kept byte for byte.
+
+    Args:
+        body: the doc's body (the text after its front matter).
+        result: the weighed matrix.
+    """
+    lines = body.split("\n")
+    block = matrix_table(result)
+    span = _matrix_span(lines)
+    if span is not None:
+        return "\n".join(lines[: span[0]] + block + lines[span[1] + 1 :])
+    sections = parse_sections(body, 0)
+    index = next((i for i, s in enumerate(sections) if s[0] == MATRIX_SECTION), None)
+    if index is None:
+        while lines and not lines[-1].strip():
+            lines.pop()
+        title = SECTIONS[MATRIX_SECTION - 1][0]
+        return "\n".join([*lines, "", f"## {MATRIX_SECTION}. {title}", "", *block, ""])
+    end = sections[index + 1][2] if index + 1 < len(sections) else len(lines)
+    while end > sections[index][2] + 1 and not lines[end - 1].strip():
+        end -= 1
+    tail = lines[end:]
+    if any(line.strip() for line in tail):
+        return "\n".join(lines[:end] + ["", *block] + tail)  # the blank lines before the next heading stay
+    return "\n".join(lines[:end] + ["", *block] + ([""] if tail else []))
+
+
+def _table_cells(line: str) -> list[str]:
+    return [cell.strip().strip("*").strip() for cell in line.strip().strip("|").split("|")]
+
+
+def _check_matrix_table(doc: ResearchDoc, rel_path: str, broker_id: str, matrix: MatrixSettings) -> list[Finding]:
+    """Where section 11's decision-matrix table disagrees with the front matter's scores."""
+    result = score_if_complete(doc.front_matter.get("scores"), matrix)
+    if result is None:
+        return []  # the scores themselves are a front-matter finding
+    lines = doc.body.split("\n")
+    span = _matrix_span(lines)
+    hint = f"`govtool score {broker_id}` writes it from the front matter's scores"
+    if span is None:
+        sections = parse_sections(doc.body, doc.body_line)
+        line = next((s[2] for s in sections if s[0] == MATRIX_SECTION), doc.body_line + doc.body.count("\n"))
+        return [Finding(rel_path, line, f"section 11 has no decision-matrix table; {hint}", MATRIX_SECTION)]
+    expected = matrix_table(result)
+    actual = lines[span[0] : span[1] + 1]
+    if [ln.strip() for ln in actual[1:]] == [ln.strip() for ln in expected[1:]]:
+        return []
+    shown = {_table_cells(ln)[0]: _table_cells(ln) for ln in actual if ln.strip().startswith("|")}
+    differences = []
+    for row in expected[3:-4]:
+        cells = _table_cells(row)
+        got = shown.get(cells[0])
+        if got is None:
+            differences.append(f"no {cells[0]} row")
+        elif got[1:] != cells[1:]:
+            differences.append(f"{cells[0]} {' / '.join(got[1:])} (expected {' / '.join(cells[1:])})")
+    total = shown.get("Total")
+    if total is None or total[-1] != result.total_shown:
+        differences.append(f"total {total[-1] if total else 'missing'} (expected {result.total_shown})")
+    if not any(ln.strip() == expected[-2] for ln in actual):
+        differences.append(f"band not {result.band!r}")
+    what = "; ".join(differences) or "the table was edited"
+    return [
+        Finding(
+            rel_path,
+            doc.body_line + span[0],
+            f"section 11's decision-matrix table disagrees with the front matter's scores: {what}; {hint}",
+            MATRIX_SECTION,
+        )
+    ]
 
 
 def completeness(findings: list[Finding]) -> dict[str, Any]:

@@ -17,7 +17,14 @@ from typing import Any, NamedTuple
 
 from govtool import lifecycle
 from govtool.decision_matrix import MATRIX_FACTORS, MatrixSettings
-from govtool.field_checks import Problems, check_keys, check_string, check_string_list, is_number
+from govtool.field_checks import (
+    Problems,
+    check_keys,
+    check_string,
+    check_string_list,
+    control_problem,
+    is_number,
+)
 from govtool.yamlio import KeyPath
 
 #: Default settings: the values of seeds/pm-notification-process.md.
@@ -56,6 +63,11 @@ DEFAULT_SETTINGS: dict[str, Any] = {
         "thresholds": {"approve_high": 4.0, "approve_medium": 3.0, "on_hold": 2.0},
     },
     "budget": {"monthly_api_usd": None},
+    # True: every command that changes the tracker re-renders the derived docs (a solo
+    # user, or a team that merges locally). False: commands write data only and the
+    # docs are rendered on the main branch (`govtool render`, by a workflow on push),
+    # so parallel pull requests never conflict on them.
+    "docs": {"render_on_change": True},
     "gate": {
         "paths": ["connectors/{broker}/**"],
         "allowed_statuses": [lifecycle.APPROVED, lifecycle.IN_PROGRESS, lifecycle.COMPLETED],
@@ -137,7 +149,7 @@ def validate_settings(raw: Any, problems: Problems) -> dict[str, Any]:
     if settings["calendar"] not in ("NYSE", "none"):
         problems.add((*path, "calendar"), "expected NYSE or none", settings["calendar"])
     channel = settings["slack"].get("channel")
-    if not isinstance(channel, str) or not channel.strip():
+    if not isinstance(channel, str) or not channel.strip() or control_problem(channel):
         problems.add((*path, "slack", "channel"), "expected a channel name such as #broker-integrations", channel)
 
     email = settings["email"]
@@ -179,6 +191,10 @@ def validate_settings(raw: Any, problems: Problems) -> dict[str, Any]:
     else:
         problems.add((*mp, "thresholds"), "expected a mapping", thresholds)
 
+    if not isinstance(settings["docs"].get("render_on_change"), bool):
+        problems.add(
+            (*path, "docs", "render_on_change"), "expected true or false", settings["docs"].get("render_on_change")
+        )
     budget = settings["budget"].get("monthly_api_usd")
     if budget is not None and (not is_number(budget) or budget < 0):
         problems.add(
@@ -276,6 +292,8 @@ class Settings(NamedTuple):
         calendar: the holiday calendar of business days (``NYSE`` or ``none``).
         slack_channel: ``settings.slack.channel``.
         monthly_api_budget_usd: ``settings.budget.monthly_api_usd`` in USD per month, or None.
+        render_on_change: ``settings.docs.render_on_change``: whether commands re-render
+            the derived docs, or a workflow renders them on the main branch.
         data: the whole mapping as validated, for writing back and for templates.
     """
 
@@ -286,6 +304,7 @@ class Settings(NamedTuple):
     decision_matrix: MatrixSettings
     monthly_api_budget_usd: float | None
     gate: GateSettings
+    render_on_change: bool
     data: dict[str, Any]
 
     @classmethod
@@ -319,6 +338,7 @@ class Settings(NamedTuple):
                 allowed_statuses=tuple(gate["allowed_statuses"] or ()),
                 approvers=tuple(gate["approvers"] or ()),
             ),
+            render_on_change=data["docs"]["render_on_change"],
             data=data,
         )
 

@@ -11,6 +11,8 @@ is refused where it is typed.
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Callable, Collection
 from typing import Any
 
 from govtool import lifecycle
@@ -23,13 +25,18 @@ from govtool.field_checks import (
     is_number,
     is_whole_number,
 )
+from govtool.inputs import relative_path_problem
 from govtool.model import (
     BROKER_FIELDS,
     BROKER_ID_RE,
+    BROKERS_DIR,
+    SINGLE_FILE_VERSION,
+    SPLIT_VERSION,
     TRACKER_FILE,
     Broker,
     Event,
     Tracker,
+    broker_file,
     integration_type_problem,
     parse_date,
     parse_timestamp,
@@ -65,9 +72,11 @@ def _parse_event(raw: Any, path: KeyPath, problems: Problems) -> Event | None:
     details = {k: raw[k] for k in allowed[3:] if k in raw}
     for key, value in details.items():
         kp = (*path, key)
-        if key in ("note", "source", "reason", "to", "band") and value is not None:
+        if key in ("note", "source", "reason") and value is not None:
+            check_string(value, kp, problems, one_line=False)
+        elif key in ("to", "band") and value is not None:
             check_string(value, kp, problems)
-        elif key in ("urgent", "backfilled") and not isinstance(value, bool):
+        elif key in ("urgent", "backfilled", "differs_from_band") and not isinstance(value, bool):
             problems.add(kp, "expected true or false", value)
         elif key == "decision" and value not in lifecycle.DECISIONS:
             problems.add(kp, f"expected one of {', '.join(lifecycle.DECISIONS)}", value)
@@ -119,6 +128,23 @@ def broker_problems(broker: Broker) -> list[str]:
     return [f"{format_path(path)}: {message}" for path, message in problems.items]
 
 
+def parse_broker_data(broker_id: str, raw: Any) -> tuple[Broker | None, list[str]]:
+    """Validate one broker record as loaded from its file: fields, history, replay.
+
+    References to other brokers (``depends_on``) are not checked.
+
+    Returns:
+        ``(broker, problems as "field: message")``: the broker is None when there is
+        any problem.
+    """
+    problems = Problems()
+    broker, readable = _parse_broker(broker_id, raw, (), problems)
+    if broker is not None:
+        check_broker(broker, [*broker.depends_on, broker_id], (), problems, readable=readable)
+    found = [f"{format_path(path)}: {message}" for path, message in problems.items]
+    return (None if found else broker), found
+
+
 def _parse_broker(broker_id: Any, raw: Any, path: KeyPath, problems: Problems) -> tuple[Broker | None, bool]:
     """A broker record from its raw mapping, every problem of its fields and events recorded.
 
@@ -159,7 +185,10 @@ def _parse_broker(broker_id: Any, raw: Any, path: KeyPath, problems: Problems) -
     if status not in lifecycle.STATUSES:
         problems.add((*path, "status"), f"unknown status; expected one of {', '.join(lifecycle.STATUSES)}", status)
     for key in ("team", "research_doc", "notes"):
-        check_string(raw.get(key), (*path, key), problems, required=False)
+        check_string(raw.get(key), (*path, key), problems, required=False, one_line=key != "notes")
+    doc = raw.get("research_doc")
+    if isinstance(doc, str) and doc.strip() and relative_path_problem(doc):
+        problems.add((*path, "research_doc"), relative_path_problem(doc), doc)
     lists = {
         k: check_string_list(raw.get(k), (*path, k), problems)
         for k in ("asset_classes", "regions", "blockers", "depends_on")
@@ -202,11 +231,12 @@ def _parse_broker(broker_id: Any, raw: Any, path: KeyPath, problems: Problems) -
 
 
 def check_broker(
-    broker: Broker, brokers: dict[str, Broker], path: KeyPath, problems: Problems, readable: bool = True
+    broker: Broker, brokers: Collection[str], path: KeyPath, problems: Problems, readable: bool = True
 ) -> None:
     """Check the rules that span fields: chronology, replay, dependencies; every one of them.
 
     Args:
+        brokers: the ids of every broker (for ``depends_on``).
         readable: False when some of the record did not parse (an event left out, a
             bad status): the replay is then not compared with the stored status,
             progress and blockers (the problems already reported explain it).
@@ -249,7 +279,7 @@ def check_broker(
         problems.add((*path, "blockers"), f"the history replays to blockers {state.blockers}", broker.blockers)
 
 
-def _check_dependencies(broker: Broker, brokers: dict[str, Any], path: KeyPath, problems: Problems) -> None:
+def _check_dependencies(broker: Broker, brokers: Collection[str], path: KeyPath, problems: Problems) -> None:
     for index, dep in enumerate(broker.depends_on):
         if dep not in brokers:
             problems.add((*path, "depends_on", index), "unknown broker", dep)
@@ -257,11 +287,19 @@ def _check_dependencies(broker: Broker, brokers: dict[str, Any], path: KeyPath, 
             problems.add((*path, "depends_on", index), "a broker cannot depend on itself", dep)
 
 
-def validate_data(data: Any) -> tuple[Tracker | None, list[tuple[KeyPath, str]]]:
+def validate_data(
+    data: Any, known_ids: Collection[str] = (), version: int = SINGLE_FILE_VERSION
+) -> tuple[Tracker | None, list[tuple[KeyPath, str]]]:
     """Validate parsed tracker data and build the model.
 
     Args:
-        data: what :func:`govtool.yamlio.load_yaml` returned for tracker.yaml.
+        data: the tracker as one mapping: what :func:`govtool.yamlio.load_yaml` returned
+            for a single-file tracker.yaml, or tracker.yaml's mapping with ``brokers``
+            filled from the files of ``tracker.d/`` (the split layout, version 2).
+        known_ids: ids of brokers that exist but were not read (a command on one broker
+            of the split layout reads that broker only); ``depends_on`` may name them.
+        version: the version the layout on disk needs: 1 for one file, 2 for tracker.yaml
+            with ``tracker.d/``.
 
     Returns:
         ``(tracker, problems)``: the tracker (None when the data cannot be modelled)
@@ -272,8 +310,10 @@ def validate_data(data: Any) -> tuple[Tracker | None, list[tuple[KeyPath, str]]]
         problems.add((), "expected a mapping with version, settings and brokers", data)
         return None, problems.items
     check_keys(data, ("version", "settings", "brokers"), (), problems)
-    if data.get("version") != 1:
-        problems.add(("version",), "expected version: 1", data.get("version"))
+    if data.get("version") != version:
+        where = "one file per broker in tracker.d/" if version == SPLIT_VERSION else "every broker in tracker.yaml"
+        hint = "" if data.get("version") in (SINGLE_FILE_VERSION, SPLIT_VERSION) else f" ({where})"
+        problems.add(("version",), f"expected version: {version}{hint}", data.get("version"))
     settings = validate_settings(data.get("settings"), problems)
     raw_brokers = data.get("brokers") or {}
     brokers: dict[str, Broker] = {}
@@ -285,11 +325,12 @@ def validate_data(data: Any) -> tuple[Tracker | None, list[tuple[KeyPath, str]]]
         broker, replayable[broker_id] = _parse_broker(broker_id, raw, ("brokers", broker_id), problems)
         if broker is not None:
             brokers[broker_id] = broker
+    every_id = set(raw_brokers) | set(known_ids)
     for broker_id, broker in brokers.items():
-        check_broker(broker, raw_brokers, ("brokers", broker_id), problems, readable=replayable[broker_id])
+        check_broker(broker, every_id, ("brokers", broker_id), problems, readable=replayable[broker_id])
     if problems.items:
         return None, problems.items
-    return Tracker(settings=Settings.from_validated(settings), brokers=brokers), problems.items
+    return Tracker(settings=Settings.from_validated(settings), brokers=brokers, version=data["version"]), []
 
 
 def parse_tracker(text: str, filename: str = TRACKER_FILE) -> Tracker:
@@ -329,6 +370,92 @@ def tracker_from_data(text: str, data: Any, filename: str = TRACKER_FILE) -> Tra
         )
     assert tracker is not None
     return tracker
+
+
+_SPLIT_VERSION_LINE = re.compile(rf"^version:[ \t]*{SPLIT_VERSION}[ \t]*(?:#.*)?$", re.MULTILINE)
+_BROKERS_LINE = re.compile(r"^brokers:", re.MULTILINE)
+
+
+def is_split_layout_text(settings_text: str) -> bool:
+    """True when tracker.yaml's text says ``version: 2`` and holds no ``brokers:`` itself:
+    the split layout, even before ``tracker.d/`` has a file (git keeps no empty directory)."""
+    return bool(_SPLIT_VERSION_LINE.search(settings_text)) and not _BROKERS_LINE.search(settings_text)
+
+
+def tracker_from_texts(
+    settings_text: str,
+    broker_texts: dict[str, str] | None,
+    load: Callable[[str, str], Any] = load_yaml,
+    known_ids: Collection[str] = (),
+    where: str = "",
+) -> Tracker:
+    """Load and validate a tracker from the texts of its files.
+
+    Args:
+        settings_text: tracker.yaml's text.
+        broker_texts: the split layout's broker files by broker id (``tracker.d/ID.yaml``),
+            or None for the single-file layout.
+        load: ``load(text, filename)`` -> data; :func:`govtool.yamlio.load_yaml`, or a
+            cached equivalent.
+        known_ids: brokers that exist but whose files were not read.
+        where: appended to each file name in messages (``@COMMIT`` for a tracker read from git).
+
+    Returns:
+        The valid tracker (``version`` 2 for the split layout).
+
+    Raises:
+        InputError: a file that does not load as YAML (``FILE:LINE``).
+        ValidationError: every problem, each placed in its file at its line.
+    """
+    data = load(settings_text, TRACKER_FILE + where)
+    if broker_texts is None:
+        return tracker_from_data(settings_text, data, TRACKER_FILE + where)
+    early: list[tuple[KeyPath, str]] = []
+    if isinstance(data, dict):
+        if "brokers" in data and data.get("version") == SPLIT_VERSION:
+            early.append(
+                (("brokers",), f"in the split layout (version {SPLIT_VERSION}) brokers live in {BROKERS_DIR}/")
+            )
+        data = {**data, "brokers": {bid: load(text, broker_file(bid) + where) for bid, text in broker_texts.items()}}
+    tracker, problems = validate_data(data, known_ids, SPLIT_VERSION)
+    problems = early + problems
+    if problems:
+        raise ValidationError(
+            place_problems(problems, settings_text, broker_texts, where),
+            hint="fix what is listed and run `govtool validate`; nothing was written",
+        )
+    assert tracker is not None
+    return tracker
+
+
+def place_problems(
+    problems: list[tuple[KeyPath, str]], settings_text: str, broker_texts: dict[str, str] | None, where: str = ""
+) -> list[str]:
+    """Place each problem in its file and at its line, in file and line order.
+
+    Args:
+        problems: as :func:`validate_data` returns them, paths from the top of the
+            tracker as one mapping.
+        settings_text: tracker.yaml's text.
+        broker_texts: in the split layout, each broker file's text by broker id (a
+            problem under ``brokers.ID`` is placed in ``tracker.d/ID.yaml``); None for
+            the single-file layout.
+
+    Returns:
+        Lines ``FILE:LINE: field.path: message``.
+    """
+    if broker_texts is None:
+        return format_problems(settings_text, problems, TRACKER_FILE + where)
+    by_file: dict[str, list[tuple[KeyPath, str]]] = {}
+    for path, message in problems:
+        if len(path) >= 2 and path[0] == "brokers" and path[1] in broker_texts:
+            by_file.setdefault(str(path[1]), []).append((path[2:], message))
+        else:
+            by_file.setdefault("", []).append((path, message))
+    lines = format_problems(settings_text, by_file.pop("", []), TRACKER_FILE + where)
+    for broker_id in sorted(by_file):
+        lines += format_problems(broker_texts[broker_id], by_file[broker_id], broker_file(broker_id) + where)
+    return lines
 
 
 def format_problems(text: str, problems: list[tuple[KeyPath, str]], filename: str) -> list[str]:

@@ -271,14 +271,35 @@ def read_deliveries(root: Path) -> dict[str, dict[str, Any]]:
     once ``--force`` delivered the week again (:func:`delivery_times`).
 
     Raises:
-        InputError: the ledger does not parse.
+        InputError: the ledger does not parse, is not such a mapping, or lies outside the root.
     """
+    from govtool.inputs import inside_root, read_text
     from govtool.yamlio import load_yaml
 
-    path = root / DELIVERIES_FILE
-    if not path.exists():
+    path = inside_root(root, DELIVERIES_FILE, DELIVERIES_FILE)
+    try:
+        text = read_text(path, DELIVERIES_FILE)
+    except FileNotFoundError:
         return {}
-    return load_yaml(path.read_text(encoding="utf-8"), DELIVERIES_FILE) or {}
+    except OSError as exc:
+        raise InputError(f"{DELIVERIES_FILE}: cannot read: {exc.strerror}") from None
+    ledger = load_yaml(text, DELIVERIES_FILE) or {}
+    if not isinstance(ledger, dict) or not all(
+        isinstance(week, str) and isinstance(sent, dict) and all(_is_times(v) for v in sent.values())
+        for week, sent in ledger.items()
+    ):
+        raise InputError(
+            f"{DELIVERIES_FILE}:1: expected a mapping of ISO week to {{channel: timestamp or list of timestamps}}",
+            hint="govtool writes this ledger; restore it from git",
+        )
+    return ledger
+
+
+def _is_times(value: Any) -> bool:
+    """A ledger entry's value: a timestamp, or the non-empty list of them of a week delivered again."""
+    return isinstance(value, str) or (
+        isinstance(value, list) and bool(value) and all(isinstance(v, str) for v in value)
+    )
 
 
 def delivery_times(value: Any) -> list[str]:

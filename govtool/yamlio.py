@@ -15,6 +15,17 @@ events straight to the C emitter (:func:`_dump_as_events`). The results are the 
 either way, type for type and byte for byte (tests/test_yaml_events.py); what is
 skipped is PyYAML's node graph, which for a 6 MB tracker costs ~3 s and ~250 MB to
 load and ~1.6 s to write.
+
+Every file govtool reads may come from a pull request, so loading is bounded
+(DESIGN.md, "Delivery and trust"): at most :data:`MAX_YAML_CHARS` of text,
+:data:`MAX_DEPTH` levels of nesting (counted with aliases expanded),
+:data:`MAX_ANCHORS` anchors, :data:`MAX_ALIASES` aliases that together stand for at
+most :data:`MAX_ALIAS_EXPANSION` nodes, no alias inside the node it names, and no
+number too long for Python to read. A document over a bound is refused by
+:func:`load_yaml` with its file and line (exit 2) after one pass over the parser's
+events, before PyYAML builds anything: a 1 KB "billion laughs" or 50,000 nested ``[``
+fail in milliseconds instead of hanging or ending in a RecursionError.
+:func:`load_json` applies the same bounds to JSON.
 """
 
 from __future__ import annotations
@@ -25,6 +36,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from govtool.errors import InputError
+from govtool.inputs import MAX_INPUT_BYTES
 
 if TYPE_CHECKING:
     import yaml
@@ -44,6 +56,46 @@ class YAMLInputError(InputError):
     def __init__(self, filename: str, line: int, detail: str, hint: str) -> None:
         super().__init__(f"{filename}:{line}: {detail}", hint=hint)
         self.line, self.detail = line, detail
+
+
+#: The longest YAML or JSON text loaded, in characters.
+MAX_YAML_CHARS = MAX_INPUT_BYTES
+#: The deepest nesting of mappings and lists, aliases expanded (real API specs: under 20).
+MAX_DEPTH = 100
+#: The most anchors (``&name``) and aliases (``*name``) in one document.
+MAX_ANCHORS = 10_000
+MAX_ALIASES = 10_000
+#: The most nodes all the aliases of a document may stand for together.
+MAX_ALIAS_EXPANSION = 100_000
+#: The longest integer read (Python refuses to convert longer ones: 4,300 digits).
+MAX_INT_CHARS = 4_000
+
+
+class YAMLBoundError(YAMLInputError):
+    """YAML or JSON over one of the bounds on untrusted input (size, nesting, aliases, numbers; exit 2).
+
+    Unlike a syntax error, which a lenient reader may note and go on, this always stops
+    the command: the file is hostile or broken beyond what govtool reads.
+    """
+
+
+class _OverBound(Exception):
+    """A document over one of the bounds, at a 1-based line."""
+
+    def __init__(self, line: int, detail: str, hint: str) -> None:
+        super().__init__(detail)
+        self.line, self.detail, self.hint = line, detail, hint
+
+    def error(self, filename: str) -> YAMLBoundError:
+        return YAMLBoundError(filename, self.line, self.detail, self.hint)
+
+
+_HOSTILE_HINT = "govtool's files and API specs are far smaller; check what wrote this file"
+_NUMBER_HINT = "govtool's numbers (percent, tier, cost, days) are small"
+
+
+def _too_deep(line: int) -> _OverBound:
+    return _OverBound(line, f"nested deeper than {MAX_DEPTH} levels", _HOSTILE_HINT)
 
 
 class _DuplicateKey(Exception):
@@ -111,16 +163,27 @@ def load_yaml(text: str, filename: str, strict: bool = True) -> Any:
     """
     import yaml
 
+    _check_size(text, filename)
     strict_loader, plain_loader = _loaders()
     loader_class = strict_loader if strict else plain_loader
     try:
         data = _data_from_events(text, loader_class, strict)
     except yaml.YAMLError:  # PyYAML's loader below reports it, with its line
         data = _NOT_PLAIN
+    except _OverBound as over:
+        raise over.error(filename) from None
     if data is not _NOT_PLAIN:
         return data
     try:
+        _check_bounds(text, loader_class)
+    except yaml.YAMLError:  # bounded up to the error, which PyYAML's loader reports below
+        pass
+    except _OverBound as over:
+        raise over.error(filename) from None
+    try:
         return yaml.load(text, Loader=loader_class)  # noqa: S506 - safe loaders
+    except RecursionError:  # not reached within the bounds; kept so that none can escape
+        raise _too_deep(1).error(filename) from None
     except _DuplicateKey as dup:
         path = _path_at_line(text, dup.line)
         where = format_path(path) if path else repr(dup.key)
@@ -141,6 +204,172 @@ def load_yaml(text: str, filename: str, strict: bool = True) -> Any:
         ) from None
     except yaml.YAMLError as exc:
         raise YAMLInputError(filename, 1, f"YAML error: {exc}", hint="check the file's YAML") from None
+    except (ValueError, OverflowError) as exc:  # a value _check_bounds lets through; kept so that none escapes
+        raise YAMLInputError(filename, 1, f"YAML value cannot be read: {exc}", hint="check the file's values") from None
+
+
+def _check_size(text: str, filename: str) -> None:
+    """Raises YAMLInputError when ``text`` is longer than :data:`MAX_YAML_CHARS` (at the line where it passes it)."""
+    if len(text) > MAX_YAML_CHARS:
+        line = text.count("\n", 0, MAX_YAML_CHARS) + 1
+        raise YAMLBoundError(
+            filename, line, f"more than {MAX_YAML_CHARS:,} characters of YAML or JSON", hint=_HOSTILE_HINT
+        )
+
+
+def _scalar_value(loader: Any, tag: str, text: str, line: int) -> Any:
+    """A plain scalar built by the loader's constructor for ``tag``.
+
+    Raises:
+        _OverBound: the constructor refuses it (an integer of 5,000 digits, the date 2026-02-30).
+    """
+    import yaml
+
+    if tag == _TAG + "int" and len(text) > MAX_INT_CHARS:
+        raise _OverBound(line, f"a number of {len(text):,} characters is too large", _NUMBER_HINT)
+    try:
+        return loader.yaml_constructors[tag](loader, yaml.ScalarNode(tag, text))
+    except (ValueError, OverflowError) as exc:
+        shown = text if len(text) <= 40 else text[:37] + "..."
+        raise _OverBound(line, f"{shown!r} cannot be read as {tag[len(_TAG) :]}: {exc}", "check that value") from None
+
+
+def _check_bounds(text: str, loader_class: type) -> None:
+    """One pass over a document's events, refusing it when it is over a bound.
+
+    Counts nesting with every alias expanded (an alias adds the height of the node it
+    names to where it stands), anchors, aliases and the nodes they stand for
+    (arithmetically: nothing is expanded), and builds each plain number or date once
+    to see that it can be read.
+
+    Raises:
+        _OverBound: over :data:`MAX_DEPTH`, :data:`MAX_ANCHORS`, :data:`MAX_ALIASES` or
+            :data:`MAX_ALIAS_EXPANSION`; an alias inside the node it names; a value the
+            loader cannot build.
+        yaml.YAMLError: a syntax error (the document is bounded up to it).
+    """
+    from yaml import ScalarNode, events
+
+    loader = loader_class(text)
+    try:
+        named: dict[str, tuple[int, int]] = {}  # anchor -> (nodes, height) of the node it names
+        open_nodes: list[list[Any]] = []  # [anchor, nodes, height] of each open mapping or list
+        anchors = aliases = expansion = 0
+        while True:
+            event = loader.get_event()
+            kind = type(event)
+            line = event.start_mark.line + 1
+            if kind is events.MappingStartEvent or kind is events.SequenceStartEvent:
+                if len(open_nodes) >= MAX_DEPTH:
+                    raise _too_deep(line)
+                anchors += event.anchor is not None
+                open_nodes.append([event.anchor, 1, 1])
+                if anchors > MAX_ANCHORS:
+                    raise _OverBound(line, f"more than {MAX_ANCHORS:,} YAML anchors", _HOSTILE_HINT)
+                continue
+            if kind is events.MappingEndEvent or kind is events.SequenceEndEvent:
+                anchor, nodes, height = open_nodes.pop()
+            elif kind is events.ScalarEvent:
+                anchor, nodes, height = event.anchor, 1, 0
+                tag = event.tag
+                if tag is None or tag == "!":
+                    tag = loader.resolve(ScalarNode, event.value, event.implicit) if event.implicit[0] else None
+                if tag in _SCALAR_TAGS and tag in loader.yaml_constructors:
+                    _scalar_value(loader, tag, event.value, line)
+            elif kind is events.AliasEvent:
+                anchor = None
+                aliases += 1
+                if aliases > MAX_ALIASES:
+                    raise _OverBound(line, f"more than {MAX_ALIASES:,} YAML aliases", _HOSTILE_HINT)
+                if any(node[0] == event.anchor for node in open_nodes):
+                    raise _OverBound(
+                        line, f"alias *{event.anchor} stands inside the node it names (a loop)", _HOSTILE_HINT
+                    )
+                nodes, height = named.get(event.anchor, (1, 0))  # an unknown alias: PyYAML reports it
+                expansion += nodes
+                if expansion > MAX_ALIAS_EXPANSION:
+                    raise _OverBound(
+                        line,
+                        f"YAML aliases stand for more than {MAX_ALIAS_EXPANSION:,} nodes (an alias bomb?)",
+                        "use fewer anchors and aliases (*name); govtool expands them only up to a bound",
+                    )
+                if len(open_nodes) + height > MAX_DEPTH:
+                    raise _too_deep(line)
+            elif kind is events.StreamEndEvent:
+                return
+            else:  # stream and document starts and ends
+                continue
+            if anchor is not None:
+                if kind is events.ScalarEvent:
+                    anchors += 1
+                    if anchors > MAX_ANCHORS:
+                        raise _OverBound(line, f"more than {MAX_ANCHORS:,} YAML anchors", _HOSTILE_HINT)
+                named[anchor] = (nodes, height)
+            if open_nodes:
+                parent = open_nodes[-1]
+                parent[1] += nodes
+                if height >= parent[2]:
+                    parent[2] = height + 1
+    finally:
+        loader.dispose()
+
+
+def load_json(text: str, filename: str) -> Any:
+    """Parse JSON text with the bounds of :func:`load_yaml` (size, nesting, numbers).
+
+    Args:
+        text: the document; filename: the name used in error messages.
+
+    Returns:
+        Plain Python data.
+
+    Raises:
+        InputError: not JSON (``FILE:LINE: not valid JSON: ...``) or over a bound.
+    """
+    import json
+
+    _check_size(text, filename)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise YAMLInputError(filename, exc.lineno, f"not valid JSON: {exc.msg}", "check the file's JSON") from None
+    except (ValueError, RecursionError) as exc:  # a number too long, or nesting past Python's recursion limit
+        _check_json_text(text, filename)
+        raise YAMLInputError(filename, 1, f"JSON cannot be read: {exc}", "check the file's JSON") from None
+    stack = [(data, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            _check_json_text(text, filename)
+            raise _too_deep(1).error(filename)
+        if type(node) is dict:
+            stack.extend((child, depth + 1) for child in node.values())
+        elif type(node) is list:
+            stack.extend((child, depth + 1) for child in node)
+    return data
+
+
+def _check_json_text(text: str, filename: str) -> None:
+    """Find where JSON text passes :data:`MAX_DEPTH` or :data:`MAX_INT_CHARS` (run on error only).
+
+    Raises:
+        YAMLInputError: at the line of the first bracket too deep or the first number too long.
+    """
+    import re
+
+    depth = 0
+    for match in re.finditer(r'"(?:[^"\\]|\\.)*"|[\[{]|[\]}]', text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _too_deep(text.count("\n", 0, match.start()) + 1).error(filename)
+        elif token in "]}":
+            depth -= 1
+    number = re.search(rf"\d{{{MAX_INT_CHARS + 1},}}", text)
+    if number:
+        line = text.count("\n", 0, number.start()) + 1
+        raise YAMLBoundError(filename, line, f"a number of {len(number.group()):,} digits is too large", _NUMBER_HINT)
 
 
 #: What :func:`_data_from_events` returns for a document it leaves to PyYAML's loader.
@@ -168,6 +397,8 @@ def _data_from_events(text: str, loader_class: type, strict: bool) -> Any:
 
     Raises:
         yaml.YAMLError: a syntax error (the caller lets the full loader report it).
+        _OverBound: nested deeper than :data:`MAX_DEPTH`, or a number or date that
+            cannot be read (the other bounds concern what this leaves to the full loader).
     """
     import yaml
     from yaml import events
@@ -175,7 +406,7 @@ def _data_from_events(text: str, loader_class: type, strict: bool) -> Any:
     loader = loader_class(text)
     try:
         next_event = loader.get_event
-        resolve, constructors = loader.resolve, loader.yaml_constructors
+        resolve = loader.resolve
         str_tag, scalar_node = _TAG + "str", yaml.ScalarNode
         scalars: dict[str, tuple[Any]] = {}  # plain scalar text -> (value,): repeated keys and values
         containers: list[Any] = []  # the open mappings and lists, innermost last
@@ -198,7 +429,7 @@ def _data_from_events(text: str, loader_class: type, strict: bool) -> Any:
                         if tag == str_tag:
                             known = (item,)
                         elif tag in _SCALAR_TAGS:
-                            known = (constructors[tag](loader, scalar_node(tag, item)),)
+                            known = (_scalar_value(loader, tag, item, event.start_mark.line + 1),)
                         else:
                             return _NOT_PLAIN  # a merge key (<<) or a value key (=)
                         scalars[item] = known
@@ -206,6 +437,8 @@ def _data_from_events(text: str, loader_class: type, strict: bool) -> Any:
             elif kind is events.MappingStartEvent or kind is events.SequenceStartEvent:
                 if event.anchor is not None or event.tag is not None:
                     return _NOT_PLAIN
+                if len(containers) >= MAX_DEPTH:
+                    raise _too_deep(event.start_mark.line + 1)
                 containers.append({} if kind is events.MappingStartEvent else [])
                 keys.append(no_key)
                 continue
@@ -275,8 +508,9 @@ def _key_lines(text: str) -> Iterator[tuple[KeyPath, int]]:
     import yaml
 
     try:
+        _check_bounds(text, _loaders()[1])  # a text that never went through load_yaml (data from the cache)
         root = yaml.compose(text, Loader=_loaders()[1])
-    except yaml.YAMLError:
+    except (yaml.YAMLError, _OverBound):
         return
     if root is not None:
         for path, value_node, key_node in _walk(root, ()):

@@ -3,6 +3,7 @@ built in temporary directories."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -19,7 +20,36 @@ from govtool.cli import main
 from govtool.model import Broker, dump_tracker, new_tracker
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
+
+
+def shared_path(*parts: str) -> Path:
+    """A path in the shared corpus beside this checkout: the real API specs
+    (``real-specs/``) and the team's source documents (``seeds/``).
+
+    The corpus is found at ``$GOVTOOL_SHARED_DIR``, by default ``../shared`` next to the
+    repository. When the path is not there the calling test is skipped, with a reason
+    that says how to get it; with ``GOVTOOL_REQUIRE_CORPUS=1`` (``.ci/run`` sets it) it
+    fails instead, so CI never passes by skipping. Every rule these tests check on the
+    corpus is also checked on small inputs the tests write, so a clone with nothing
+    beside it still tests every rule.
+
+    Args:
+        parts: path components under the corpus directory, e.g. ``("real-specs", "oanda-v20.json")``.
+
+    Returns:
+        The existing path.
+    """
+    base = Path(os.environ.get("GOVTOOL_SHARED_DIR") or REPO.parent / "shared")
+    path = base.joinpath(*parts)
+    if not path.exists():
+        reason = (
+            f"the shared corpus is not here ({path} does not exist): "
+            "set GOVTOOL_SHARED_DIR to the directory that holds real-specs/ and seeds/ to run this test"
+        )
+        if os.environ.get("GOVTOOL_REQUIRE_CORPUS") == "1":
+            pytest.fail(f"{reason} (GOVTOOL_REQUIRE_CORPUS=1 makes a missing corpus a failure)", pytrace=False)
+        pytest.skip(reason)
+    return path
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -71,6 +101,35 @@ def run_process(*args: str, cwd: Path | None = None, env: dict | None = None, py
         timeout=120,
     )
     return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+def new_venv(directory: Path) -> tuple[Path, dict[str, str]]:
+    """A new virtual environment with pip and nothing else, whether or not pytest itself runs
+    in one: ``(its python, an environment that runs there)``.
+
+    The environment has the venv's ``bin`` first on PATH (so ``python3`` and ``govtool`` are
+    the venv's), no PYTHONPATH (nothing of this checkout leaks in), no user site-packages,
+    and none of govtool's or CI's settings (GOVTOOL_ROOT, GOVTOOL_REQUIRE_CORPUS,
+    GOVTOOL_SHARED_DIR). pip keeps the machine's configuration (index, find-links, cache).
+    """
+    import venv
+
+    venv.EnvBuilder(with_pip=True, system_site_packages=False, clear=True).create(directory)
+    drop = {
+        "PYTHONPATH",
+        "PYTHONHOME",
+        "GOVTOOL_ROOT",
+        "GOVTOOL_REQUIRE_CORPUS",
+        "GOVTOOL_SHARED_DIR",
+        "__PYVENV_LAUNCHER__",
+    }
+    env = {k: v for k, v in os.environ.items() if k not in drop}
+    env.update(
+        VIRTUAL_ENV=str(directory),
+        PATH=os.pathsep.join([str(directory / "bin"), env.get("PATH", "")]),
+        PYTHONNOUSERSITE="1",
+    )
+    return directory / "bin" / "python", env
 
 
 _LOADED_MODULES = """
@@ -137,11 +196,11 @@ def make_repo(tmp_path, govtool):
 
     def make(stages: dict[str, str] | None = None, name: str = "gov") -> Path:
         root = tmp_path / name
-        result = govtool(None, "init", str(root))
+        result = govtool(None, "init", "--no-ci", str(root))  # commands re-render the docs
         assert result.exit_code == 0, result.stderr
-        if stages:
-            (root / "tracker.yaml").write_text(dump_tracker(build_tracker(stages)), encoding="utf-8")
-            assert govtool(root, "render").exit_code == 0
+        # The single-file layout (version 1), which these tests edit by hand.
+        (root / "tracker.yaml").write_text(dump_tracker(build_tracker(stages or {})), encoding="utf-8")
+        assert govtool(root, "render").exit_code == 0
         return root
 
     return make
@@ -162,6 +221,7 @@ def repo_copy(tmp_path):
     root = tmp_path / "repo"
     root.mkdir()
     shutil.copy(REPO / "tracker.yaml", root / "tracker.yaml")
+    shutil.copytree(REPO / "tracker.d", root / "tracker.d")
     shutil.copytree(REPO / "docs", root / "docs")
     shutil.copy(REPO / "PROJECT_MEMORY.md", root / "PROJECT_MEMORY.md")
     return root
@@ -194,13 +254,52 @@ scores: {{user_demand: 4, cost_benefit: 4, technical_feasibility: 4, strategic_f
 # {name}
 """
     body = "".join(
-        f"\n## {n}. {title}\n\nReal findings for {title.lower()}.\n" for n, (title, _) in enumerate(SECTIONS, 1)
+        f"\n## {n}. {title}\n\nReal findings for {title.lower()}.\n{FILLED_EXTRAS.get(n, '')}"
+        for n, (title, _) in enumerate(SECTIONS, 1)
     )
-    return front + body
+    return front + body + MATRIX_OF_FOURS
+
+
+#: What :func:`filled_research_doc` adds to some sections: section 10's risk table, and
+#: section 11's user-demand evidence (what a research-completed notification carries).
+FILLED_EXTRAS = {
+    10: """
+| Risk | Level | Notes |
+|------|-------|-------|
+| API stability | Low | versioned API, changelog published |
+| Vendor lock-in | Medium | |
+""",
+    11: """
+- **User demand evidence**: 35% of surveyed users hold an account
+  - 120 votes on the feedback board
+""",
+}
+
+
+#: Section 11's decision-matrix table for the scores of :func:`filled_research_doc` (all 4s).
+MATRIX_OF_FOURS = """
+<!-- govtool:decision-matrix:begin (written by `govtool score`: change the scores with it) -->
+| Factor | Weight | Score (1-5) | Weighted Score |
+|--------|--------|-------------|----------------|
+| User Demand | 30% | 4 | 1.20 |
+| Cost/Benefit | 25% | 4 | 1.00 |
+| Technical Feasibility | 20% | 4 | 0.80 |
+| Strategic Fit | 15% | 4 | 0.60 |
+| Risk Assessment | 10% | 4 | 0.40 |
+| **Total** | **100%** | - | **4.00** |
+
+**Band**: approve (high priority) (weighted total 4.00)
+<!-- govtool:decision-matrix:end -->
+"""
 
 
 class SlackServer:
     """A Slack-compatible Web API and webhook on 127.0.0.1, recording what it receives.
+
+    Methods: ``chat.postMessage`` (and any other POST: ok), ``auth.test`` (the bot
+    ``U0GOVTOOL`` of team ``Test Team``), ``conversations.list`` and
+    ``conversations.info`` (GET, as slack_sdk sends them) over ``.channels``, by default
+    ``#broker-integrations`` with the bot a member.
 
     ``mode``: ``ok``; ``invalid_auth`` (ok: false); ``ratelimit_once`` (one 429 with
     Retry-After: 1, then ok); ``ratelimit`` (always 429 with Retry-After: ``retry_after``).
@@ -213,16 +312,46 @@ class SlackServer:
         import threading
         import time
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        from urllib.parse import parse_qsl, urlsplit
 
         self.requests: list[dict] = []
         self.mode = "ok"
         self.retry_after = "3600"
         self.delay = 0.0
+        self.channels: list[dict] = [{"id": "C0BROKERS", "name": "broker-integrations", "is_member": True}]
         server = self
+
+        def reply_to(method: str, body: dict) -> dict:
+            if server.mode == "invalid_auth":
+                return {"ok": False, "error": "invalid_auth"}
+            if method == "auth.test":
+                return {"ok": True, "user": "govtool", "user_id": "U0GOVTOOL", "team": "Test Team", "team_id": "T0TEST"}
+            if method == "conversations.list":
+                return {"ok": True, "channels": server.channels, "response_metadata": {"next_cursor": ""}}
+            if method == "conversations.info":
+                found = [c for c in server.channels if c["id"] == body.get("channel")]
+                return {"ok": True, "channel": found[0]} if found else {"ok": False, "error": "channel_not_found"}
+            return {"ok": True, "channel": body.get("channel"), "ts": "1700000000.000100"}
 
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args):  # keep the test output quiet
                 pass
+
+            def send_json(self, reply: dict) -> None:
+                data = json.dumps(reply).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self):
+                url = urlsplit(self.path)
+                body = dict(parse_qsl(url.query))
+                server.requests.append(
+                    {"path": url.path, "headers": dict(self.headers), "body": body, "delivered": False}
+                )
+                self.send_json(reply_to(url.path.rsplit("/", 1)[-1], body))
 
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
@@ -230,8 +359,6 @@ class SlackServer:
                 try:
                     body = json.loads(raw)
                 except ValueError:
-                    from urllib.parse import parse_qsl
-
                     body = dict(parse_qsl(raw))
                 if server.delay:
                     time.sleep(server.delay)
@@ -252,19 +379,11 @@ class SlackServer:
                     self.end_headers()
                     self.wfile.write(b"ok")
                     return
-                reply = {"ok": True, "channel": body.get("channel"), "ts": "1700000000.000100"}
-                if server.mode == "invalid_auth":
-                    reply = {"ok": False, "error": "invalid_auth"}
-                data = json.dumps(reply).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                self.send_json(reply_to(self.path.rsplit("/", 1)[-1], body))
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
         self.thread.start()
 
     @property
@@ -315,27 +434,32 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class SmtpHandler:
+    """aiosmtpd's handler: keeps what the server received in ``.messages``; ``delay`` is
+    the seconds it takes to accept a message (it keeps the message even when the client
+    has gone meanwhile)."""
+
+    def __init__(self) -> None:
+        self.messages: list[dict] = []
+        self.delay = 0.0
+
+    async def handle_DATA(self, server, session, envelope):
+        import asyncio
+
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        self.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos), "data": envelope.content})
+        return "250 Message accepted for delivery"
+
+
 @pytest.fixture
 def smtp_server():
     """A real SMTP server (aiosmtpd) on 127.0.0.1; ``.messages`` holds what it received;
     ``.handler.delay`` is the seconds it takes to accept a message (it keeps the message
     even when the client has gone meanwhile)."""
-    import asyncio
-
     from aiosmtpd.controller import Controller
 
-    class Handler:
-        def __init__(self) -> None:
-            self.messages: list[dict] = []
-            self.delay = 0.0
-
-        async def handle_DATA(self, server, session, envelope):
-            if self.delay:
-                await asyncio.sleep(self.delay)
-            self.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos), "data": envelope.content})
-            return "250 Message accepted for delivery"
-
-    handler = Handler()
+    handler = SmtpHandler()
     controller = Controller(handler, hostname="127.0.0.1", port=free_port())
     controller.start()
     controller.messages = handler.messages
@@ -349,3 +473,42 @@ def smtp_env(smtp_server, monkeypatch):
     monkeypatch.setenv("GOVTOOL_SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("GOVTOOL_SMTP_PORT", str(smtp_server.port))
     return smtp_server
+
+
+@pytest.fixture
+def smtp_tls_server(tmp_path, monkeypatch):
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 that offers STARTTLS, with a certificate
+    for 127.0.0.1 from a test authority (trustme) that this process and its children trust
+    (SSL_CERT_FILE). It takes the login ``govtool`` / ``s3cret`` (over TLS only); ``.messages``
+    holds what it received."""
+    import ssl
+
+    import trustme
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        accepted = (auth_data.login, auth_data.password) == (b"govtool", b"s3cret")
+        return AuthResult(success=accepted, handled=False)  # handled=False: the server replies 235 or 535
+
+    authority = trustme.CA()
+    certificate = authority.issue_cert("127.0.0.1")
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    certificate.configure_cert(context)
+    ca_file = tmp_path / "test-ca.pem"
+    authority.cert_pem.write_to_path(str(ca_file))
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
+    handler = SmtpHandler()
+    controller = Controller(
+        handler,
+        hostname="127.0.0.1",
+        port=free_port(),
+        tls_context=context,
+        authenticator=authenticator,
+        auth_require_tls=True,
+    )
+    controller.start()
+    controller.messages = handler.messages
+    yield controller
+    with contextlib.suppress(AssertionError):  # a test may have stopped it already
+        controller.stop()

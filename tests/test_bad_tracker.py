@@ -169,11 +169,14 @@ def test_missing_tracker_says_how_to_start(tmp_path, govtool, monkeypatch):
     assert result.exit_code == 2 and "no tracker here" in result.stderr
 
 
-def test_debug_shows_the_traceback(make_repo, govtool):
+def test_debug_shows_the_traceback_and_keeps_the_exit_code(make_repo, govtool):
     root = make_repo()
     (root / "tracker.yaml").write_text("version: [\n", encoding="utf-8")
-    with pytest.raises(Exception, match="YAML syntax error"):
-        govtool(root, "--debug", "validate")
+    result = govtool(root, "--debug", "validate")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Traceback (most recent call last):")
+    assert "govtool.yamlio.YAMLInputError: tracker.yaml:2: YAML syntax error" in result.stderr
+    assert result.stderr.splitlines()[-2].startswith("govtool: error: tracker.yaml:2: YAML syntax error")
 
 
 def test_every_problem_of_every_broker_is_reported_at_once(make_repo, govtool):

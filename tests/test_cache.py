@@ -135,7 +135,7 @@ def test_the_cache_keeps_a_few_trackers_only(make_repo, govtool, cache_dir):
 def fresh_holidays():
     from govtool import business_days
 
-    business_days.holidays_in.cache_clear()
+    business_days._holidays_in.cache_clear()
     business_days._CACHED.clear()
     return business_days
 
@@ -164,3 +164,129 @@ def test_a_damaged_holiday_entry_is_computed_again(cache_dir):
     entry.write_text("[1, 2", encoding="utf-8")
     business_days = fresh_holidays()
     assert business_days.business_days_between(dt.date(2026, 1, 17), dt.date(2026, 1, 26)) == 5
+
+
+# ---------------------------------------------------------------- a cache someone else can write
+
+
+def forged_tracker_entry(root, stages):
+    """An entry keyed by the tracker's real text whose value is another tracker (``stages``)."""
+    from conftest import build_tracker
+
+    from govtool import storage
+    from govtool.model import dump_tracker
+
+    text = (root / "tracker.yaml").read_text(encoding="utf-8")
+    item = storage._tracker_cache_entry(text)
+    forged = load_yaml(dump_tracker(build_tracker(stages)), "tracker.yaml")
+    return item.file_name, json.dumps({"key": item.key, "value": forged})
+
+
+def forged_holidays_entry():
+    """An entry for the installed holidays package that makes every weekday of 2026 a holiday."""
+    from govtool import business_days
+
+    item = business_days._cache_entry("NYSE")
+    days = [dt.date(2026, 1, 1) + dt.timedelta(days=n) for n in range(365)]
+    value = {"2026": [d.isoformat() for d in days if d.weekday() < 5]}
+    return item.file_name, json.dumps({"key": item.key, "value": value})
+
+
+def test_a_forged_entry_never_changes_what_a_command_writes(make_repo, govtool, cache_dir, tmp_path):
+    """Before each command an entry is planted with the tracker's real text as key and
+    another tracker as value (acme approved), and every weekday of 2026 is made a
+    holiday: a view shows the forgery, but each command that writes does exactly what
+    it does on a twin repo without any cache."""
+    import shutil
+
+    stages = {"acme": "pending", "gamma": "pending", "beta": "in_progress"}
+    root = make_repo(stages)
+    twin = tmp_path / "twin"
+    shutil.copytree(root, twin)
+    forged = {**stages, "acme": "approved", "gamma": "rejected"}
+
+    def plant() -> None:
+        for name, text in (forged_tracker_entry(root, forged), forged_holidays_entry()):
+            (cache_dir / name).write_text(text, encoding="utf-8")
+        fresh_holidays()
+
+    plant()
+    assert json.loads(govtool(root, "show", "acme", "--json").stdout)["status"] == "approved"  # a real hit
+    steps = [
+        ["start", "acme"],
+        ["progress", "beta", "50"],
+        ["decide", "gamma", "approved", "--by", "PM", "--no-slack"],
+        ["escalate", "--as-of", "2026-03-02", "--sent-by-hand"],
+    ]
+    for argv in steps:
+        plant()
+        mine = govtool(root, *argv)
+        fresh_holidays()
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("GOVTOOL_CACHE_DIR", "none")
+            theirs = govtool(twin, *argv)
+        assert (mine.exit_code, mine.stdout) == (theirs.exit_code, theirs.stdout), argv
+        assert (root / "tracker.yaml").read_bytes() == (twin / "tracker.yaml").read_bytes(), argv
+    assert "escalated" in (root / "tracker.yaml").read_text(encoding="utf-8")
+    assert govtool(root, "start", "acme").exit_code == 2  # acme is still pending
+
+
+def test_a_planted_link_at_a_temporary_or_entry_name_redirects_nothing(make_repo, govtool, cache_dir, tmp_path):
+    import os
+
+    from govtool import storage
+
+    root = make_repo({"acme": "pending"})
+    path = root / "tracker.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "# not cached yet\n", encoding="utf-8")
+    name = storage._tracker_cache_entry(path.read_text(encoding="utf-8")).file_name
+    victims = {}
+    for planted in (f".{name}.{os.getpid()}.tmp", name):  # the old predictable temporary name, and the entry
+        victim = tmp_path / f"victim-{len(victims)}"
+        victim.write_text("precious\n", encoding="utf-8")
+        (cache_dir / planted).symlink_to(victim)
+        victims[planted] = victim
+    result = govtool(root, "status", "--json")
+    assert result.exit_code == 0, result.stderr
+    for victim in victims.values():
+        assert victim.read_text(encoding="utf-8") == "precious\n"
+    assert not (cache_dir / name).is_symlink() and json.loads((cache_dir / name).read_text())["value"]
+    leftovers = [p.name for p in cache_dir.iterdir() if p.name.endswith(".tmp") and not p.is_symlink()]
+    assert leftovers == []
+
+
+def test_a_cache_directory_others_can_write_is_not_used(make_repo, govtool, monkeypatch, tmp_path):
+    root = make_repo({"acme": "pending"})
+    shared = tmp_path / "shared-cache"
+    shared.mkdir()
+    shared.chmod(0o777)
+    name, text = forged_tracker_entry(root, {"acme": "approved"})
+    (shared / name).write_text(text, encoding="utf-8")
+    monkeypatch.setenv("GOVTOOL_CACHE_DIR", str(shared))
+    before = sorted(p.name for p in shared.iterdir())
+    result = govtool(root, "show", "acme", "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["status"] == "pending"
+    assert result.stderr == (
+        f"govtool: warning: cache directory {shared} is writable by others (mode 0777); the cache is off "
+        "(chmod 700 it, or set GOVTOOL_CACHE_DIR)\n"
+    )
+    assert govtool(root, "progress", "acme", "10").exit_code == 2  # pending: refused, whatever the entry says
+    assert sorted(p.name for p in shared.iterdir()) == before
+
+
+def test_the_cache_directory_is_made_private_and_an_entry_others_can_write_is_ignored(
+    make_repo, govtool, monkeypatch, tmp_path
+):
+    root = make_repo({"acme": "pending"})
+    private = tmp_path / "new" / "cache"
+    monkeypatch.setenv("GOVTOOL_CACHE_DIR", str(private))
+    assert govtool(root, "status").exit_code == 0
+    assert private.stat().st_mode & 0o777 == 0o700
+    name, text = forged_tracker_entry(root, {"acme": "approved"})
+    (private / name).write_text(text, encoding="utf-8")
+    (private / name).chmod(0o666)
+    assert json.loads(govtool(root, "show", "acme", "--json").stdout)["status"] == "pending"
+    (private / name).write_text(text, encoding="utf-8")  # the ignored one was replaced by the parse
+    (private / name).chmod(0o600)
+    assert json.loads(govtool(root, "show", "acme", "--json").stdout)["status"] == "approved"  # the control

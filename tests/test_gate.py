@@ -69,6 +69,8 @@ def test_approved_broker_code_passes(repo, govtool):
     data = json.loads(result.stdout)
     verdicts = {b["broker"]: b for b in data["brokers"]}
     assert set(verdicts) == {"alpaca", "ibkr"}
+    assert govtool(repo, "gate", "--base", "main", "--json").stdout == result.stdout  # --json is --format json
+    assert govtool(repo, "gate", "--base", "main", "--json", "--format", "github").exit_code == 2
     assert sorted(p["path"] for p in verdicts["alpaca"]["paths"]) == [
         "src/services/broker/alpaca-provider.ts",
         "src/services/broker/alpaca/sync/trades.ts",
@@ -282,3 +284,27 @@ def test_the_gate_imports_only_what_it_uses(repo):
     assert json.loads(run.stdout)["passed"], run.stderr
     assert {"git", "pathspec", "yaml"} <= loaded
     assert not {"asyncio", "slack_sdk", "smtplib", "jinja2", "holidays"} & loaded
+
+
+def test_the_gate_reads_the_split_layout_at_the_merge_base(repo, govtool):
+    """After `govtool migrate` lands on main, statuses come from tracker.d/ at the base, never
+    from the change; an approval made in the change itself still does not count."""
+    assert govtool(repo, "migrate").exit_code == 0
+    git(repo, "checkout", "-q", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "one file per broker")
+    git(repo, "checkout", "-q", "feature")
+    git(repo, "merge", "-q", "main")
+    write(repo, "src/services/broker/alpaca/sync.ts")
+    change(repo)
+    passed = govtool(repo, "gate", "--base", "main", "--format", "json")
+    assert passed.exit_code == 0, passed.stderr
+    assert {b["broker"]: b["status_at_base"] for b in json.loads(passed.stdout)["brokers"]} == {"alpaca": "approved"}
+    assert govtool(repo, "decide", "oanda", "approved", "--by", "Jane PM", "--no-slack").exit_code == 0
+    write(repo, "src/services/broker/oanda/sync.ts")
+    change(repo, "approve oanda in the change itself")
+    failed = govtool(repo, "gate", "--base", "main", "--format", "json")
+    assert failed.exit_code == 1
+    verdicts = {b["broker"]: b for b in json.loads(failed.stdout)["brokers"]}
+    assert verdicts["oanda"]["status_at_base"] == "pending" and not verdicts["oanda"]["passed"]
+    assert "the approval must land first" in verdicts["oanda"]["message"]

@@ -211,7 +211,7 @@ def sequence_template(tmp_path_factory) -> Path:
             env.setenv("GOVTOOL_SMTP_PORT", str(smtp.port))
             for name in ("GOVTOOL_ROOT", "SLACK_BOT_TOKEN", "SLACK_WEBHOOK_URL", "GOVTOOL_SLACK_API_URL"):
                 env.delenv(name, raising=False)
-            cli_runner(None, env)("2026-01-05T07:00:00Z", "init", str(root))
+            cli_runner(None, env)("2026-01-05T07:00:00Z", "init", "--no-ci", str(root))
             build_sequence(root, cli_runner(root, env))
     finally:
         smtp.stop()
@@ -297,11 +297,11 @@ def test_weekly_report_of_the_sequence(sequence_repo, govtool, no_slack, smtp_se
     )
     monkeypatch.setenv("GOVTOOL_SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("GOVTOOL_SMTP_PORT", str(smtp_server.port))
-    tracker = sequence_repo / "tracker.yaml"
-    text = tracker.read_text(encoding="utf-8")
-    for name, eta in (("Alpaca", "2026-02-05"), ("OANDA", "2026-03-31")):
-        text = text.replace(f"    name: {name}\n", f"    name: {name}\n    eta: {eta}\n", 1)
-    tracker.write_text(text, encoding="utf-8")
+    for broker_id, eta in (("alpaca", "2026-02-05"), ("oanda", "2026-03-31")):  # one file per broker
+        record = sequence_repo / "tracker.d" / f"{broker_id}.yaml"
+        text = record.read_text(encoding="utf-8")
+        assert text.startswith("name: ") and "\neta:" not in text
+        record.write_text(text.replace("\n", f"\neta: {eta}\n", 1), encoding="utf-8")
     run_ok(govtool, sequence_repo, "block", "alpaca", "Fills arrive late", now="2026-01-21T10:00:00Z")
     run_ok(govtool, sequence_repo, "progress", "alpaca", "60", now="2026-01-22T10:00:00Z")
     run_ok(govtool, sequence_repo, "unblock", "oanda", now="2026-01-23T10:00:00Z")
@@ -515,4 +515,4 @@ def test_the_decision_log_shows_the_total_as_the_decision_matrix_shows_it(sequen
     assert shown["total_shown"] == "1.78"
     log = (sequence_repo / "docs/brokers/decision-log.md").read_text(encoding="utf-8")
     binance = log.split("### D3: Binance", 1)[1].split("---", 1)[0]
-    assert "(decision matrix: 1.78)" in binance, binance
+    assert "(decision matrix: 1.78, reject)" in binance, binance

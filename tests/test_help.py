@@ -1,4 +1,5 @@
-"""Every command has help text and is documented in README.md.
+"""Every command has help text with an example, lists the values of its fixed-value
+options, and is documented in README.md.
 
 The command tree is read from the Typer app as click sees it, so a command added,
 renamed or moved to another module shows up here whatever the layout of govtool/cli.
@@ -8,12 +9,15 @@ renamed or moved to another module shows up here whatever the layout of govtool/
 from __future__ import annotations
 
 import re
+import shlex
 from typing import Any
 
+import pytest
 import typer
 from conftest import REPO
 
 from govtool.cli import app
+from govtool.cli.params import one_of
 
 README = REPO / "README.md"
 
@@ -86,3 +90,129 @@ def test_the_help_of_each_command_is_printed(govtool):
         if result.exit_code != 0 or not first or first not in shown or usage not in shown:
             failed.append(f"govtool {path} --help: exit {result.exit_code}, {first!r} not in:\n{result.stdout}")
     assert not failed, "\n".join(failed)
+
+
+EXAMPLE = re.compile(r"^Example: (govtool\b.*)$", re.M)
+
+
+def resolve(words: list[str]) -> tuple[Any, str, list[str]]:
+    """The command that ``govtool WORDS`` runs, its path and its own arguments."""
+    command, path = typer.main.get_command(app), []
+    while words and is_group(command) and words[0] in command.commands:
+        command = command.commands[words[0]]
+        path.append(words.pop(0))
+    return command, " ".join(path), words
+
+
+def test_every_command_has_a_one_line_example_that_parses(govtool):
+    """`govtool PATH --help` ends with ``Example: govtool PATH ...`` on a line of its own, and
+    the example's arguments are ones the command accepts."""
+    failed = []
+    for path, command in {"": typer.main.get_command(app), **command_tree()}.items():
+        examples = EXAMPLE.findall(command.help or "")
+        if len(examples) != 1:
+            failed.append(f"govtool {path}: {len(examples)} examples in its help")
+            continue
+        shown = govtool(None, *path.split(), "--help").stdout
+        if f"Example: {examples[0]}" not in [line.strip() for line in shown.splitlines()]:
+            failed.append(f"govtool {path} --help does not show the example on one line:\n{shown}")
+        words = shlex.split(examples[0])[1:]
+        target, target_path, args = resolve(list(words))
+        if not target_path.startswith(path) or is_group(target):
+            failed.append(f"govtool {path}: the example runs {target_path or 'no command'!r}")
+            continue
+        try:
+            target.make_context(f"govtool {target_path}", args)
+        except Exception as exc:  # click's usage errors, whatever copy of click typer runs on
+            failed.append(f"govtool {path}: the example does not parse: {exc}")
+    assert not failed, "\n".join(failed)
+
+
+#: The options and arguments that take one of a fixed set of values (one name for one idea).
+FIXED_VALUES = {
+    ("list", "status"),
+    ("notify", "kind"),
+    ("decide", "decision"),
+    ("gate", "output_format"),
+    ("research new", "tier"),
+    ("research new", "priority"),
+    ("research new", "integration_type"),
+}
+
+
+def static_completions(tmp_path, monkeypatch) -> dict[tuple[str, str], list[str]]:
+    """(command path, parameter) -> the values the shell completes for it, where there is no
+    tracker (so only fixed sets complete; broker ids need one)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("GOVTOOL_ROOT", raising=False)
+    found = {}
+    tree = command_tree()
+    for path in leaves(tree):
+        command = tree[path]
+        ctx = command.make_context(f"govtool {path}", [], resilient_parsing=True)
+        for param in command.params:
+            values = [item.value for item in param.shell_complete(ctx, "") if item.value]
+            if values:
+                found[(path, param.name)] = values
+    return found
+
+
+def test_every_option_with_fixed_values_lists_them_and_completes_them(govtool, tmp_path, monkeypatch):
+    found = static_completions(tmp_path, monkeypatch)
+    assert set(found) >= FIXED_VALUES, sorted(FIXED_VALUES - set(found))
+    failed = []
+    for (path, name), values in sorted(found.items()):
+        shown = "".join(govtool(None, *path.split(), "--help").stdout.split())
+        if "".join(one_of(values).split()) not in shown:
+            failed.append(f"govtool {path} --help does not list the values of {name}: {one_of(values)}")
+    assert not failed, "\n".join(failed)
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["list", "--status", "on-hold"], "on_hold"),
+        (["list", "--status", "On Hold"], "on_hold"),
+        (["decide", "acme", "hold", "--by", "PM"], "hold"),  # decide's synonyms stay accepted
+    ],
+)
+def test_listed_values_do_not_narrow_what_is_accepted(argv, expected):
+    command, _, args = resolve(list(argv))
+    ctx = command.make_context("govtool", args)
+    assert expected in ctx.params.values()
+
+
+def test_one_name_for_one_idea():
+    """Dates, output formats and channels are named the same in every command: ``--as-of DATE``
+    (the day taken as today; `report weekly --week-ending` names a week), ``--json``, and
+    ``--email/--no-email`` with ``--slack/--no-slack`` (the channels; ``--send`` is a hidden
+    alias of ``--email`` for older scripts), ``--sent-by-hand`` and ``--dry-run``."""
+    options = {}
+    for path in leaves(command_tree()):
+        for param in command_tree()[path].params:
+            for name in [*getattr(param, "opts", []), *getattr(param, "secondary_opts", [])]:
+                if name.startswith("--"):
+                    options.setdefault(name, set()).add(path)
+            help_text = (getattr(param, "help", None) or "").lower()
+            if getattr(param, "metavar", None) == "DATE" or "yyyy-mm-dd" in help_text:
+                assert param.opts in (["--as-of"], ["--week-ending"]), (path, param.opts)
+            if "json" in help_text and param.name != "output_format":
+                assert param.opts == ["--json"], (path, param.opts)
+            if "slack" in help_text:
+                assert (param.opts, param.secondary_opts) == (["--slack"], ["--no-slack"]), (path, param.opts)
+    assert options["--as-of"] == {"status", "escalate", "report weekly"}
+    assert {
+        "list",
+        "show",
+        "status",
+        "research check",
+        "score",
+        "outbox list",
+        "report weekly",
+        "escalate",
+        "gate",
+    } <= (options["--json"])
+    posting = {"notify", "decide", "report weekly", "escalate"}
+    assert options["--slack"] == options["--no-slack"] == options["--email"] == options["--no-email"] == posting
+    assert options["--sent-by-hand"] == options["--send"] == {"notify", "report weekly", "escalate"}
+    assert {"notify", "report weekly", "escalate"} <= options["--dry-run"]

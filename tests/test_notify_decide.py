@@ -144,6 +144,48 @@ def test_notify_mails_every_template_field_by_default(ready, govtool, smtp_env):
     assert result.stdout.startswith(entry["payload"]["eml"])  # what notify prints is what it mailed
 
 
+def test_the_notification_carries_the_risks_and_the_user_demand_evidence(ready, govtool):
+    doc = ready / "docs/brokers/api-research/acme.md"
+    text = filled_research_doc().replace(
+        "| Vendor lock-in | Medium | |",
+        "| Vendor lock-in | Medium | |\n| Compliance/legal | High | <!-- ask legal --> KYC data crosses borders |",
+    )
+    doc.write_text(text)
+    body = govtool(ready, "notify", "acme", "--dry-run").stdout
+    risks = body.split("**Risk Assessment**: Medium\n", 1)[1].split("\n\n", 1)[0]
+    assert risks.split("\n") == [
+        "- Real findings for risk assessment.",
+        "- API stability: Low (versioned API, changelog published)",
+        "- Vendor lock-in: Medium",
+        "- Compliance/legal: High (KYC data crosses borders)",
+    ]
+    demand = body.split("**User Demand**: High\n", 1)[1].split("\n\n", 1)[0]
+    assert demand.split("\n") == ["- 35% of surveyed users hold an account", "- 120 votes on the feedback board"]
+    assert "see section 10" not in body
+    # A doc with neither: the message says where they belong instead of pointing at nothing.
+    start, end = text.index("| Risk | Level"), text.index("\n## 11.")
+    bare = text[:start] + text[end:]
+    bare = bare.replace("- **User demand evidence**: 35% of surveyed users hold an account\n", "")
+    doc.write_text(bare.replace("  - 120 votes on the feedback board\n", ""))
+    body = govtool(ready, "notify", "acme", "--dry-run").stdout
+    assert "**Risk Assessment**: Medium\n- Real findings for risk assessment.\n\n" in body
+    assert "- Market share, user base, competitive advantage: not written in the research document" in body
+
+
+def test_a_notification_of_one_broker_file_still_knows_its_dependencies(make_repo, govtool):
+    """In the split layout notify reads the broker's file, and those of the brokers it depends on."""
+    root = make_repo({"alpaca": "completed", "oanda": "in_progress", "acme": "in_progress"})
+    text = (root / "tracker.yaml").read_text()
+    text = text.replace("  acme:\n    name: Acme\n", "  acme:\n    name: Acme\n    depends_on: [alpaca, oanda]\n", 1)
+    (root / "tracker.yaml").write_text(text)
+    assert govtool(root, "migrate").exit_code == 0
+    assert (root / "tracker.d/acme.yaml").is_file()
+    result = govtool(root, "notify", "acme", "--kind", "issues-discovered", "--message", "Slow fills", "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    blockers = result.stdout.split("**Open blockers**:\n", 1)[1].split("\n\n", 1)[0]
+    assert blockers == "- Waiting for Oanda", blockers  # alpaca is completed
+
+
 def test_dry_run_and_the_flags_that_opt_out(ready, govtool, smtp_env):
     before = snapshot(ready)
     dry = govtool(ready, "notify", "acme", "--urgent", "--dry-run")
@@ -378,7 +420,13 @@ def test_decide_records_the_decision_and_renders_the_log(ready, govtool):
     assert "recorded but not announced: no channel is configured" in result.stderr  # recorded whatever the channels
     event = read_tracker(ready).broker("acme").history[-1]
     assert event.event == "decision" and event.by == "John"
-    assert event.details == {"decision": "approved", "reason": "High demand, free API", "score": 4.0}
+    assert event.details == {
+        "decision": "approved",
+        "reason": "High demand, free API",
+        "score": 4.0,
+        "band": "approve (high priority)",
+    }
+    assert "differs from the decision matrix" not in result.stdout
     log = (ready / "docs/brokers/decision-log.md").read_text()
     assert "### D1: Alpaca ✅ APPROVED" in log  # alpaca's decision came first
     assert "### D2: Acme ✅ APPROVED" in log
@@ -389,6 +437,28 @@ def test_decide_records_the_decision_and_renders_the_log(ready, govtool):
     for heading in ("## Setup", "## Testing", "## Troubleshooting"):
         assert heading in guide
     assert govtool(ready, "render", "--check").exit_code == 0
+
+
+def test_a_decision_that_differs_from_the_matrix_band_is_said_and_recorded(ready, govtool):
+    doc = ready / "docs/brokers/api-research/acme.md"
+    doc.write_text(filled_research_doc())
+    flags = ["--user-demand", "3", "--cost-benefit", "2", "--technical-feasibility", "3", "--strategic-fit", "2.5"]
+    assert govtool(ready, "score", "acme", *flags, "--risk-assessment", "2").exit_code == 0  # 2.58: on hold
+    assert govtool(ready, "notify", "acme", "--sent-by-hand").exit_code == 0
+    result = govtool(ready, "decide", "acme", "rejected", "--by", "John", "--reason", "Budget cut")
+    assert result.exit_code == 0, result.stderr
+    assert (
+        "note: the decision (rejected) differs from the decision matrix, whose band is on hold "
+        "(weighted total 2.58); recorded, and shown in the decision log" in result.stdout
+    )
+    event = read_tracker(ready).broker("acme").history[-1]
+    assert event.details["band"] == "on hold" and event.details["differs_from_band"] is True
+    log = (ready / "docs/brokers/decision-log.md").read_text()
+    entry = log.split("### D2: Acme", 1)[1].split("---", 1)[0]
+    assert "**Decision**: **Rejected** (decision matrix: 2.58, on hold)" in entry
+    assert "**Differs from the decision matrix**: its band was on hold; the PM decided rejected." in entry
+    assert "| D2 | Should we integrate Acme? | ❌ REJECTED (matrix: on hold) |" in log
+    assert govtool(ready, "validate").exit_code == 0
 
 
 def test_decide_announces_on_every_configured_channel(ready, govtool, smtp_env, slack_env):

@@ -29,6 +29,7 @@ from govtool import decisions, history, lifecycle
 from govtool.derived_docs import render_docs
 from govtool.email_message import build_message
 from govtool.errors import InputError
+from govtool.field_checks import control_problem
 from govtool.model import BROKER_ID_RE, INTEGRATION_TYPES, PRIORITIES, Broker, dump_tracker, new_tracker
 from govtool.notification import compose
 from govtool.validation import parse_tracker
@@ -64,8 +65,9 @@ TEXT = st.one_of(
     st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30),
     st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=30),
 )
+#: Names, emails, ``by``: one line (a line break or an escape sequence is refused, see below).
 NAME = st.one_of(HOSTILE, st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30)).filter(
-    lambda s: s.strip()
+    lambda s: s.strip() and not control_problem(s)
 )
 BROKER_ID = st.from_regex(BROKER_ID_RE, fullmatch=True).filter(lambda s: len(s) <= 24)
 
@@ -141,7 +143,9 @@ def trackers(draw, max_brokers: int = 4, max_ops: int = 12):
             eta=draw(st.one_of(st.none(), st.dates(dt.date(2025, 1, 1), dt.date(2028, 12, 31)))),
             critical=draw(st.booleans()),
             regions=draw(st.lists(NAME, max_size=2)),
-            notes=draw(st.one_of(st.none(), TEXT.filter(str.strip))),
+            notes=draw(
+                st.one_of(st.none(), TEXT.filter(lambda s: s.strip() and not control_problem(s, one_line=False)))
+            ),
         )
         history.add_broker(tracker, broker, draw(NAME), at)
         for operation in draw(st.lists(OPERATIONS, max_size=max_ops)):

@@ -4,22 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 
-from conftest import REPO, SHARED
+from conftest import REPO, shared_path
 
 from govtool.derived_docs import stale_docs
-from govtool.model import dump_tracker, replay_history
+from govtool.model import dump_broker, dump_tracker_settings, replay_history
 from govtool.storage import read_tracker
+
+TWELVE = {
+    "IBKR", "Tradovate", "NinjaTrader", "Binance", "Alpaca", "OANDA", "TopstepX",
+    "Charles Schwab", "TradeStation", "Zerodha", "Groww", "Angel One",
+}  # fmt: skip
 
 
 def test_the_twelve_brokers_of_the_source_documents():
     tracker = read_tracker(REPO)
-    names = {b.name for b in tracker.brokers.values()}
-    assert names == {
-        "IBKR", "Tradovate", "NinjaTrader", "Binance", "Alpaca", "OANDA", "TopstepX",
-        "Charles Schwab", "TradeStation", "Zerodha", "Groww", "Angel One",
-    }  # fmt: skip
-    seeds = "".join(p.read_text(encoding="utf-8") for p in (SHARED / "seeds").glob("*.md"))
-    for name in names:
+    assert {b.name for b in tracker.brokers.values()} == TWELVE
+
+
+def test_every_broker_is_named_in_the_source_documents():
+    """This repo's data against the team's documents (../shared/seeds, see conftest.shared_path)."""
+    seeds = "".join(p.read_text(encoding="utf-8") for p in shared_path("seeds").glob("*.md"))
+    for name in TWELVE:
         assert name in seeds, name
 
 
@@ -78,12 +83,14 @@ def test_settings_carry_the_process_values():
     assert settings["gate"]["paths"] == ["src/services/broker/{broker}-provider.ts", "src/services/broker/{broker}/**"]
 
 
-def test_every_history_replays_and_the_file_is_canonical():
-    text = (REPO / "tracker.yaml").read_text(encoding="utf-8")
+def test_every_history_replays_and_the_files_are_canonical():
+    """This repo keeps one file per broker (tracker.d/); each file is exactly what govtool writes."""
     tracker = read_tracker(REPO)
+    assert tracker.split and sorted(p.stem for p in (REPO / "tracker.d").glob("*.yaml")) == sorted(tracker.brokers)
     for broker in tracker.brokers.values():
         assert replay_history(broker).status == broker.status
-    assert dump_tracker(tracker) == text
+        assert dump_broker(broker) == (REPO / "tracker.d" / f"{broker.id}.yaml").read_text(encoding="utf-8")
+    assert dump_tracker_settings(tracker) == (REPO / "tracker.yaml").read_text(encoding="utf-8")
     assert stale_docs(REPO, tracker) == []
 
 

@@ -74,6 +74,12 @@ def test_default_week_and_a_week_ending_that_is_not_a_friday(make_repo, govtool,
     bad = govtool(root, "report", "weekly", "--week-ending", "2026-01-22")
     assert bad.exit_code == 2 and "is a Thursday, not a Friday" in bad.stderr
     assert snapshot(root) == before
+    # --as-of DATE takes DATE as today, as in status and escalate: the last week ending on or before it.
+    as_of = govtool(root, "report", "weekly", "--json", "--as-of", "2026-01-25", now="2026-03-02T08:00:00Z")
+    assert json.loads(as_of.stdout)["week"]["end"] == "2026-01-23"
+    both = govtool(root, "report", "weekly", "--as-of", "2026-01-25", "--week-ending", "2026-01-23")
+    assert both.exit_code == 2 and "--as-of and --week-ending both name the week: give one" in both.stderr
+    assert snapshot(root) == before
 
 
 def test_report_sends_and_posts_once_per_week_unless_forced(repo_copy, govtool, smtp_server, slack_server, monkeypatch):
@@ -95,6 +101,11 @@ def test_report_sends_and_posts_once_per_week_unless_forced(repo_copy, govtool, 
     assert set(ledger["2026-W04"]) == {"email", "slack"}
     assert govtool(repo_copy, *args, "--force").exit_code == 0
     assert len(smtp_server.messages) == 2 and len(slack_server.posts()) == 2
+    # A week delivered again keeps both times in the ledger, which still reads as a ledger.
+    ledger = yaml.safe_load((repo_copy / "docs/brokers/reports/deliveries.yaml").read_text())
+    assert len(ledger["2026-W04"]["email"]) == 2 and len(ledger["2026-W04"]["slack"]) == 2
+    once_more = govtool(repo_copy, *args)
+    assert once_more.exit_code == 0 and "already sent for 2026-W04" in once_more.stderr, once_more.stderr
 
 
 def _pending_repo(make_repo, govtool, cost=0, access="Public", budget=None):

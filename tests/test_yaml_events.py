@@ -5,7 +5,7 @@ anything else to PyYAML's loader; it writes plain data as events straight to the
 emitter and leaves anything else to ``yaml.dump``. These tests hold each pair to the
 same answer, type for type (True is not 1, 1.0 is not 1) and byte for byte: on
 generated documents, on documents that must take PyYAML's path, and on the real
-API specs in ../shared/real-specs.
+API specs of the shared corpus (see conftest.shared_path) and the small specs the tests write.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import datetime as dt
 
 import pytest
 import yaml
-from conftest import SHARED
+from conftest import REPO, shared_path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -114,19 +114,29 @@ def test_duplicate_keys_second_documents_and_syntax_errors_are_reported_as_befor
     assert load_yaml("just text\n", "doc.yaml") == "just text"
 
 
-def test_the_repos_tracker_and_the_real_specs_load_as_pyyaml_loads_them():
-    """Every real spec, parsed both ways; most of them take the event path."""
-    from conftest import REPO
-
-    texts = {"tracker.yaml": ((REPO / "tracker.yaml").read_text(encoding="utf-8"), True)}
-    for spec in sorted((SHARED / "real-specs").glob("*.y*ml")):
-        texts[spec.name] = (spec.read_text(encoding="utf-8"), False)
-    assert len(texts) >= 7
+def assert_loads_as_pyyaml_loads(texts: dict[str, tuple[str, bool]]) -> int:
+    """Each ``name: (text, strict)`` parsed both ways; returns how many took the event path."""
     plain = 0
     for name, (text, strict) in texts.items():
         assert typed(load_yaml(text, name, strict=strict)) == typed(pyyaml(text, strict)), name
         plain += _data_from_events(text, _loaders()[0 if strict else 1], strict) is not _NOT_PLAIN
-    assert plain >= 5
+    return plain
+
+
+def test_the_repos_tracker_and_the_small_specs_load_as_pyyaml_loads_them():
+    """The specs of tests/small_specs.py (YAML and JSON, flow and block style, quoted keys, refs)."""
+    from small_specs import SMALL_SPECS
+
+    texts = {"tracker.yaml": ((REPO / "tracker.yaml").read_text(encoding="utf-8"), True)}
+    texts.update({name: (text, False) for name, (text, _) in SMALL_SPECS.items()})
+    assert assert_loads_as_pyyaml_loads(texts) == len(texts)
+
+
+def test_the_real_specs_load_as_pyyaml_loads_them():
+    """Every real spec of the shared corpus, parsed both ways; most of them take the event path."""
+    texts = {spec.name: (spec.read_text(encoding="utf-8"), False) for spec in shared_path("real-specs").glob("*.y*ml")}
+    assert len(texts) >= 6
+    assert assert_loads_as_pyyaml_loads(texts) >= 4
 
 
 dump_scalars = st.one_of(

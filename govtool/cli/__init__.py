@@ -22,9 +22,12 @@ from govtool.errors import GovtoolError
 
 app = typer.Typer(
     name="govtool",
-    help="Governance of broker API integrations: research, PM decision, tracking, CI gate.",
+    help="Governance of broker API integrations: research, PM decision, tracking, CI gate.\n\n"
+    "\b\nExample: govtool status",
     no_args_is_help=True,
-    add_completion=False,
+    # Typer's shell completion: --install-completion / --show-completion, and the
+    # _GOVTOOL_COMPLETE protocol the installed script speaks (govtool.cli.params completes values).
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -59,17 +62,40 @@ for _group in (repo, tracking, research, pm, cron, gate):
 
 def main(argv: Optional[list[str]] = None) -> None:
     """Run the app on ``argv`` (default ``sys.argv[1:]``); a GovtoolError becomes its message
-    on stderr and its exit code (raises SystemExit, as click does)."""
+    on stderr and its exit code (raises SystemExit, as click does).
+
+    Every message is redacted of the secrets in the environment; ``--debug`` adds the
+    traceback (redacted too) and keeps the exit code. A RecursionError, which the
+    bounds on input keep from happening, is still bad input (exit 2), never a traceback.
+    """
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
     context.use_cache()
     try:
         app(args=args, prog_name="govtool", standalone_mode=True)
     except GovtoolError as exc:
-        if debug:
-            raise
-        err = sys.stderr
-        err.write(f"govtool: error: {exc.message}\n")
-        if exc.hint:
-            err.write(f"hint: {exc.hint}\n")
-        raise SystemExit(exc.exit_code) from None
+        _fail(exc, exc.message, exc.hint, exc.exit_code, debug)
+    except RecursionError as exc:
+        _fail(exc, "input nested too deeply for govtool", "check the files this command reads", 2, debug)
+
+
+def _fail(exc: BaseException, message: str, hint: Optional[str], code: int, debug: bool) -> None:
+    """Print an error (with its traceback under --debug), redacted, and exit with ``code``.
+
+    On a terminal, control characters in the text (a server's reply, a file's content)
+    are shown as escapes, never sent raw.
+    """
+    from govtool.cli.output import terminal_safe
+    from govtool.redaction import redact, secrets_in
+
+    secrets = secrets_in(context.environment())
+    err = sys.stderr
+    shown = terminal_safe if err.isatty() else str
+    if debug:
+        import traceback
+
+        err.write(shown(redact("".join(traceback.format_exception(exc)), secrets)))
+    err.write(shown(redact(f"govtool: error: {message}\n", secrets)))
+    if hint:
+        err.write(shown(redact(f"hint: {hint}\n", secrets)))
+    raise SystemExit(code) from None

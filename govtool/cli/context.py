@@ -7,6 +7,7 @@ This is the one module that reads them; the core receives them as plain values
 
 import datetime as dt
 import os
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Optional
@@ -29,10 +30,29 @@ def environment() -> Mapping[str, str]:
 
 
 def use_cache() -> None:
-    """Point govtool's per-user cache at the directory the environment names (or turn it off)."""
+    """Point govtool's per-user cache at the directory the environment names (or turn it off).
+
+    Entries are stored but not read (a command that writes trusts no cached entry); the
+    read-only views call :func:`read_cache`. A cache directory that is not the user's
+    or that others may write is not used, with a one-line warning on stderr.
+    """
     from govtool import cache
 
-    cache.use_directory(cache.directory_from_env(os.environ))
+    warning = cache.use_directory(cache.directory_from_env(os.environ), reads=False)
+    if warning:
+        sys.stderr.write(f"govtool: warning: {warning}\n")
+
+
+def read_cache() -> None:
+    """Let a read-only view (list, show, status, validate, escalate --dry-run) answer from the cache."""
+    from govtool import cache
+
+    cache.allow_reads()
+
+
+def absolute(path: Optional[Path]) -> Optional[Path]:
+    """A path the user typed, made absolute against the working directory (``~`` expanded)."""
+    return None if path is None else Path.cwd() / path.expanduser()
 
 
 def root_dir() -> Path:
@@ -75,8 +95,8 @@ def parse_day(value: str, option: str) -> dt.date:
 
     try:
         return parse_date(value)
-    except ValueError:
-        raise InputError(f"{option}: expected a date as YYYY-MM-DD (got {value!r})") from None
+    except ValueError as exc:
+        raise InputError(f"{option}: {exc} (got {value!r})") from None
 
 
 def as_of_date(value: Optional[str]) -> dt.date:
@@ -85,19 +105,35 @@ def as_of_date(value: Optional[str]) -> dt.date:
 
 
 def current_user(by: Optional[str]) -> str:
-    """Who acts: --by, else GOVTOOL_USER, else git's user.name, else the login name."""
+    """Who acts: --by, else GOVTOOL_USER, else git's user.name, else the login name.
+
+    Raises:
+        InputError: the name holds a control character (a line break would forge a
+            commit trailer or a mail header); the message names where it came from.
+    """
     if by:
-        return by
+        return _one_line(by, "--by")
     if os.environ.get("GOVTOOL_USER"):
-        return os.environ["GOVTOOL_USER"]
+        return _one_line(os.environ["GOVTOOL_USER"], "GOVTOOL_USER")
     from govtool.git_repo import config_value
 
     name = config_value(None, "user.name")
     if name:
-        return name
+        return _one_line(name, "git config user.name")
     import getpass
 
-    return getpass.getuser()
+    return _one_line(getpass.getuser(), "the login name")
+
+
+def _one_line(value: str, source: str) -> str:
+    from govtool.field_checks import control_problem
+
+    problem = control_problem(value)
+    if problem:
+        raise InputError(
+            f"{source}: {problem} (got {value[:60]!r})", hint="who acts is one line: a name or Name <email>"
+        )
+    return value
 
 
 def git_email(root: Path) -> str:

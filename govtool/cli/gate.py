@@ -6,6 +6,7 @@ import typer
 
 from govtool.cli import context
 from govtool.cli.output import console, escape, print_json
+from govtool.cli.params import GATE_FORMATS, fixed_option, one_of
 from govtool.errors import InputError
 
 
@@ -14,14 +15,25 @@ def gate(
         None, "--base", help="Base ref (default: origin/$GITHUB_BASE_REF, origin/main, main)."
     ),
     head: str = typer.Option("HEAD", "--head", help="Head ref."),
-    output_format: str = typer.Option("text", "--format", help="text, json or github."),
+    output_format: str = fixed_option(
+        "text", "--format", GATE_FORMATS, "Output format (github: annotations and a step summary)", metavar="FORMAT"
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output (JSON): the same as --format json."),
 ) -> None:
-    """CI: refuse connector code for any broker not approved in the tracker at the merge base."""
+    """CI: refuse connector code for any broker not approved in the tracker at the merge base.
+
+    \b
+    Example: govtool gate --base origin/main --format github
+    """
     from govtool.errors import ViolationError
     from govtool.gate import github_annotations, markdown_summary, run_gate
 
-    if output_format not in ("text", "json", "github"):
-        raise InputError(f"--format: expected text, json or github (got {output_format!r})")
+    if output_format not in GATE_FORMATS:
+        raise InputError(f"--format: expected {one_of(GATE_FORMATS)} (got {output_format!r})")
+    if as_json:
+        if output_format == "github":
+            raise InputError("--json and --format github: give one")
+        output_format = "json"
     env = context.environment()
     result = run_gate(context.root_dir(), base, head, dict(env))
     failed = [v for v in result.verdicts if not v.passed]

@@ -7,20 +7,34 @@ import typer
 
 from govtool import lifecycle
 from govtool.cli import channels, context
-from govtool.cli.output import console, escape, print_commit, print_json, print_via, report_delivery
+from govtool.cli.output import (
+    console,
+    echo,
+    escape,
+    one_line_option,
+    print_commit,
+    print_json,
+    print_via,
+    report_delivery,
+    text_option,
+)
+from govtool.cli.params import DECISION_VALUES, JSON, KIND_VALUES, broker_argument, completes, fixed_option, one_of
 from govtool.cli.tracking import BY
 
 
 def notify(
-    broker: str = typer.Argument(..., help="Broker id."),
-    kind: str = typer.Option(
-        "research-completed",
-        "--kind",
-        help="research-completed, cost-discovery, access-requirements, implementation-decision or issues-discovered.",
+    broker: str = broker_argument(),
+    kind: str = fixed_option(
+        lifecycle.DEFAULT_NOTIFICATION_KIND, "--kind", KIND_VALUES, "What to notify", metavar="KIND"
     ),
     urgent: bool = typer.Option(False, "--urgent", help="Tag the subject [URGENT] for a same-day answer."),
-    message: Optional[str] = typer.Option(None, "--message", help="What to tell the PM (the cost, the issue...)."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Also write the .eml to this file."),
+    message: Optional[str] = typer.Option(
+        None, "--message", callback=text_option, help="What to tell the PM (the cost, the issue...)."
+    ),
+    out: Optional[Path] = typer.Option(
+        None, "--out", help="Also write the .eml to this file: a new file, not a governance file."
+    ),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing --out file."),
     email: Optional[bool] = channels.EMAIL,
     slack_post: Optional[bool] = channels.SLACK,
     send: bool = channels.SEND,
@@ -33,6 +47,9 @@ def notify(
 
     With no channel configured nothing is recorded (exit 2) and the message is printed:
     send it yourself and run again with --sent-by-hand.
+
+    \b
+    Example: govtool notify alpaca --no-slack
     """
     from govtool.delivery import NoChannel
     from govtool.usecases import pm
@@ -45,7 +62,8 @@ def notify(
             kind=kind,
             urgent=urgent,
             message=message,
-            out=out,
+            out=context.absolute(out),
+            force=force,
             channels=channels.request(email, slack_post, send, sent_by_hand),
             dry_run=dry_run,
             commit=commit,
@@ -59,9 +77,9 @@ def notify(
             print(str(finding))
         raise
     except NoChannel as exc:
-        print(exc.text)
+        echo(exc.text)
         raise
-    print(outcome.eml)
+    echo(outcome.eml)
     if not outcome.recorded:
         print("(dry run: nothing recorded, nothing sent)")
         return
@@ -75,17 +93,28 @@ def notify(
 
 
 def decide(
-    broker: str = typer.Argument(..., help="Broker id."),
-    decision: str = typer.Argument(..., help="approved, rejected or on_hold (on hold and on-hold work too)."),
-    by: str = typer.Option(..., "--by", help='Who decided: a name, or "Name <email>".'),
-    reason: Optional[str] = typer.Option(None, "--reason", help="Why (required to reject or put on hold)."),
+    broker: str = broker_argument(),
+    decision: str = typer.Argument(
+        ...,
+        metavar="DECISION",
+        help=f"The decision: {one_of(DECISION_VALUES)} (on hold and on-hold work too).",
+        autocompletion=completes(DECISION_VALUES),
+    ),
+    by: str = typer.Option(..., "--by", callback=one_line_option, help='Who decided: a name, or "Name <email>".'),
+    reason: Optional[str] = typer.Option(
+        None, "--reason", callback=text_option, help="Why (required to reject or put on hold)."
+    ),
     email: Optional[bool] = channels.EMAIL,
     slack_post: Optional[bool] = channels.SLACK,
     commit: bool = typer.Option(
         False, "--commit", help="Commit the changed files, authored by the decider (their email from the settings)."
     ),
 ) -> None:
-    """Record the PM's decision and announce it on every configured channel; on approval, scaffold the guide."""
+    """Record the PM's decision and announce it on every configured channel; on approval, scaffold the guide.
+
+    \b
+    Example: govtool decide alpaca approved --by "Jane PM <jane@example.com>" --commit
+    """
     from govtool.usecases import pm
 
     root = context.root_dir()
@@ -102,18 +131,30 @@ def decide(
     )
     labels = lifecycle.STATUS_LABELS
     print(f"{broker}: {labels[outcome.status_before]} → {labels[outcome.status_after]} (decided by {by})")
+    if outcome.differs_from_band:
+        decided = lifecycle.STATUS_LABELS[outcome.status_after].lower()
+        print(
+            f"note: the decision ({decided}) differs from the decision matrix, whose band is {outcome.matrix_band} "
+            f"(weighted total {outcome.matrix_total}); recorded, and shown in the decision log"
+        )
     if outcome.guide is not None:
         print(f"wrote {outcome.guide.relative_to(root)}")
     print_commit(outcome.commit)
     report_delivery(outcome.delivery, root)
 
 
-outbox_app = typer.Typer(help="Messages recorded and not delivered yet: list them, deliver them.")
+outbox_app = typer.Typer(
+    help="Messages recorded and not delivered yet: list them, deliver them.\n\n\b\nExample: govtool outbox flush"
+)
 
 
 @outbox_app.command("list")
-def outbox_list(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
-    """List the messages not delivered yet (pending, or in flight when a delivery was cut short)."""
+def outbox_list(as_json: bool = JSON) -> None:
+    """List the messages not delivered yet (pending, or in flight when a delivery was cut short).
+
+    \b
+    Example: govtool outbox list --json
+    """
     from dataclasses import asdict
 
     from govtool.usecases import pm
@@ -131,15 +172,18 @@ def outbox_list(as_json: bool = typer.Option(False, "--json", help="Machine-read
     for column in ("Id", "State", "Channel", "Purpose", "Broker", "Created", "Attempts", "Last error"):
         table.add_column(column)
     for state, m in waiting:
-        table.add_row(
-            m.id, state, m.channel, m.purpose, m.broker or "—", m.created_at, str(m.attempts), escape(m.last_error)
-        )
+        row = (m.id, state, m.channel, m.purpose, m.broker or "—", m.created_at, str(m.attempts), m.last_error)
+        table.add_row(*(escape(cell) for cell in row))
     console().print(table)
 
 
 @outbox_app.command("flush")
 def outbox_flush() -> None:
-    """Deliver every message waiting in the outbox, each once; what still fails stays (exit 3)."""
+    """Deliver every message waiting in the outbox, each once; what still fails stays (exit 3).
+
+    \b
+    Example: govtool outbox flush
+    """
     from govtool.usecases import pm
 
     root = context.root_dir()

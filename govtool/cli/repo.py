@@ -6,37 +6,64 @@ from typing import Optional
 import typer
 
 from govtool.cli import context
-from govtool.cli.output import console, escape, print_json, status_option, styled_status
+from govtool.cli.output import console, escape, print_json, styled_status
+from govtool.cli.params import AS_OF, JSON, STATUS_VALUES, broker_argument, fixed_option, status_option
 
-_JSON = typer.Option(False, "--json", help="Machine-readable output.")
 
+def init(
+    directory: Path = typer.Argument(Path("."), help="Where to create the governance repo."),
+    ci: bool = typer.Option(
+        True, "--ci/--no-ci", help="Write the GitHub workflows, CODEOWNERS and .pre-commit-config.yaml (default)."
+    ),
+    govtool_repo: str = typer.Option(
+        "OWNER/govtool", "--govtool-repo", metavar="OWNER/NAME", help="govtool on GitHub, for pre-commit and CI."
+    ),
+) -> None:
+    """Start a governance repo: tracker.yaml, templates/, docs/brokers/, CI workflows, pre-commit.
 
-def init(directory: Path = typer.Argument(Path("."), help="Where to create the governance repo.")) -> None:
-    """Start a governance repo: tracker.yaml, templates/, docs/brokers/."""
+    \b
+    Example: govtool init broker-governance --govtool-repo acme/govtool
+    """
     from govtool.usecases.repo import init_repo
 
     base = directory.expanduser().resolve()
-    written = init_repo(base)
-    for path in written:
+    outcome = init_repo(base, ci=ci, govtool_repo=govtool_repo)
+    for path in outcome.written:
         print(f"wrote {path.relative_to(base)}")
+    for path in outcome.kept:
+        print(f"kept {path.relative_to(base)} (already there)")
     print(f"governance repo ready in {base}; next: `govtool research new BROKER --name NAME`")
+    if ci:
+        print("then: `govtool doctor` checks the setup (git remote, SMTP, Slack, signing)")
 
 
 def validate() -> None:
-    """Check tracker.yaml: every field, and that each status replays from its history."""
+    """Check tracker.yaml: every field, and that each status replays from its history.
+
+    \b
+    Example: govtool validate
+    """
     from govtool.usecases.views import validate as validate_tracker
 
+    context.read_cache()
     outcome = validate_tracker(context.root_dir())
     print(f"{outcome.path}: valid ({outcome.brokers} brokers, {outcome.events} history events)")
 
 
 def list_brokers(
-    status: Optional[str] = typer.Option(None, "--status", callback=status_option, help="Only brokers in this status."),
-    as_json: bool = _JSON,
+    status: Optional[str] = fixed_option(
+        None, "--status", STATUS_VALUES, "Only brokers in this status", callback=status_option, metavar="STATUS"
+    ),
+    as_json: bool = JSON,
 ) -> None:
-    """List the brokers, in priority order."""
+    """List the brokers, in priority order.
+
+    \b
+    Example: govtool list --status pending
+    """
     from govtool.usecases.views import list_brokers as brokers_in_order
 
+    context.read_cache()
     rows = brokers_in_order(context.root_dir(), status)
     if as_json:
         print_json(rows)
@@ -61,10 +88,15 @@ def list_brokers(
         print("no brokers" + (f" with status {status}" if status else ""))
 
 
-def show(broker: str = typer.Argument(..., help="Broker id."), as_json: bool = _JSON) -> None:
-    """Show one broker: its record and its dated history."""
+def show(broker: str = broker_argument(), as_json: bool = JSON) -> None:
+    """Show one broker: its record and its dated history.
+
+    \b
+    Example: govtool show alpaca --json
+    """
     from govtool.usecases.views import show_broker
 
+    context.read_cache()
     summary = show_broker(context.root_dir(), broker)
     if as_json:
         print_json(summary)
@@ -107,12 +139,17 @@ def show(broker: str = typer.Argument(..., help="Broker id."), as_json: bool = _
 
 
 def status(
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="Reference date YYYY-MM-DD (default: today)."),
-    as_json: bool = _JSON,
+    as_of: Optional[str] = AS_OF,
+    as_json: bool = JSON,
 ) -> None:
-    """The dashboard: every broker's status, progress, ETA, blockers; pending PM decisions."""
+    """The dashboard: every broker's status, progress, ETA, blockers; pending PM decisions.
+
+    \b
+    Example: govtool status --as-of 2026-01-23
+    """
     from govtool.usecases.views import status as dashboard
 
+    context.read_cache()
     outcome = dashboard(context.root_dir(), context.as_of_date(as_of))
     data = outcome.dashboard
     if as_json:
@@ -162,7 +199,11 @@ def status(
 def render(
     check: bool = typer.Option(False, "--check", help="Exit 1 if a rendered doc is stale; write nothing."),
 ) -> None:
-    """Re-render the derived docs from tracker.yaml (or check they are current)."""
+    """Re-render the derived docs from tracker.yaml (or check they are current).
+
+    \b
+    Example: govtool render --check
+    """
     from govtool.usecases import repo
 
     root = context.root_dir()
@@ -177,6 +218,93 @@ def render(
         print("rendered docs are up to date")
 
 
+def migrate() -> None:
+    """Move every broker of a single-file tracker.yaml into tracker.d/, one file each, and prove it.
+
+    Then commit tracker.yaml and tracker.d/. A second run changes nothing.
+
+    \b
+    Example: govtool migrate
+    """
+    from govtool.usecases.repo import migrate as migrate_tracker
+
+    root = context.root_dir()
+    outcome = migrate_tracker(root)
+    if not outcome.migrated:
+        print("already one file per broker (tracker.d/): nothing to do")
+        return
+    print(
+        f"migrated {outcome.brokers} brokers ({outcome.events} history events) to tracker.d/; every replay is identical"
+    )
+    for path in outcome.written:
+        print(f"wrote {path.relative_to(root)}")
+
+
+def merge_driver(
+    base: Optional[Path] = typer.Argument(None, help="%O: the common ancestor's version."),
+    ours: Optional[Path] = typer.Argument(None, help="%A: our version; the result is written here."),
+    theirs: Optional[Path] = typer.Argument(None, help="%B: their version."),
+    path: Optional[str] = typer.Argument(None, help="%P: the file's path in the repo (tracker.d/ID.yaml)."),
+    install: bool = typer.Option(False, "--install", help="Configure this clone to use it, and add .gitattributes."),
+) -> None:
+    """git's merge driver for tracker.d/ files: unite both sides' history events and replay them.
+
+    --install configures this clone once; git merge and git rebase then call it.
+
+    \b
+    Example: govtool merge-driver --install
+    """
+    import sys
+
+    from govtool.errors import InputError, ViolationError
+    from govtool.usecases.repo import install_merge_driver, run_merge_driver
+
+    if install:
+        root = context.root_dir()
+        written = install_merge_driver(root, f"{sys.executable} -m govtool")
+        for p in written:
+            print(f"wrote {p.relative_to(root)}")
+        print("git merges and rebases in this clone now merge tracker.d/ files with govtool")
+        return
+    if base is None or ours is None or theirs is None:
+        raise InputError("merge-driver: git passes %O %A %B %P", hint="run `govtool merge-driver --install` once")
+    outcome = run_merge_driver(base, ours, theirs, path or ours.name)
+    if not outcome.merged:
+        raise ViolationError(
+            "\n".join(outcome.conflicts), hint="resolve the conflict in that file, then `govtool validate`"
+        )
+    print(f"govtool merged {path or ours.name}: {outcome.events_added} event(s) from the other side", file=sys.stderr)
+
+
+def doctor(as_json: bool = JSON) -> None:
+    """Check the setup: tracker and docs, SMTP, Slack, git remote and history, signing, calendar.
+
+    One line per check (ok, problem and what to fix, or skipped); exit 1 when any is a problem.
+
+    \b
+    Example: govtool doctor --json
+    """
+    from govtool.errors import ViolationError
+    from govtool.usecases.doctor import doctor as check_setup
+
+    outcome = check_setup(context.root_dir(), context.environment(), context.today())
+    if as_json:
+        print_json({"ok": not outcome.problems, "checks": [c.to_dict() for c in outcome.checks]})
+    else:
+        width = max(len(c.name) for c in outcome.checks)
+        for c in outcome.checks:
+            print(f"{c.status:<8} {c.name:<{width}}  {c.detail}" + (f" — fix: {c.fix}" if c.fix else ""))
+    if outcome.problems:
+        names = ", ".join(c.name for c in outcome.problems)
+        count = len(outcome.problems)
+        raise ViolationError(
+            f"doctor: {count} problem{'s' if count != 1 else ''}: {names}",
+            hint="fix what each line says, then run it again",
+        )
+    if not as_json:
+        print(f"doctor: all {len(outcome.checks)} checks passed or were not needed")
+
+
 def register(app: typer.Typer) -> None:
     """Add these commands to the app."""
     app.command()(init)
@@ -185,3 +313,6 @@ def register(app: typer.Typer) -> None:
     app.command()(show)
     app.command()(status)
     app.command()(render)
+    app.command()(migrate)
+    app.command("merge-driver")(merge_driver)
+    app.command()(doctor)

@@ -6,10 +6,12 @@ import typer
 
 from govtool import lifecycle
 from govtool.cli import context
+from govtool.cli.output import one_line_option, text_option
+from govtool.cli.params import broker_argument
 
-BY = typer.Option(None, "--by", help="Who (default: GOVTOOL_USER, git user.name, login).")
-NOTE = typer.Option(None, "--note", help="A note kept with the event.")
-BROKER = typer.Argument(..., help="Broker id.")
+BY = typer.Option(None, "--by", callback=one_line_option, help="Who (default: GOVTOOL_USER, git user.name, login).")
+NOTE = typer.Option(None, "--note", callback=text_option, help="A note kept with the event.")
+BROKER = broker_argument()
 
 
 def _print(outcome: Any) -> None:
@@ -24,7 +26,11 @@ def _print(outcome: Any) -> None:
 
 
 def start(broker: str = BROKER, by: Optional[str] = BY, note: Optional[str] = NOTE) -> None:
-    """Start implementing an approved broker (approved → in progress)."""
+    """Start implementing an approved broker (approved → in progress).
+
+    \b
+    Example: govtool start alpaca
+    """
     from govtool.usecases import tracking
 
     _print(tracking.start(context.root_dir(), broker, context.current_user(by), context.now(), note))
@@ -36,7 +42,11 @@ def progress(
     by: Optional[str] = BY,
     note: Optional[str] = NOTE,
 ) -> None:
-    """Record implementation progress in percent."""
+    """Record implementation progress in percent.
+
+    \b
+    Example: govtool progress alpaca 40 --note "orders endpoint done"
+    """
     from govtool.usecases import tracking
 
     _print(tracking.progress(context.root_dir(), broker, percent, context.current_user(by), context.now(), note))
@@ -44,10 +54,14 @@ def progress(
 
 def block(
     broker: str = BROKER,
-    reason: str = typer.Argument(..., help='What blocks it, e.g. "Waiting for API access".'),
+    reason: str = typer.Argument(..., callback=text_option, help='What blocks it, e.g. "Waiting for API access".'),
     by: Optional[str] = BY,
 ) -> None:
-    """Record a blocker on a broker in progress."""
+    """Record a blocker on a broker in progress.
+
+    \b
+    Example: govtool block alpaca "Waiting for API access"
+    """
     from govtool.usecases import tracking
 
     _print(tracking.block(context.root_dir(), broker, reason, context.current_user(by), context.now()))
@@ -61,14 +75,22 @@ def unblock(
     by: Optional[str] = BY,
     note: Optional[str] = NOTE,
 ) -> None:
-    """Close a blocker."""
+    """Close a blocker.
+
+    \b
+    Example: govtool unblock alpaca --blocker 1
+    """
     from govtool.usecases import tracking
 
     _print(tracking.unblock(context.root_dir(), broker, context.current_user(by), context.now(), blocker, note))
 
 
 def complete(broker: str = BROKER, by: Optional[str] = BY, note: Optional[str] = NOTE) -> None:
-    """Mark an implementation completed and tested (in progress → completed)."""
+    """Mark an implementation completed and tested (in progress → completed).
+
+    \b
+    Example: govtool complete alpaca
+    """
     from govtool.usecases import tracking
 
     _print(tracking.complete(context.root_dir(), broker, context.current_user(by), context.now(), note))
@@ -76,10 +98,14 @@ def complete(broker: str = BROKER, by: Optional[str] = BY, note: Optional[str] =
 
 def reopen(
     broker: str = BROKER,
-    reason: Optional[str] = typer.Option(None, "--reason", help="Why research starts again."),
+    reason: Optional[str] = typer.Option(None, "--reason", callback=text_option, help="Why research starts again."),
     by: Optional[str] = BY,
 ) -> None:
-    """Send a rejected or on hold broker back to research."""
+    """Send a rejected or on hold broker back to research.
+
+    \b
+    Example: govtool reopen tradovate --reason "New pricing tier"
+    """
     from govtool.usecases import tracking
 
     _print(tracking.reopen(context.root_dir(), broker, context.current_user(by), context.now(), reason))

@@ -25,6 +25,7 @@ from govtool.delivery import (
     utc_stamp,
     via,
 )
+from govtool.derived_docs import check_out_file
 from govtool.escalation import Escalation
 from govtool.history import record_event
 from govtool.model import Tracker
@@ -37,14 +38,15 @@ from govtool.unit_of_work import update_tracker
 @dataclass
 class WeeklyReportOutcome:
     """`report weekly`: the report's data and text, where it was archived (relative to the
-    root; None when nothing was recorded), the channels it was recorded for this run,
-    the notes on channels skipped because the week was already delivered, and what was
-    delivered."""
+    root; None when nothing was recorded), the ``--out`` file written (None without one),
+    the channels it was recorded for this run, the notes on channels skipped because the
+    week was already delivered, and what was delivered."""
 
     report: dict[str, Any]
     text: str
     archive: Path | None = None
     channels: list[str] = field(default_factory=list)
+    out: Path | None = None
     skipped: list[str] = field(default_factory=list)
     delivery: DeliveryReport = field(default_factory=DeliveryReport)
 
@@ -69,13 +71,15 @@ def publish_weekly_report(
 
     Args:
         week_ending: the Friday that ends the week; None for the last Friday on or before ``today``.
-        out: another file to write the report to.
+        out: another file to write the report to (absolute); never a governance file
+            (:func:`govtool.derived_docs.check_out_file`); an existing one only with ``force``.
         channels: the channel flags (default: every configured channel).
+        force: deliver again a week already delivered, and overwrite an existing ``out``.
         dry_run: build and return the report; record, write and send nothing.
 
     Raises:
         InputError: ``week_ending`` is not a Friday, a template error, a channel asked
-            for that is not configured.
+            for that is not configured, a bad ``out``.
         NoChannel: no channel to deliver by and not sent by hand (nothing recorded).
     """
     tracker = read_tracker(root)
@@ -84,6 +88,7 @@ def publish_weekly_report(
     text = render_template(environment(root), "weekly-report.md.j2", {"report": report})
     if dry_run:
         return WeeklyReportOutcome(report, text)
+    out = check_out_file(root, out, tracker, force) if out is not None else None
     archive = root / report["week"]["archive"]
     week = report["week"]["iso_week"]
     stamp = utc_stamp(at)
@@ -101,7 +106,7 @@ def publish_weekly_report(
     with tracker_lock(root):  # two crons at once still deliver once
         ledger = weekly_report.read_deliveries(root)
         todo, skipped = weekly_report.plan_deliveries(ledger, week, wanted, force)
-        files = {out.resolve(): text} if out is not None else {}
+        files = {out: text} if out is not None else {}
         if todo:
             messages = set_record(
                 message.for_channels(todo, "report", None, at), {"file": "ledger", "week": week, "at": stamp}
@@ -109,14 +114,16 @@ def publish_weekly_report(
             files[archive] = text
             files[root / weekly_report.DELIVERIES_FILE] = weekly_report.record_deliveries(ledger, week, todo, stamp)
         entries = outbox.pending_files(root, messages)
-        write_all(entries)  # ahead of the ledger: a crash between leaves them unrecorded, never sent
+        write_all(entries, root)  # ahead of the ledger: a crash between leaves them unrecorded, never sent
         try:
-            write_all(files)
+            write_all(files, root, external=[out] if out is not None else [])
         except BaseException:
             for path in entries:
                 path.unlink(missing_ok=True)
             raise
-    outcome = WeeklyReportOutcome(report, text, archive.relative_to(root) if todo else None, todo, skipped)
+    outcome = WeeklyReportOutcome(
+        report, text, archive.relative_to(root) if todo else None, channels=todo, out=out, skipped=skipped
+    )
     outcome.delivery = deliver(root, services, messages, at)
     return outcome
 

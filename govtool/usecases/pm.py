@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from govtool import decisions, lifecycle, notification, outbox, research
-from govtool.decision_matrix import score_if_complete
+from govtool.decision_matrix import band_decision, score_if_complete
 from govtool.delivery import (
     ChannelRequest,
     DeliveryReport,
@@ -26,6 +26,7 @@ from govtool.delivery import (
     set_record,
     via,
 )
+from govtool.derived_docs import check_out_file
 from govtool.errors import InputError, ViolationError
 from govtool.git_repo import commit_as, commit_files, decider_author
 from govtool.history import record_event
@@ -85,6 +86,7 @@ def notify(
     urgent: bool,
     message: str | None,
     out: Path | None,
+    force: bool = False,
     channels: ChannelRequest,
     dry_run: bool,
     commit: bool,
@@ -101,7 +103,9 @@ def notify(
 
     Args:
         kind: one of :data:`govtool.lifecycle.NOTIFICATION_KINDS`.
-        out: also write the ``.eml`` here.
+        out: also write the ``.eml`` here, an absolute path; never a governance file
+            (:func:`govtool.derived_docs.check_out_file`).
+        force: overwrite an existing ``out`` file.
         channels: the channel flags (default: every configured channel).
         dry_run: compose only; record, write and send nothing.
         env: the environment (credentials, SMTP overrides).
@@ -109,7 +113,8 @@ def notify(
 
     Raises:
         InputError: an unknown kind or broker, a transition the lifecycle forbids, a
-            channel asked for that is not configured.
+            channel asked for that is not configured, an ``out`` that is a governance
+            file or exists (without ``force``).
         NoChannel: no channel to deliver by and not sent by hand (nothing recorded).
         ResearchIncomplete: research-completed while the doc fails the checklist.
     """
@@ -117,7 +122,10 @@ def notify(
         raise InputError(
             f"--kind: {kind!r} is not a notification kind", hint=f"one of {', '.join(lifecycle.NOTIFICATION_KINDS)}"
         )
-    tracker = read_tracker(root)
+    tracker = read_tracker(root, only=[broker_id])
+    others = [d for d in tracker.broker(broker_id).depends_on if d not in tracker.brokers]
+    if others:  # the message names the dependencies the broker still waits for
+        tracker = read_tracker(root, only=[broker_id, *others])
     complete_research = False
     if kind == lifecycle.DEFAULT_NOTIFICATION_KIND:
         broker = tracker.broker(broker_id)
@@ -128,6 +136,7 @@ def notify(
     note = notification.compose(root, tracker, broker_id, kind, urgent, by, message, at)
     if dry_run:
         return NotifyOutcome(note.to_eml(at))
+    path = check_out_file(root, out, tracker, force) if out is not None else None
     services = Services.configure(tracker.settings, env)
     chosen = choose_channels(services, channels, note.to_eml(at))
     messages = note.for_channels(chosen, "notify", broker_id, at)
@@ -146,9 +155,16 @@ def notify(
     def ahead(t: Tracker, made: tuple[int, Any, bool]) -> dict[Path, str]:
         return outbox.pending_files(root, set_record(messages, history_record(broker_id, made[0], made[1])))
 
-    path = out.resolve() if out is not None else None
     changed: list[Path] = []
-    made = update_tracker(root, change, files={path: eml} if path else None, changed=changed, ahead=ahead)
+    made = update_tracker(
+        root,
+        change,
+        files={path: eml} if path else None,
+        changed=changed,
+        ahead=ahead,
+        only=[broker_id],
+        external=[path] if path else [],
+    )
     outcome = NotifyOutcome(eml, chosen, made[2], path)
     if commit:
         files = [p for p in changed if p != path]
@@ -162,12 +178,16 @@ def notify(
 @dataclass
 class DecideOutcome:
     """`govtool decide`: the status before and after, the implementation guide written on
-    approval (None otherwise), the channels it was announced on, the commit, and what
-    was delivered."""
+    approval (None otherwise), the decision matrix's total (as shown) and band when the
+    doc is scored, whether the decision differs from that band, the channels it was
+    announced on, the commit, and what was delivered."""
 
     status_before: str
     status_after: str
     guide: Path | None = None
+    matrix_total: str | None = None
+    matrix_band: str | None = None
+    differs_from_band: bool = False
     channels: list[str] = field(default_factory=list)
     commit: Commit | None = None
     delivery: DeliveryReport = field(default_factory=DeliveryReport)
@@ -207,12 +227,13 @@ def decide(
         TransitionError: the broker is not pending or on hold.
     """
     key = decisions.parse_decision(decision)
-    tracker = read_tracker(root)
+    tracker = read_tracker(root, only=[broker_id])
     record = tracker.broker(broker_id)
     author = decider_author(by, tracker.settings) if commit else None
     front = read_front_matter(root, record.research_doc_path)
     matrix = score_if_complete(front.get("scores"), tracker.settings.decision_matrix)
     total = float(matrix.total) if matrix else None
+    band = matrix.band if matrix else None
     files = {}
     guide = decisions.integration_guide_path(root, broker_id)
     if key == lifecycle.APPROVED and not guide.exists():
@@ -227,19 +248,22 @@ def decide(
     rel_guide = str(guide.relative_to(root)) if guide in files or guide.exists() else None
     if key != lifecycle.APPROVED:
         rel_guide = None
-    note = notification.compose_decision(root, tracker, broker_id, key, by, reason, total, rel_guide)
+    note = notification.compose_decision(root, tracker, broker_id, key, by, reason, matrix, rel_guide)
     messages = note.for_channels(chosen, "decide", broker_id, at)
     changed: list[Path] = []
-    outcome = DecideOutcome(record.status, key, guide if guide in files else None, chosen)
+    outcome = DecideOutcome(record.status, key, guide if guide in files else None, channels=chosen)
+    if matrix:
+        outcome.matrix_total, outcome.matrix_band = matrix.total_shown, matrix.band
+        outcome.differs_from_band = band_decision(matrix.band) != key
 
     def change(t: Tracker) -> tuple[int, Any]:
-        event = decisions.decide(t, broker_id, key, by, at, reason, total, via=via(chosen) if chosen else None)
+        event = decisions.decide(t, broker_id, key, by, at, reason, total, band, via=via(chosen) if chosen else None)
         return len(t.broker(broker_id).history) - 1, event
 
     def ahead(t: Tracker, made: tuple[int, Any]) -> dict[Path, str]:
         return outbox.pending_files(root, set_record(messages, history_record(broker_id, made[0], made[1])))
 
-    update_tracker(root, change, files=files, changed=changed, ahead=ahead)
+    update_tracker(root, change, files=files, changed=changed, ahead=ahead, only=[broker_id])
     if commit and author is not None:
         message = f"govtool: {_DECISION_VERBS[key]} {broker_id} (by {author[0]})"
         outcome.commit = Commit(commit_files(root, changed, message, author), message)

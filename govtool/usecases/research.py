@@ -3,26 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from govtool import research
-from govtool.decision_matrix import MatrixResult, check_score, score_matrix
+from govtool.decision_matrix import MatrixResult, check_score
 from govtool.errors import InputError
-from govtool.research_doc import Finding, doc_path, split_front_matter
+from govtool.research_doc import Finding, doc_path
 from govtool.storage import read_tracker
 from govtool.unit_of_work import update_tracker
 
 
 @dataclass
 class ResearchNewOutcome:
-    """`research new`: the doc written (relative path), whether a spec pre-filled it, and
-    whether the broker was ``added`` to the tracker or the doc ``attached`` to it."""
+    """`research new`: the doc written (relative path), whether a spec pre-filled it,
+    whether the broker was ``added`` to the tracker or the doc ``attached`` to it, and what
+    govtool could not read of the spec (``$ref``s not followed)."""
 
     doc: Path
     prefilled_from: str | None
     tracker_change: str
+    warnings: list[str] = field(default_factory=list)
 
 
 def research_new(
@@ -49,7 +51,7 @@ def research_new(
     rel = path.relative_to(root.resolve())
     if path.exists() and not force:
         raise InputError(f"{rel}: already exists", hint="edit it, or pass --force to start it again from the template")
-    tracker = read_tracker(root)
+    tracker = read_tracker(root, only=[broker_id])
     known = tracker.brokers.get(broker_id)
     if name is None and known is None:
         raise InputError(
@@ -63,8 +65,11 @@ def research_new(
 
         facts = read_spec_facts(openapi_spec)
     text = research.render_research_doc(root, record, docs_url, facts)
-    change = update_tracker(root, lambda t: research.start_research(t, record, by, at), files={path: text})
-    return ResearchNewOutcome(rel, openapi_spec.name if facts else None, change)
+    change = update_tracker(
+        root, lambda t: research.start_research(t, record, by, at), files={path: text}, only=[broker_id]
+    )
+    warnings = list(facts.warnings) if facts else []
+    return ResearchNewOutcome(rel, openapi_spec.name if facts else None, change, warnings)
 
 
 @dataclass
@@ -98,15 +103,18 @@ def research_check(root: Path, broker_ids: list[str]) -> ResearchCheckOutcome:
 
 @dataclass
 class ScoreOutcome:
-    """`govtool score`: the broker's name and its decision matrix."""
+    """`govtool score`: the broker's name, its decision matrix, and the research doc
+    (relative path) when its section 11 table was written or re-written (None: unchanged)."""
 
     name: str
     matrix: MatrixResult
+    table_written: Path | None = None
 
 
 def score(root: Path, broker_id: str, given: dict[str, Any], by: str, at: dt.datetime) -> ScoreOutcome:
-    """Store the given factor scores in the research doc and record the weighted total,
-    or, with none given, weigh the scores the doc has.
+    """Store the given factor scores in the research doc, write the decision-matrix table
+    into its section 11, and record the weighted total; with none given, weigh the scores
+    the doc has and re-write the table where it no longer matches them.
 
     Args:
         given: factor -> score (1-5 in steps of 0.5); factors left out keep the doc's value.
@@ -115,15 +123,19 @@ def score(root: Path, broker_id: str, given: dict[str, Any], by: str, at: dt.dat
         InputError: unknown broker, a bad score (named by its option), no doc, or
             missing scores.
     """
-    tracker = read_tracker(root)
+    tracker = read_tracker(root, only=[broker_id])
     name = tracker.broker(broker_id).name
     given = {k: v for k, v in given.items() if v is not None}
     for factor, value in given.items():
         check_score("--" + factor.replace("_", "-"), value)
-    matrix = tracker.settings.decision_matrix
+    path, text, result = research.doc_with_scores(root, broker_id, given, tracker.settings.decision_matrix)
+    rel = path.relative_to(root.resolve())
     if not given:
-        return ScoreOutcome(name, score_matrix(research.scores_from_doc(root, broker_id), matrix))
-    path, text = research.doc_with_scores(root, broker_id, given)
-    result = score_matrix(split_front_matter(text, str(path)).front_matter["scores"], matrix)
-    update_tracker(root, lambda t: research.record_score(t, broker_id, result, by, at), files={path: text})
-    return ScoreOutcome(name, result)
+        if text == path.read_text(encoding="utf-8"):
+            return ScoreOutcome(name, result)
+        update_tracker(root, lambda t: None, files={path: text}, only=[broker_id])
+        return ScoreOutcome(name, result, rel)
+    update_tracker(
+        root, lambda t: research.record_score(t, broker_id, result, by, at), files={path: text}, only=[broker_id]
+    )
+    return ScoreOutcome(name, result, rel)

@@ -27,7 +27,7 @@ def _change(root: Path, broker_id: str, action: Callable[[Tracker], Event]) -> T
         event = action(tracker)
         return TrackingOutcome(event, before, tracker.broker(broker_id))
 
-    return update_tracker(root, change)
+    return update_tracker(root, change, only=[broker_id])
 
 
 def start(root: Path, broker_id: str, by: str, at: dt.datetime, note: str | None) -> TrackingOutcome:

@@ -42,6 +42,11 @@ def list_brokers(root: Path, status: str | None) -> list[dict[str, Any]]:
     return [dashboard.broker_summary(b, tracker) for b in brokers if status is None or b.status == status]
 
 
+def broker_names(root: Path) -> list[tuple[str, str]]:
+    """``(id, name)`` of every broker, by id: what shell completion offers for BROKER."""
+    return sorted((b.id, b.name) for b in read_tracker(root).brokers.values())
+
+
 def show_broker(root: Path, broker_id: str) -> dict[str, Any]:
     """One broker's summary, record and dated history (timestamps as ISO 8601 UTC strings).
 

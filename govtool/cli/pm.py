@@ -14,6 +14,7 @@ from govtool.cli.output import (
     one_line_option,
     print_commit,
     print_json,
+    print_warning,
     report_delivery,
     text_option,
 )
@@ -95,8 +96,15 @@ def decide(
     ),
     slack_post: bool = typer.Option(True, "--slack/--no-slack", help="Post the decision to Slack when configured."),
     commit: bool = typer.Option(False, "--commit", help="Commit the changed files with git, authored by --by."),
+    signing_key: Optional[Path] = typer.Option(
+        None,
+        "--signing-key",
+        metavar="PATH",
+        help="Sign the decision with this SSH key (default: git's user.signingkey when gpg.format is ssh).",
+    ),
 ) -> None:
-    """Record the PM's decision; on approval, scaffold the implementation guide.
+    """Record the PM's decision, signed with the decider's SSH key when one is set; on
+    approval, scaffold the implementation guide.
 
     \b
     Example: govtool decide alpaca approved --by "Jane PM <jane@example.com>" --commit
@@ -104,6 +112,7 @@ def decide(
     from govtool.usecases import pm
 
     root = context.root_dir()
+    key = context.signing_key(root, signing_key)
     outcome = pm.decide(
         root,
         broker,
@@ -114,7 +123,8 @@ def decide(
         commit=commit,
         at=context.now(),
         env=context.environment(),
-        git_email=context.git_email(root) if commit else "",
+        git_email=context.git_email(root) if commit or key else "",
+        signing_key=key,
     )
     labels = lifecycle.STATUS_LABELS
     print(f"{broker}: {labels[outcome.status_before]} → {labels[outcome.status_after]} (decided by {by})")
@@ -126,6 +136,11 @@ def decide(
         )
     if outcome.guide is not None:
         print(f"wrote {outcome.guide.relative_to(root)}")
+    if outcome.signed_as:
+        print(f"signed as {outcome.signed_as} with {key.key if key else ''}")
+    check = outcome.signature_check
+    if check is not None and not check.verified:
+        print_warning(f"the gate will not accept this signature: {check.reason}")
     print_commit(outcome.commit)
     report_delivery(outcome.delivery, root)
 

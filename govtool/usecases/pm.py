@@ -11,14 +11,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from govtool import decisions, lifecycle, notification, outbox, research, slack
+from govtool import decisions, lifecycle, notification, outbox, research, signing, slack
 from govtool.decision_matrix import band_decision, score_if_complete
 from govtool.delivery import DeliveryReport, Services, deliver, flush
 from govtool.derived_docs import check_out_file
 from govtool.errors import InputError, ViolationError
-from govtool.git_repo import commit_as
+from govtool.git_repo import author_of, commit_as
 from govtool.history import record_event
+from govtool.inputs import inside_root, read_text
+from govtool.model import Event
 from govtool.research_doc import Finding, read_front_matter
+from govtool.settings import Settings
+from govtool.signing import DecisionVerification, SigningKey
 from govtool.storage import read_tracker
 from govtool.unit_of_work import update_tracker
 from govtool.yamlio import format_timestamp
@@ -142,7 +146,8 @@ class DecideOutcome:
     """`govtool decide`: the status before and after, the implementation guide written on
     approval (None otherwise), the decision matrix's total (as shown) and band when the
     doc is scored, whether the decision differs from that band, the commit, and what
-    was delivered."""
+    was delivered; for a signed decision, the email it was signed as and, where
+    approvers are set, its check against the work tree's allowed-signers file."""
 
     status_before: str
     status_after: str
@@ -152,6 +157,8 @@ class DecideOutcome:
     differs_from_band: bool = False
     commit: Commit | None = None
     delivery: DeliveryReport = field(default_factory=DeliveryReport)
+    signed_as: str | None = None
+    signature_check: DecisionVerification | None = None
 
 
 _DECISION_VERBS = {lifecycle.APPROVED: "approve", lifecycle.REJECTED: "reject", lifecycle.ON_HOLD: "put on hold"}
@@ -169,20 +176,34 @@ def decide(
     at: dt.datetime,
     env: Mapping[str, str],
     git_email: str,
+    signing_key: SigningKey | None = None,
 ) -> DecideOutcome:
     """Record the PM's decision with the weighted score of that moment; on approval,
     scaffold the implementation guide; announce it in Slack when configured.
 
     Args:
         decision: what the user typed (``approved``, ``rejected``, ``on-hold``...).
+        git_email: git's ``user.email``: the commit author's, and the decider's email
+            when ``by`` names none.
+        signing_key: the decider's SSH key: the decision is signed
+            (:mod:`govtool.signing`); required where ``settings.gate.approvers`` is set.
 
     Raises:
-        InputError: a bad decision, no reason to reject or hold, unknown broker.
+        InputError: a bad decision, no reason to reject or hold, unknown broker; no
+            signing key where approvers are set; signing failed.
         TransitionError: the broker is not pending or on hold.
     """
     key = decisions.parse_decision(decision)
     tracker = read_tracker(root, only=[broker_id])
     record = tracker.broker(broker_id)
+    approvers = tracker.settings.gate.approvers
+    if approvers and signing_key is None:
+        raise InputError(
+            f"{broker_id}: settings.gate.approvers is set, so the decision must be signed, and no signing key is set",
+            hint="git config gpg.format ssh && git config user.signingkey ~/.ssh/id_ed25519.pub, or pass "
+            "--signing-key PATH; nothing was written",
+        )
+    email = author_of(by, tracker.settings, git_email)[1] if signing_key is not None else None
     front = read_front_matter(root, record.research_doc_path)
     matrix = score_if_complete(front.get("scores"), tracker.settings.decision_matrix)
     total = float(matrix.total) if matrix else None
@@ -196,13 +217,18 @@ def decide(
     if matrix:
         outcome.matrix_total, outcome.matrix_band = matrix.total_shown, matrix.band
         outcome.differs_from_band = band_decision(matrix.band) != key
+    recorded: list[Event] = []
     update_tracker(
         root,
-        lambda t: decisions.decide(t, broker_id, key, by, at, reason, total, band),
+        lambda t: recorded.append(decisions.decide(t, broker_id, key, by, at, reason, total, band, email, signing_key)),
         files=files,
         changed=changed,
         only=[broker_id],
     )
+    if signing_key is not None:
+        outcome.signed_as = email
+        if approvers:
+            outcome.signature_check = check_signature(root, tracker.settings, broker_id, recorded[-1], signing_key, at)
     if commit:
         message = f"govtool: {_DECISION_VERBS[key]} {broker_id} (by {{author}})"
         outcome.commit = Commit(*commit_as(root, changed, message, by, tracker.settings, git_email))
@@ -217,6 +243,22 @@ def decide(
     services = Services.configure(tracker.settings, env)
     outcome.delivery = deliver(root, services, deliveries, "decide", broker_id, format_timestamp(at))
     return outcome
+
+
+def check_signature(
+    root: Path, settings: Settings, broker_id: str, event: Event, key: SigningKey, at: dt.datetime
+) -> DecisionVerification:
+    """A decision just signed, checked as the gate will check it, against the allowed-signers
+    file and approvers of the work tree (the gate reads them at the tip of the base branch)."""
+    rel = settings.gate.allowed_signers
+    try:
+        text = read_text(inside_root(root, rel, "settings.gate.allowed_signers"), rel)
+    except (OSError, InputError) as exc:
+        why = "no such file" if isinstance(exc, FileNotFoundError) else getattr(exc, "message", str(exc))
+        return DecisionVerification(signing.BAD_SIGNATURE, f"{rel}: {why}", event.details.get("email"))
+    return signing.verify_decision(
+        broker_id, event, text, settings.gate.approvers, program=key.program, at=at, signers_shown=rel
+    )
 
 
 def outbox_messages(root: Path) -> list[outbox.OutboxMessage]:

@@ -53,15 +53,16 @@ from govtool.git_repo import (
     tree_entries,
 )
 from govtool.inputs import decode_utf8
-from govtool.model import BROKER_ID_RE, BROKERS_DIR, TRACKER_FILE, Broker, Tracker
+from govtool.model import BROKER_ID_RE, BROKERS_DIR, TRACKER_FILE, Broker, Event, Tracker
 from govtool.settings import Settings, gate_path_problem
 from govtool.signing import (
     BAD_SIGNATURE,
     NOT_AN_APPROVER,
     UNSIGNED,
+    DecisionVerification,
+    Verification,
     approving_decision,
     signer_count,
-    verify_decisions,
 )
 from govtool.templating import md_cell
 from govtool.validation import is_split_layout_text, tracker_from_texts
@@ -225,17 +226,24 @@ def locate(
             continue
         if not all(fold(p) == f for p, f in zip(parts[1:depth], root.folded[1:], strict=True)):
             continue
-        name = parts[depth]
-        for before, after in root.templates:
-            if len(name) > len(before) + len(after) and name.startswith(before) and name.endswith(after):
-                broker = name[len(before) : len(name) - len(after)]
-                if broker in tracked:
-                    return Located(broker, KIND_BROKER, broker, root)
-        if name in tracked:
-            return Located(name, KIND_BROKER, name, root)
-        kind = KIND_NOT_BROKER if name in not_brokers else KIND_UNKNOWN
-        return Located(root.path + name, kind, name, root)
+        kind, name = name_kind(parts[depth], root, tracked, not_brokers)
+        return Located(name if kind == KIND_BROKER else root.path + name, kind, name, root)
     return None
+
+
+def name_kind(
+    name: str, root: ConnectorRoot, tracked: Collection[str], not_brokers: Collection[str]
+) -> tuple[str, str]:
+    """What a name right under a connector root is: ``(kind, name)``, the name being the
+    broker's id for :data:`KIND_BROKER` (``alpaca`` for ``alpaca-provider.ts``)."""
+    for before, after in root.templates:
+        if len(name) > len(before) + len(after) and name.startswith(before) and name.endswith(after):
+            broker = name[len(before) : len(name) - len(after)]
+            if broker in tracked:
+                return KIND_BROKER, broker
+    if name in tracked:
+        return KIND_BROKER, name
+    return (KIND_NOT_BROKER if name in not_brokers else KIND_UNKNOWN), name
 
 
 #: Letters of other scripts that look like Latin ones (Cyrillic, Greek, Armenian, and a
@@ -428,11 +436,8 @@ class _Base:
             )
         self.text = decode_utf8(tracker[1], self.rel + self.where)
         listing = found.get(f"{rng.base}:{self.dir}")
-        files = (
-            [n for m, n in tree_entries(listing[1]) if m.startswith("100") and n.endswith(".yaml") and n[:1] != "."]
-            if listing is not None and listing[0] == "tree"
-            else []
-        )
+        entries = tree_entries(listing[1], objects.id_bytes) if listing is not None and listing[0] == "tree" else []
+        files = [n for m, n, _ in entries if m.startswith("100") and n.endswith(".yaml") and n[:1] != "."]
         self.split = bool(files) or is_split_layout_text(self.text)
         self.ids = [n[: -len(".yaml")] for n in files]
         self.tracker = self._load({} if self.split else None)
@@ -525,24 +530,53 @@ def run_gate(
     if not base:
         base = default_base(env, *default_branch_refs(root))
     rng = resolve_range(root, base, head)
-    # The diffs run while the base's tracker is read and the roots are built: on a
-    # 2-core runner the two overlap (benchmarks/gate_scale.py).
+    # The diffs run while the base's tracker is read, the roots are built and the
+    # approvals of the brokers whose directories changed are being verified: on a 2-core
+    # runner they overlap (benchmarks/gate_scale.py).
     procs = [start_diff(rng.top, merge_base, rng.head) for merge_base in rng.merge_bases]
     tip_proc = start_diff(rng.top, rng.base, rng.head) if len(rng.merge_bases) > 1 else None
+    early: _Approvals | None = None
     with Objects(rng.top) as objects:
         try:
             at_base = _Base(objects, rng, base)
             gate = at_base.settings.gate
             roots = connector_roots(gate.paths, rng.prefix)
+            if gate.approvers:
+                early = _Approvals(at_base, rng, _changed_brokers(objects, rng, roots, at_base), now)
             changed = _changed_paths(rng, procs, tip_proc)
+            verdicts = _verdicts(changed, roots, at_base, gate.not_brokers)
+            _judge(verdicts, roots, at_base, rng, base, now, early)
         finally:
             for proc in [*procs, tip_proc]:
                 if proc is not None and proc.poll() is None:
                     proc.kill()
                     proc.wait()
-        verdicts = _verdicts(changed, roots, at_base, gate.not_brokers)
-        _judge(verdicts, roots, at_base, rng, base, now)
+            if early is not None:
+                early.close()
     return GateResult(base, rng.base, rng.merge_base, rng.merge_bases, rng.head, len(changed), list(verdicts.values()))
+
+
+def _changed_brokers(objects: Objects, rng: Range, roots: list[ConnectorRoot], at_base: _Base) -> list[str]:
+    """The tracked brokers whose entry right under a connector root differs between the
+    merge base and HEAD, from two tree objects per root: known long before the diff ends,
+    so their approvals can be verified meanwhile. The diff still decides what changed."""
+    commits = (rng.merge_base, rng.head)
+    specs = {root.path: [f"{commit}:{root.path.rstrip('/')}" for commit in commits] for root in roots}
+    found = objects.read([spec for pair in specs.values() for spec in pair])
+    tracked, not_brokers, brokers = set(at_base.ids), at_base.settings.gate.not_brokers, set()
+    for root in roots:
+        old, new = (found.get(spec) for spec in specs[root.path])
+        if new is None or new[0] != "tree":
+            continue
+        before = {}
+        if old is not None and old[0] == "tree":
+            before = {e[1]: e for e in tree_entries(old[1], objects.id_bytes)}
+        for entry in tree_entries(new[1], objects.id_bytes):
+            if before.get(entry[1]) != entry:
+                kind, name = name_kind(entry[1], root, tracked, not_brokers)
+                if kind == KIND_BROKER:
+                    brokers.add(name)
+    return sorted(brokers)
 
 
 def _verdicts(
@@ -561,6 +595,57 @@ def _verdicts(
     return dict(sorted(groups.items()))
 
 
+class _Approvals:
+    """The approvals of some brokers at the base's tip, their signatures being verified
+    against the allowed-signers file there (where ``settings.gate.approvers`` is set).
+
+    Made, it reads the brokers' records and the allowed-signers file and starts
+    ``ssh-keygen`` (only for brokers whose status allows connector code);
+    :meth:`results` waits.
+
+    Raises:
+        InputError: no allowed-signers file at the base, or one that names no signer.
+    """
+
+    def __init__(self, at_base: _Base, rng: Range, brokers: list[str], now: dt.datetime | None) -> None:
+        gate = at_base.settings.gate
+        path = rng.prefix + gate.allowed_signers
+        self.brokers = set(brokers)
+        self.records, blobs = at_base.records(brokers, [path]) if brokers else ({}, {})
+        self.decisions: dict[str, Event | None] = {}
+        self.check: Verification | None = None
+        wanted = [b for b in brokers if b in self.records and self.records[b].status in gate.allowed_statuses]
+        if not wanted:
+            return
+        if path not in blobs:
+            raise InputError(
+                f"{gate.allowed_signers} is not at {at_base.base} ({rng.base[:10]}): settings.gate.approvers is set, "
+                "and the approvals are verified against that allowed-signers file",
+                hint="commit each approver's 'EMAIL KEYTYPE KEY' line to it on the base branch; the gate never reads "
+                "it from the change",
+            )
+        signers = decode_utf8(blobs[path], f"{gate.allowed_signers}@{rng.base[:10]}")
+        if signer_count(signers) == 0:
+            raise InputError(
+                f"{gate.allowed_signers} at {at_base.base} ({rng.base[:10]}) names no signer",
+                hint="each line is 'EMAIL KEYTYPE KEY' (ssh-keygen's ALLOWED SIGNERS format)",
+            )
+        self.decisions = {b: approving_decision(self.records[b]) for b in wanted}
+        signed = [(b, d) for b, d in self.decisions.items() if d is not None]
+        self.order = [b for b, _ in signed]
+        self.check = Verification(signed, signers, gate.approvers, at=now, signers_shown=gate.allowed_signers)
+
+    def results(self) -> dict[str, DecisionVerification]:
+        """Each verified broker's result (waits for ssh-keygen)."""
+        if self.check is None:
+            return {}
+        return dict(zip(self.order, self.check.results(), strict=True))
+
+    def close(self) -> None:
+        if self.check is not None:
+            self.check.close()
+
+
 def _judge(
     verdicts: dict[str, BrokerVerdict],
     roots: list[ConnectorRoot],
@@ -568,14 +653,39 @@ def _judge(
     rng: Range,
     base: str,
     now: dt.datetime | None,
+    early: _Approvals | None,
 ) -> None:
-    """Decide each verdict, in place."""
+    """Decide each verdict, in place (``early``: the approvals already being verified)."""
+    gate = at_base.settings.gate
+    touched = [v.broker for v in verdicts.values() if v.kind == KIND_BROKER and not all(p.removes for p in v.paths)]
+    records = dict(early.records) if early else {}
+    late = [b for b in touched if not (early and b in early.brokers)]
+    later = _Approvals(at_base, rng, late, now) if gate.approvers else None
+    try:
+        records.update(later.records if later else at_base.records(late, [])[0] if late else {})
+        signed = _decide(verdicts, roots, records, at_base, rng, base)
+        if signed and later is not None:
+            results = {**(early.results() if early else {}), **later.results()}
+            decisions = {**(early.decisions if early else {}), **later.decisions}
+            for verdict in signed:
+                _approval_verdict(verdict, decisions.get(verdict.broker), results.get(verdict.broker), base)
+    finally:
+        if later is not None:
+            later.close()
+
+
+def _decide(
+    verdicts: dict[str, BrokerVerdict],
+    roots: list[ConnectorRoot],
+    records: dict[str, Broker],
+    at_base: _Base,
+    rng: Range,
+    base: str,
+) -> list[BrokerVerdict]:
+    """Decide each verdict that needs no signature, in place: the ones that do, returned."""
     gate = at_base.settings.gate
     allowed = set(gate.allowed_statuses)
-    touched = [v.broker for v in verdicts.values() if v.kind == KIND_BROKER and not all(p.removes for p in v.paths)]
-    extra = [rng.prefix + gate.allowed_signers] if gate.approvers and touched else []
-    records, blobs = at_base.records(touched, extra) if touched else ({}, {})
-    to_verify = []
+    signed = []
     for verdict in verdicts.values():
         if verdict.kind == KIND_BROKER:
             record = records.get(verdict.broker) or at_base.tracker.brokers.get(verdict.broker)
@@ -606,11 +716,10 @@ def _judge(
                     f"; this change also moves it to {at_head}: the approval must land first, in its own change"
                 )
         elif gate.approvers:
-            to_verify.append(verdict)
+            signed.append(verdict)
         else:
             verdict.message = f"{verdict.broker} is {verdict.status_at_base} at {base}"
-    if to_verify:
-        _verify_approvals(to_verify, records, blobs, at_base, rng, base, now)
+    return signed
 
 
 def _unknown_message(verdict: BrokerVerdict, templates: Sequence[tuple[str, str]], at_base: _Base, base: str) -> str:
@@ -640,66 +749,35 @@ def _unknown_message(verdict: BrokerVerdict, templates: Sequence[tuple[str, str]
     )
 
 
-def _verify_approvals(
-    verdicts: list[BrokerVerdict],
-    records: dict[str, Broker],
-    blobs: dict[str, bytes],
-    at_base: _Base,
-    rng: Range,
-    base: str,
-    now: dt.datetime | None,
+def _approval_verdict(
+    verdict: BrokerVerdict, decision: Event | None, result: DecisionVerification | None, base: str
 ) -> None:
-    """Where approvers are set: each broker's approval must be signed by one, verified
-    against the allowed-signers file at the base's tip."""
-    gate = at_base.settings.gate
-    path = rng.prefix + gate.allowed_signers
-    if path not in blobs:
-        raise InputError(
-            f"{gate.allowed_signers} is not at {base} ({rng.base[:10]}): settings.gate.approvers is set, and the "
-            "approvals are verified against that allowed-signers file",
-            hint="commit each approver's 'EMAIL KEYTYPE KEY' line to it on the base branch; the gate never reads "
-            "it from the change",
-        )
-    signers = decode_utf8(blobs[path], f"{gate.allowed_signers}@{rng.base[:10]}")
-    if signer_count(signers) == 0:
-        raise InputError(
-            f"{gate.allowed_signers} at {base} ({rng.base[:10]}) names no signer",
-            hint="each line is 'EMAIL KEYTYPE KEY' (ssh-keygen's ALLOWED SIGNERS format)",
-        )
-    approvals = []
-    for verdict in verdicts:
-        decision = approving_decision(records[verdict.broker])
-        if decision is None:
-            verdict.passed = False
-            verdict.message = (
-                f"{verdict.broker} is {verdict.status_at_base} at {base} without an approved decision in its "
-                "history; settings.gate.approvers needs one signed by an approver"
-            )
-        else:
-            approvals.append((verdict, decision))
-    results = verify_decisions(
-        [(v.broker, d) for v, d in approvals], signers, gate.approvers, at=now, signers_shown=gate.allowed_signers
-    )
-    for (verdict, decision), result in zip(approvals, results, strict=True):
-        verdict.signature = result.to_dict()
-        when = f"the approval of {decision.date.isoformat()} by {decision.by}"
-        if result.verified:
-            verdict.message = f"{verdict.broker} is {verdict.status_at_base} at {base}; {when} is {result.reason}"
-            continue
+    """Where approvers are set: the verdict on a broker from its approval's verification."""
+    if decision is None or result is None:
         verdict.passed = False
-        if result.state == UNSIGNED:
-            verdict.message = (
-                f"{verdict.broker}: {when} is not signed; settings.gate.approvers needs an approver's signature "
-                "(govtool decide signs with git's SSH signing key)"
-            )
-        elif result.state == NOT_AN_APPROVER:
-            verdict.message = (
-                f"{verdict.broker}: {when} was signed by {result.email}, "
-                f"who is not in settings.gate.approvers at {base}"
-            )
-        else:
-            assert result.state == BAD_SIGNATURE
-            verdict.message = f"{verdict.broker}: {when} does not verify: {result.reason}"
+        verdict.message = (
+            f"{verdict.broker} is {verdict.status_at_base} at {base} without an approved decision in its "
+            "history; settings.gate.approvers needs one signed by an approver"
+        )
+        return
+    verdict.signature = result.to_dict()
+    when = f"the approval of {decision.date.isoformat()} by {decision.by}"
+    if result.verified:
+        verdict.message = f"{verdict.broker} is {verdict.status_at_base} at {base}; {when} is {result.reason}"
+        return
+    verdict.passed = False
+    if result.state == UNSIGNED:
+        verdict.message = (
+            f"{verdict.broker}: {when} is not signed; settings.gate.approvers needs an approver's signature "
+            "(govtool decide signs with git's SSH signing key)"
+        )
+    elif result.state == NOT_AN_APPROVER:
+        verdict.message = (
+            f"{verdict.broker}: {when} was signed by {result.email}, who is not in settings.gate.approvers at {base}"
+        )
+    else:
+        assert result.state == BAD_SIGNATURE
+        verdict.message = f"{verdict.broker}: {when} does not verify: {result.reason}"
 
 
 def escape_data(text: str) -> str:

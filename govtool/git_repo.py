@@ -297,6 +297,7 @@ class Objects:
     requests at a time, each answered before the next (use as a context manager)."""
 
     def __init__(self, top: Path) -> None:
+        self.id_bytes = 20  #: the size of an object id in bytes (32 in a SHA-256 repository)
         try:
             self._proc = subprocess.Popen(
                 ["git", "cat-file", "--batch"],
@@ -364,6 +365,7 @@ class Objects:
             data = stdout.read(size)
             stdout.read(1)
             found[spec] = (fields[1].decode(), data)
+            self.id_bytes = len(fields[0]) // 2
         if writer is not None:
             writer.join()
         return found
@@ -374,14 +376,19 @@ class Objects:
         self._proc.stdin.flush()
 
 
-def tree_entries(data: bytes) -> list[tuple[str, str]]:
-    """The ``(mode, name)`` of each entry of a tree object's content (``cat-file --batch``)."""
+def tree_entries(data: bytes, id_bytes: int = 20) -> list[tuple[str, str, bytes]]:
+    """The ``(mode, name, object id)`` of each entry of a tree object's content (``cat-file --batch``).
+
+    Args:
+        id_bytes: the size of an object id: 20 (SHA-1), 32 in a SHA-256 repository.
+    """
     entries, pos = [], 0
     while pos < len(data):
         space = data.index(b" ", pos)
         nul = data.index(b"\0", space)
-        entries.append((data[pos:space].decode(), data[space + 1 : nul].decode("utf-8", "surrogateescape")))
-        pos = nul + 21
+        name = data[space + 1 : nul].decode("utf-8", "surrogateescape")
+        entries.append((data[pos:space].decode(), name, data[nul + 1 : nul + 1 + id_bytes]))
+        pos = nul + 1 + id_bytes
     return entries
 
 

@@ -538,3 +538,36 @@ def test_the_pre_commit_hook_uses_the_same_default():
 
     hooks = {h["id"]: h for h in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())}
     assert hooks["govtool-gate"]["entry"] == "govtool gate"
+
+
+def test_signed_approvals_in_the_single_file_layout(tmp_path, keys, govtool):
+    """One tracker.yaml holding every broker: the approvals are verified the same way."""
+    from govtool.model import dump_tracker
+
+    tracker = tracker_with({"alpaca": "approved", "oanda": "approved", "ibkr": "approved"}, approvers=[PM])
+    sign_approval(tracker, "alpaca", PM, keys["pm"][0])
+    sign_approval(tracker, "ibkr", PM, keys["mallory"][0])
+    root = tmp_path / "single"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    (root / "tracker.yaml").write_text(dump_tracker(tracker), encoding="utf-8")
+    write(root, ".github/allowed_signers", f"{PM} {keys['pm'][1]}\n")
+    commit(root, "base", env={"GIT_AUTHOR_NAME": "Dev", "GIT_AUTHOR_EMAIL": "dev@example.com"})
+    git(root, "checkout", "-qb", "feature")
+    for broker in ("alpaca", "oanda", "ibkr"):
+        write(root, f"src/services/broker/{broker}/client.ts")
+    commit(root)
+    code, verdicts, _ = gate_json(govtool, root)
+    assert code == 1
+    assert verdicts["alpaca"]["passed"] and verdicts["alpaca"]["signature"]["state"] == "verified"
+    assert "is not signed" in verdicts["oanda"]["message"]
+    assert verdicts["ibkr"]["signature"]["state"] == "bad_signature"
+
+
+def test_an_empty_base_is_the_default(repo, govtool, monkeypatch):
+    """The action and the scaffolded workflow pass --base "$BASE", empty for a pull request."""
+    monkeypatch.delenv("GITHUB_BASE_REF", raising=False)
+    write(repo, "src/services/broker/oanda/orders.ts")
+    commit(repo)
+    result = govtool(repo, "gate", "--base", "", "--format", "json")
+    assert result.exit_code == 1 and json.loads(result.stdout)["base"] == "main"

@@ -150,3 +150,13 @@ def test_init_keeps_what_is_there_and_adds_the_lines_it_lacks(tmp_path, govtool)
     again = govtool(None, "init", str(root))
     assert again.exit_code == 2 and "already exists" in again.stderr
     assert snapshot(root) == before
+
+
+def test_govtool_ref_pins_what_the_scaffold_installs(tmp_path, govtool):
+    sha = "0123456789abcdef0123456789abcdef01234567"
+    root = tmp_path / "gov"
+    assert govtool(None, "init", str(root), "--govtool-repo", "acme/govtool", "--govtool-ref", sha).exit_code == 0
+    gate = (root / WORKFLOWS[0]).read_text(encoding="utf-8")
+    assert f"git+https://github.com/acme/govtool@{sha}" in gate
+    pre_commit = yaml.safe_load((root / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    assert pre_commit["repos"][0]["rev"] == sha

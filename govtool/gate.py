@@ -529,20 +529,20 @@ def run_gate(
     """
     if not base:
         base = default_base(env, *default_branch_refs(root))
-    rng = resolve_range(root, base, head)
-    # The diffs run while the base's tracker is read, the roots are built and the
-    # approvals of the brokers whose directories changed are being verified: on a 2-core
-    # runner they overlap (benchmarks/gate_scale.py).
-    procs = [start_diff(rng.top, merge_base, rng.head) for merge_base in rng.merge_bases]
-    tip_proc = start_diff(rng.top, rng.base, rng.head) if len(rng.merge_bases) > 1 else None
-    early: _Approvals | None = None
-    with Objects(rng.top) as objects:
+    # What runs side by side on a 2-core runner (benchmarks/gate_scale.py): git cat-file
+    # starts with rev-parse; the diffs run while the base's tracker is read, the roots are
+    # built, and the records of the brokers whose directories changed are read and their
+    # approvals verified.
+    with Objects(root) as objects:
+        rng = resolve_range(root, base, head)
+        procs = [start_diff(rng.top, merge_base, rng.head) for merge_base in rng.merge_bases]
+        tip_proc = start_diff(rng.top, rng.base, rng.head) if len(rng.merge_bases) > 1 else None
+        early: _Touched | None = None
         try:
             at_base = _Base(objects, rng, base)
             gate = at_base.settings.gate
             roots = connector_roots(gate.paths, rng.prefix)
-            if gate.approvers:
-                early = _Approvals(at_base, rng, _changed_brokers(objects, rng, roots, at_base), now)
+            early = _Touched(at_base, rng, _changed_brokers(objects, rng, roots, at_base), now)
             changed = _changed_paths(rng, procs, tip_proc)
             verdicts = _verdicts(changed, roots, at_base, gate.not_brokers)
             _judge(verdicts, roots, at_base, rng, base, now, early)
@@ -595,13 +595,12 @@ def _verdicts(
     return dict(sorted(groups.items()))
 
 
-class _Approvals:
-    """The approvals of some brokers at the base's tip, their signatures being verified
-    against the allowed-signers file there (where ``settings.gate.approvers`` is set).
+class _Touched:
+    """Some brokers' records at the base's tip and, where ``settings.gate.approvers`` is
+    set, their approvals' signatures being verified against the allowed-signers file there.
 
-    Made, it reads the brokers' records and the allowed-signers file and starts
-    ``ssh-keygen`` (only for brokers whose status allows connector code);
-    :meth:`results` waits.
+    Made, it reads the records (and the allowed-signers file) and starts ``ssh-keygen``
+    (only for brokers whose status allows connector code); :meth:`results` waits.
 
     Raises:
         InputError: no allowed-signers file at the base, or one that names no signer.
@@ -611,11 +610,11 @@ class _Approvals:
         gate = at_base.settings.gate
         path = rng.prefix + gate.allowed_signers
         self.brokers = set(brokers)
-        self.records, blobs = at_base.records(brokers, [path]) if brokers else ({}, {})
+        self.records, blobs = at_base.records(brokers, [path] if gate.approvers else []) if brokers else ({}, {})
         self.decisions: dict[str, Event | None] = {}
         self.check: Verification | None = None
         wanted = [b for b in brokers if b in self.records and self.records[b].status in gate.allowed_statuses]
-        if not wanted:
+        if not wanted or not gate.approvers:
             return
         if path not in blobs:
             raise InputError(
@@ -653,25 +652,21 @@ def _judge(
     rng: Range,
     base: str,
     now: dt.datetime | None,
-    early: _Approvals | None,
+    early: _Touched,
 ) -> None:
-    """Decide each verdict, in place (``early``: the approvals already being verified)."""
-    gate = at_base.settings.gate
+    """Decide each verdict, in place (``early``: the brokers read, and their approvals being
+    verified, before the diff ended; the others the diff shows are read now)."""
     touched = [v.broker for v in verdicts.values() if v.kind == KIND_BROKER and not all(p.removes for p in v.paths)]
-    records = dict(early.records) if early else {}
-    late = [b for b in touched if not (early and b in early.brokers)]
-    later = _Approvals(at_base, rng, late, now) if gate.approvers else None
+    later = _Touched(at_base, rng, [b for b in touched if b not in early.brokers], now)
     try:
-        records.update(later.records if later else at_base.records(late, [])[0] if late else {})
-        signed = _decide(verdicts, roots, records, at_base, rng, base)
-        if signed and later is not None:
-            results = {**(early.results() if early else {}), **later.results()}
-            decisions = {**(early.decisions if early else {}), **later.decisions}
+        signed = _decide(verdicts, roots, {**early.records, **later.records}, at_base, rng, base)
+        if signed:
+            results = {**early.results(), **later.results()}
+            decisions = {**early.decisions, **later.decisions}
             for verdict in signed:
                 _approval_verdict(verdict, decisions.get(verdict.broker), results.get(verdict.broker), base)
     finally:
-        if later is not None:
-            later.close()
+        later.close()
 
 
 def _decide(

@@ -371,7 +371,7 @@ class Settings(NamedTuple):
             slack_channel=data["slack"]["channel"],
             email=EmailSettings(
                 sender=email["from"],
-                recipients=tuple(email["to"]),
+                recipients=tuple(email["to"] or ()),
                 subject_prefix=email["subject_prefix"],
                 smtp_host=email["smtp_host"],
                 smtp_port=email["smtp_port"],

@@ -235,36 +235,44 @@ def signer_count(allowed_signers: str) -> int:
 
 
 def verify_decision(
-    broker_id: str,
-    event: Event,
-    allowed_signers: str,
-    approvers: Collection[str] = (),
-    *,
-    program: str = SSH_KEYGEN,
-    at: dt.datetime | None = None,
-    signers_shown: str = "the allowed-signers file",
+    broker_id: str, event: Event, allowed_signers: str, approvers: Collection[str] = (), **options: Any
 ) -> DecisionVerification:
-    """Check one decision's signature; see :func:`verify_decisions`."""
-    return verify_decisions(
-        [(broker_id, event)], allowed_signers, approvers, program=program, at=at, signers_shown=signers_shown
-    )[0]
+    """Check one decision's signature (see :class:`Verification` for the arguments and the rules).
+
+    Returns:
+        Its :class:`DecisionVerification`.
+
+    Raises:
+        InputError: ssh-keygen is missing or does not answer in time.
+    """
+    return Verification([(broker_id, event)], allowed_signers, approvers, **options).results()[0]
 
 
 def verify_decisions(
-    decisions: Sequence[tuple[str, Event]],
-    allowed_signers: str,
-    approvers: Collection[str] = (),
-    *,
-    program: str = SSH_KEYGEN,
-    at: dt.datetime | None = None,
-    signers_shown: str = "the allowed-signers file",
+    decisions: Sequence[tuple[str, Event]], allowed_signers: str, approvers: Collection[str] = (), **options: Any
 ) -> list[DecisionVerification]:
-    """Check decisions' signatures with ``ssh-keygen -Y verify``, processes side by side.
+    """Check decisions' signatures, processes side by side (see :class:`Verification`).
+
+    Returns:
+        One :class:`DecisionVerification` per decision, in order.
+
+    Raises:
+        InputError: ssh-keygen is missing or does not answer in time.
+    """
+    return Verification(decisions, allowed_signers, approvers, **options).results()
+
+
+class Verification:
+    """Decisions' signatures being checked by ``ssh-keygen -Y verify``, processes side by side.
 
     Each decision must be signed, its signature must verify (namespace
     ``govtool-decision``) over its canonical form for the email it records, by a key
     the allowed-signers file gives that email, and, when ``approvers`` are given, the
-    email must be one of them (compared without case).
+    email must be one of them (compared without case). Made, it starts the first batch
+    of processes (up to :data:`MAX_PARALLEL`) and returns at once, so the caller can do
+    other work while they run; :meth:`results` waits for them (and runs any further
+    batches). A failure is explained by two more ssh-keygen runs (``check-novalidate``,
+    ``find-principals``): edited after signing, or which email the key belongs to.
 
     Args:
         decisions: ``(broker id, decision event)`` pairs.
@@ -275,25 +283,6 @@ def verify_decisions(
         at: the time the keys must be valid at (their ``valid-after``/``valid-before``
             options); None for ssh-keygen's clock.
         signers_shown: how reasons name the allowed-signers file.
-
-    Returns:
-        One :class:`DecisionVerification` per decision, in order. A failure is
-        explained by two more ssh-keygen runs (``check-novalidate``, ``find-principals``):
-        edited after signing, or which email the key belongs to.
-
-    Raises:
-        InputError: ssh-keygen is missing or does not answer in time.
-    """
-    return Verification(
-        decisions, allowed_signers, approvers, program=program, at=at, signers_shown=signers_shown
-    ).results()
-
-
-class Verification:
-    """Decisions being checked by ``ssh-keygen -Y verify``: made, it starts the first batch of
-    processes (up to :data:`MAX_PARALLEL`) and returns at once, so the caller can do other
-    work while they run; :meth:`results` waits for them (and runs any further batches).
-    Arguments as :func:`verify_decisions`.
 
     Raises:
         InputError: (from :meth:`results`) ssh-keygen is missing or does not answer in time.

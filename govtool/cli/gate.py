@@ -69,7 +69,8 @@ def gate(
             + ", ".join(shown(v.broker) for v in failed)
             + " may not merge: "
             + "; ".join(v.message for v in failed),
-            hint="record the PM's approval (govtool decide) and merge it before the connector code",
+            hint="connector code goes under a tracked broker's exact id, approved (and signed by an approver, where "
+            "settings.gate.approvers is set) on the base branch before the code",
         )
     if output_format != "json":
         print(

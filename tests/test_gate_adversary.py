@@ -571,3 +571,16 @@ def test_an_empty_base_is_the_default(repo, govtool, monkeypatch):
     commit(repo)
     result = govtool(repo, "gate", "--base", "", "--format", "json")
     assert result.exit_code == 1 and json.loads(result.stdout)["base"] == "main"
+
+
+def test_approvals_the_diff_finds_late_are_verified_too(tmp_path, keys, govtool):
+    """The approvals of brokers whose directory changed are verified while the diff runs; a
+    broker that only the diff shows (here under a root spelled in another case) is verified
+    after it, the same way."""
+    root = signed_repo(tmp_path, keys)
+    write(root, "SRC/Services/Broker/oanda/orders.ts")
+    commit(root)
+    code, verdicts, stderr = gate_json(govtool, root)
+    assert code == 0, stderr
+    assert verdicts["oanda"]["signature"]["state"] == "verified"
+    assert verdicts["oanda"]["paths"] == [{"path": "SRC/Services/Broker/oanda/orders.ts", "change": "added"}]

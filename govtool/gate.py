@@ -214,21 +214,31 @@ def locate(
         tracked: the ids of the brokers in the tracker at the base.
         not_brokers: ``settings.gate.not_brokers``.
     """
-    parts = item.path.split("/")
-    first = fold(parts[0])
+    path = item.path
+    parts: list[str] | None = None
     for root in roots:
+        if path.startswith(root.path):  # spelled as the settings spell it: the usual case
+            name = path[len(root.path) :].split("/", 1)[0]
+            if name:
+                return _located(name, root, tracked, not_brokers)
+            continue
+        if parts is None:
+            parts = path.split("/")
         depth = len(root.folded)
-        if first != root.folded[0]:
+        if fold(parts[0]) != root.folded[0]:
             continue
         if len(parts) <= depth:
             if item.is_link and all(fold(p) == f for p, f in zip(parts[1:], root.folded[1:], strict=False)):
-                return Located(item.path, KIND_LINK, item.path, root)
+                return Located(path, KIND_LINK, path, root)
             continue
-        if not all(fold(p) == f for p, f in zip(parts[1:depth], root.folded[1:], strict=True)):
-            continue
-        kind, name = name_kind(parts[depth], root, tracked, not_brokers)
-        return Located(name if kind == KIND_BROKER else root.path + name, kind, name, root)
+        if all(fold(p) == f for p, f in zip(parts[1:depth], root.folded[1:], strict=True)):
+            return _located(parts[depth], root, tracked, not_brokers)
     return None
+
+
+def _located(name: str, root: ConnectorRoot, tracked: Collection[str], not_brokers: Collection[str]) -> Located:
+    kind, name = name_kind(name, root, tracked, not_brokers)
+    return Located(name if kind == KIND_BROKER else root.path + name, kind, name, root)
 
 
 def name_kind(

@@ -550,9 +550,11 @@ def test_signed_approvals_in_the_single_file_layout(tmp_path, keys, govtool):
     root = tmp_path / "single"
     root.mkdir()
     git(root, "init", "-q", "-b", "main")
+    git(root, "config", "user.name", "Dev")
+    git(root, "config", "user.email", "dev@example.com")
     (root / "tracker.yaml").write_text(dump_tracker(tracker), encoding="utf-8")
     write(root, ".github/allowed_signers", f"{PM} {keys['pm'][1]}\n")
-    commit(root, "base", env={"GIT_AUTHOR_NAME": "Dev", "GIT_AUTHOR_EMAIL": "dev@example.com"})
+    commit(root, "base")
     git(root, "checkout", "-qb", "feature")
     for broker in ("alpaca", "oanda", "ibkr"):
         write(root, f"src/services/broker/{broker}/client.ts")
@@ -584,3 +586,28 @@ def test_approvals_the_diff_finds_late_are_verified_too(tmp_path, keys, govtool)
     assert code == 0, stderr
     assert verdicts["oanda"]["signature"]["state"] == "verified"
     assert verdicts["oanda"]["paths"] == [{"path": "SRC/Services/Broker/oanda/orders.ts", "change": "added"}]
+
+
+def test_a_governance_root_in_a_subdirectory(tmp_path, keys, govtool):
+    """Gate paths, the tracker and the allowed-signers file are all under the governance root."""
+    top = tmp_path / "mono"
+    top.mkdir()
+    git(top, "init", "-q", "-b", "main")
+    git(top, "config", "user.name", "Dev")
+    git(top, "config", "user.email", "dev@example.com")
+    tracker = tracker_with({"alpaca": "approved", "oanda": "pending"}, approvers=[PM])
+    sign_approval(tracker, "alpaca", PM, keys["pm"][0])
+    (top / "gov").mkdir()
+    write_split_tracker(top / "gov", tracker)
+    write(top, "gov/.github/allowed_signers", f"{PM} {keys['pm'][1]}\n")
+    commit(top, "base")
+    git(top, "checkout", "-qb", "feature")
+    write(top, "gov/src/services/broker/alpaca/client.ts")
+    write(top, "gov/src/services/broker/oanda/client.ts")
+    write(top, "src/services/broker/oanda/elsewhere.ts")  # outside the governance root: not its code
+    commit(top)
+    code, verdicts, stderr = gate_json(govtool, top / "gov")
+    assert code == 1, stderr
+    assert set(verdicts) == {"alpaca", "oanda"}
+    assert verdicts["alpaca"]["passed"] and verdicts["alpaca"]["root"] == "gov/src/services/broker/"
+    assert verdicts["oanda"]["paths"] == [{"path": "gov/src/services/broker/oanda/client.ts", "change": "added"}]

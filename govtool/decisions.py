@@ -18,6 +18,7 @@ from govtool.decision_matrix import band_decision, format_score
 from govtool.errors import InputError
 from govtool.history import record_event
 from govtool.model import Event, Tracker
+from govtool.signing import SigningKey, sign_decision
 from govtool.templating import environment, render_template
 from govtool.yamlio import format_timestamp
 
@@ -48,6 +49,8 @@ def decide(
     reason: str | None = None,
     score: float | None = None,
     band: str | None = None,
+    email: str | None = None,
+    key: SigningKey | None = None,
     via: str | None = None,
 ) -> Event:
     """Record a PM decision (status pending/on hold → the decision).
@@ -60,17 +63,25 @@ def decide(
         score: the weighted decision-matrix total at this moment, if the doc has scores.
         band: that total's band; a decision other than the one the band points to is
             recorded with ``differs_from_band: true``, so the decision log shows it.
+        email: the decider's email, recorded with a signed decision (the signer's principal).
+        key: the decider's SSH key: the decision is signed with it
+            (:func:`govtool.signing.sign_decision`); None records it unsigned.
         via: the channels it is announced on (``email, slack``), if any.
 
     Raises:
-        InputError: no reason for a rejection or hold.
+        InputError: no reason for a rejection or hold; a key without an email; signing failed.
         TransitionError: the broker is not pending or on hold.
     """
+    if key is not None and not email:
+        raise InputError(
+            f"{broker_id}: a signed decision records the decider's email, and none is known",
+            hint='pass --by "Name <email>", or set git config user.email',
+        )
     if decision in (lifecycle.REJECTED, lifecycle.ON_HOLD) and not (reason and reason.strip()):
         label = "reject" if decision == lifecycle.REJECTED else "put on hold"
         raise InputError(f"{broker_id}: a reason is required to {label}", hint='pass --reason "..."')
     differs = band is not None and band_decision(band) != decision
-    return record_event(
+    event = record_event(
         tracker,
         broker_id,
         "decision",
@@ -82,7 +93,11 @@ def decide(
         band=band,
         differs_from_band=True if differs else None,
         via=via,
+        email=email if key is not None else None,
     )
+    if key is not None:
+        event.details["signature"] = sign_decision(broker_id, event, key)
+    return event
 
 
 def decision_entries(tracker: Tracker) -> list[dict[str, Any]]:

@@ -30,9 +30,11 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from govtool.email_message import SmtpConfig
-from govtool.errors import GovtoolError
+from govtool.errors import GovtoolError, InputError
 from govtool.git_repo import CheckoutFacts, config_value
+from govtool.inputs import read_text, within
 from govtool.redaction import redact
+from govtool.signing import signer_count
 from govtool.slack import SlackConfig
 
 OK = "ok"
@@ -312,18 +314,16 @@ def signing_check(root: Path, approvers: tuple[str, ...], allowed_signers: str |
         if not (path.is_file() and os.access(path, os.R_OK)):
             problems.append((f"user.signingkey {key}: no readable file there", "point user.signingkey at your SSH key"))
     if allowed_signers is not None:
-        signers = (root / allowed_signers).resolve()
-        lines: list[str] = []
-        if not signers.is_relative_to(root.resolve()):  # the setting is in a file a pull request can change
+        count = 0
+        if not within(root / allowed_signers, root):  # the setting is in a file a pull request can change
             reason = "outside the repository"
         else:
             try:
-                text = signers.read_text(encoding="utf-8")
-                lines = [line for line in text.splitlines() if line.strip() and line[0] != "#"]
+                count = signer_count(read_text(root / allowed_signers, allowed_signers))
                 reason = "no signer in it"
-            except (OSError, UnicodeDecodeError):
+            except (OSError, InputError):
                 reason = "no such file"
-        if not lines:
+        if not count:
             problems.append((f"{allowed_signers}: {reason}", "add each approver's 'EMAIL ssh-ed25519 KEY' line to it"))
     if problems:
         return Check("signing", PROBLEM, "; ".join(p for p, _ in problems), "; ".join(f for _, f in problems))

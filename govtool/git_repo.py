@@ -4,9 +4,9 @@
   process: importing GitPython costs more than the rest of a small command.
 - `--commit` puts exactly the files a command changed into one commit, authored by
   the person who acted (``--by``), with GitPython.
-- The CI gate's reads (a file at a commit, the commits that touched it, the range
-  and its merge base, the change's ``--name-status``) go through GitPython's git
-  command wrapper, which runs git itself.
+- The CI gate's reads (the range and its merge bases, the change's ``diff --raw``,
+  files and trees at a commit) run git as processes too: a gate run never imports
+  GitPython (about 45 ms), and every failure of git is an error with git's own message.
 """
 
 from __future__ import annotations
@@ -20,6 +20,9 @@ from govtool.errors import InputError
 from govtool.settings import Settings
 
 CONFIG_TIMEOUT_SECONDS = 5
+#: The most bytes of one object the gate reads from git (a tracker file, the allowed signers).
+MAX_OBJECT_BYTES = 32 * 1024 * 1024
+_HEX = re.compile(rb"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 
 
 def _git(cwd: Path | None, *args: str) -> tuple[int, str]:
@@ -185,106 +188,244 @@ def commit_files(root: Path, paths: list[Path], message: str, author: tuple[str,
     return repo.head.commit.hexsha
 
 
-def commits_touching(repo: Any, ref: str, path: str) -> list[tuple[str, str, str]]:
-    """The commits reachable from ``ref`` that changed ``path``, newest first.
+class Range(NamedTuple):
+    """A change to check, resolved: where the work tree is, and the commits.
 
-    Returns:
-        ``(hexsha, author name, author email)`` per commit.
+    Attributes:
+        top: the work tree's top directory.
+        prefix: the governance root relative to it (``""``, or ``"sub/dir/"``).
+        base: the tip of the base branch (a full hexsha).
+        head: the change's head.
+        merge_bases: every best common ancestor of the two, sorted (several in a
+            criss-cross history).
+        merge_base: the one ``git merge-base`` picks (the only one, usually).
     """
-    log = repo.git.log("--format=%H%x00%an%x00%ae", ref, "--", path).splitlines()
-    return [tuple(line.split("\0")) for line in log]  # type: ignore[misc]
+
+    top: Path
+    prefix: str
+    base: str
+    head: str
+    merge_bases: tuple[str, ...]
+    merge_base: str
 
 
-def start_name_status_diff(repo: Any, base: str, head: str) -> Any:
-    """Start ``git diff --name-status -z -M`` between two commits as a process.
-
-    The caller reads ``.proc.stdout`` while it does other work (on a 2-core runner
-    git's rename detection overlaps it), then ``wait()``s, or kills ``.proc`` on failure.
-    """
-    return repo.git.diff("--name-status", "-z", "-M", "--no-ext-diff", base, head, as_process=True)
-
-
-def ref_names(repo: Any) -> set[str]:
-    """The names of the repository's refs (``main``, ``origin/main``, tags)."""
-    return {r.name for r in repo.refs}
-
-
-def resolve_range(repo: Any, base: str, head: str) -> tuple[str, str]:
-    """Resolve BASE and HEAD to commits and find their merge base, with one ``git rev-parse``.
-
-    ``git rev-parse B H B...H`` prints B, H, the two tips again, and ``^M`` for
-    each merge base M; with no ``^`` line the histories share no commit (a shallow
-    clone, or unrelated branches). A criss-cross history has several merge bases,
-    and ``git merge-base`` picks the one git itself would use.
-
-    Returns:
-        ``(head sha, merge base sha)``.
+def git_output(cwd: Path, *args: str, stdin: bytes | None = None) -> bytes:
+    """Run ``git ARGS`` in ``cwd``: its standard output.
 
     Raises:
-        InputError: a ref that is not a commit, or no merge base (exit 2).
+        InputError: git is missing, or exits non-zero: ``git ARG0: <git's own last line>``.
     """
-    import git
+    try:
+        result = subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True, check=False)
+    except OSError as exc:
+        raise InputError(f"git: cannot run it ({exc.strerror})", hint="install git") from None
+    if result.returncode != 0:
+        raise git_error(args[0], result.stderr)
+    return result.stdout
 
+
+def git_error(command: str, stderr: bytes) -> InputError:
+    """An error naming the git command and giving git's own message (its last line)."""
+    lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines() if line.strip()]
+    return InputError(f"git {command} failed: {lines[-1] if lines else 'no message'}")
+
+
+def default_branch_refs(root: Path) -> tuple[str | None, set[str]]:
+    """What the default base can be: ``(what origin/HEAD points at, e.g. "origin/main",
+    or None; which of origin/main, origin/master, main and master exist)``."""
+    wanted = ["refs/remotes/origin/HEAD", "refs/remotes/origin/main", "refs/remotes/origin/master"]
+    wanted += ["refs/heads/main", "refs/heads/master"]
+    out = git_output(root, "for-each-ref", "--format=%(refname)%00%(symref)", *wanted).decode("utf-8", "replace")
+    origin_head, found = None, set()
+    for line in out.splitlines():
+        name, _, target = line.partition("\0")
+        short = name.removeprefix("refs/remotes/").removeprefix("refs/heads/")
+        if short == "origin/HEAD":
+            origin_head = target.removeprefix("refs/remotes/") or None
+        else:
+            found.add(short)
+    return origin_head, found
+
+
+def resolve_range(root: Path, base: str, head: str) -> Range:
+    """Find the work tree, resolve BASE and HEAD to commits and find their merge bases,
+    with one ``git rev-parse``.
+
+    ``git rev-parse --show-toplevel --show-prefix B H B...H`` prints the top, the
+    root's prefix, B, H, the two tips again, and ``^M`` for each merge base M; with no
+    ``^`` line the histories share no commit (a shallow clone, or unrelated branches).
+    With several merge bases (a criss-cross history), ``git merge-base`` names the one
+    git itself would use.
+
+    Raises:
+        InputError: not a git repository, a ref that is not a commit, no merge base,
+            or git failed (its own message) (exit 2).
+    """
     commits = (f"{base}^{{commit}}", f"{head}^{{commit}}")
     try:
-        lines = repo.git.rev_parse(*commits, "...".join(commits)).split()
-    except git.GitCommandError:
+        result = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel", "--show-prefix", *commits, "...".join(commits)],
+            cwd=root,
+            capture_output=True,
+            check=False,
+        )
+    except OSError as exc:
+        raise InputError(f"git: cannot run it in {root} ({exc.strerror})", hint="install git") from None
+    if result.returncode != 0:
+        if b"not a git repository" in result.stderr:
+            raise InputError(f"{root}: not a git repository", hint="the gate runs inside a git checkout")
         for name, ref in (("base", base), ("head", head)):
-            try:
-                repo.git.rev_parse("--verify", "--quiet", f"{ref}^{{commit}}")
-            except git.GitCommandError:
+            check = subprocess.run(
+                ["git", "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], cwd=root, capture_output=True
+            )
+            if check.returncode != 0:
                 raise InputError(
                     f"--{name}: {ref!r} is not a commit in this repository",
                     hint="check the ref; in CI fetch it first (actions/checkout with fetch-depth: 0)",
-                ) from None
-        raise
-    base_sha, head_sha = lines[:2]
-    merge_bases = [line[1:] for line in lines[2:] if line.startswith("^")]
-    if len(merge_bases) == 1:
-        return head_sha, merge_bases[0]
-    if merge_bases:
-        return head_sha, repo.git.merge_base(base_sha, head_sha)
-    shallow = repo.git.rev_parse("--is-shallow-repository") == "true"
-    raise InputError(
-        f"no merge base between {base} and {head}" + (" (this is a shallow clone)" if shallow else ""),
-        hint="fetch the full history, e.g. actions/checkout with fetch-depth: 0, or git fetch --unshallow",
-    )
+                )
+        raise git_error("rev-parse", result.stderr)
+    lines = result.stdout.decode("utf-8", "surrogateescape").split("\n")
+    top, prefix, base_sha, head_sha = lines[:4]
+    merge_bases = tuple(sorted(line[1:] for line in lines[6:] if line.startswith("^")))
+    if not merge_bases:
+        shallow = git_output(root, "rev-parse", "--is-shallow-repository").strip() == b"true"
+        raise InputError(
+            f"no merge base between {base} and {head}" + (" (this is a shallow clone)" if shallow else ""),
+            hint="fetch the full history, e.g. actions/checkout with fetch-depth: 0, or git fetch --unshallow",
+        )
+    chosen = merge_bases[0]
+    if len(merge_bases) > 1:
+        chosen = git_output(root, "merge-base", base_sha, head_sha).decode().strip()
+    return Range(Path(top), prefix, base_sha, head_sha, merge_bases, chosen)
 
 
-def list_files(repo: Any, commit: str, directory: str) -> list[str]:
-    """The paths of the files directly in ``directory`` at ``commit`` (``git ls-tree``), sorted."""
-    import git
+def start_diff(top: Path, old: str, new: str) -> subprocess.Popen:
+    """Start ``git diff --raw -z -M`` between two commits as a process, for the caller to
+    read (:func:`finish`) while it does other work: on a 2-core runner git's rename
+    detection overlaps it.
 
-    try:
-        out = repo.git.ls_tree("-z", "--name-only", commit, "--", directory.rstrip("/") + "/")
-    except git.GitCommandError:
-        return []
-    return sorted(p for p in out.split("\0") if p)
-
-
-def read_files(repo: Any, commit: str, paths: list[str]) -> dict[str, str]:
-    """The texts of files at ``commit``, all with one ``git cat-file --batch``.
-
-    Returns:
-        path -> text (UTF-8, undecodable bytes escaped); a path missing at the commit is left out.
+    Options that configuration (or a pull request's ``.gitmodules``) could change are
+    fixed: full object names, no external diff or textconv, submodule changes always
+    shown, paths from the top.
     """
-    if not paths:
-        return {}
-    request = "".join(f"{commit}:{path}\n" for path in paths).encode("utf-8", "surrogateescape")
-    result = subprocess.run(
-        ["git", "cat-file", "--batch"], input=request, capture_output=True, cwd=repo.working_tree_dir, check=True
-    )
-    out, texts, pos = result.stdout, {}, 0
-    for path in paths:
-        end = out.index(b"\n", pos)
-        header = out[pos:end].split()
-        pos = end + 1
-        if len(header) != 3 or header[1] != b"blob":  # "<name> missing", or not a file
-            continue
-        size = int(header[2])
-        texts[path] = out[pos : pos + size].decode("utf-8", "surrogateescape")
-        pos += size + 1
-    return texts
+    args = ["git", "diff", "--raw", "-z", "--no-abbrev", "-M", "--no-ext-diff", "--no-textconv"]
+    args += ["--ignore-submodules=none", "--no-relative", old, new, "--"]
+    try:
+        return subprocess.Popen(args, cwd=top, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    except OSError as exc:
+        raise InputError(f"git: cannot run it ({exc.strerror})", hint="install git") from None
+
+
+def finish(proc: subprocess.Popen, command: str) -> bytes:
+    """Wait for a git process started here: its output.
+
+    Raises:
+        InputError: git exited non-zero (git's own message).
+    """
+    out, err = proc.communicate()
+    if proc.returncode != 0:
+        raise git_error(command, err)
+    return out
+
+
+class Objects:
+    """Objects read at commits with one ``git cat-file --batch`` kept running: a few
+    requests at a time, each answered before the next (use as a context manager)."""
+
+    def __init__(self, top: Path) -> None:
+        self.id_bytes = 20  #: the size of an object id in bytes (32 in a SHA-256 repository)
+        try:
+            self._proc = subprocess.Popen(
+                ["git", "cat-file", "--batch"],
+                cwd=top,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+        except OSError as exc:
+            raise InputError(f"git: cannot run it ({exc.strerror})", hint="install git") from None
+
+    def __enter__(self) -> Objects:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """End the process."""
+        if self._proc.poll() is None:
+            self._proc.kill()
+        self._proc.wait()
+        for stream in (self._proc.stdin, self._proc.stdout, self._proc.stderr):
+            if stream is not None:
+                stream.close()
+
+    def read(self, specs: list[str], limit: int = MAX_OBJECT_BYTES) -> dict[str, tuple[str, bytes]]:
+        """Objects by ``COMMIT:PATH`` (or object name).
+
+        Args:
+            specs: what to read, each one line.
+            limit: the most bytes one object may have.
+
+        Returns:
+            spec -> (type: ``blob``/``tree``/..., content); a spec that names nothing is left out.
+
+        Raises:
+            InputError: an object over ``limit``, or git stopped answering.
+        """
+        if not specs:
+            return {}
+        stdin, stdout = self._proc.stdin, self._proc.stdout
+        assert stdin is not None and stdout is not None
+        request = "".join(f"{spec}\n" for spec in specs).encode("utf-8", "surrogateescape")
+        writer = None
+        if len(request) > 16384:  # more than a pipe holds while git answers: write from a thread
+            import threading
+
+            writer = threading.Thread(target=self._write, args=(request,), daemon=True)
+            writer.start()
+        else:
+            self._write(request)
+        found = {}
+        for spec in specs:
+            header = stdout.readline()
+            if not header:
+                raise git_error("cat-file", self._proc.stderr.read() if self._proc.stderr else b"")
+            fields = header.split()
+            if len(fields) != 3 or not fields[2].isdigit() or not _HEX.fullmatch(fields[0]):
+                continue  # "<spec> missing", "<spec> ambiguous"
+            size = int(fields[2])
+            if size > limit:
+                self.close()
+                raise InputError(f"{spec}: {size:,} bytes is more than the gate reads ({limit:,} bytes)")
+            data = stdout.read(size)
+            stdout.read(1)
+            found[spec] = (fields[1].decode(), data)
+            self.id_bytes = len(fields[0]) // 2
+        if writer is not None:
+            writer.join()
+        return found
+
+    def _write(self, request: bytes) -> None:
+        assert self._proc.stdin is not None
+        self._proc.stdin.write(request)
+        self._proc.stdin.flush()
+
+
+def tree_entries(data: bytes, id_bytes: int = 20) -> list[tuple[str, str, bytes]]:
+    """The ``(mode, name, object id)`` of each entry of a tree object's content (``cat-file --batch``).
+
+    Args:
+        id_bytes: the size of an object id: 20 (SHA-1), 32 in a SHA-256 repository.
+    """
+    entries, pos = [], 0
+    while pos < len(data):
+        space = data.index(b" ", pos)
+        nul = data.index(b"\0", space)
+        name = data[space + 1 : nul].decode("utf-8", "surrogateescape")
+        entries.append((data[pos:space].decode(), name, data[nul + 1 : nul + 1 + id_bytes]))
+        pos = nul + 1 + id_bytes
+    return entries
 
 
 def merge_file_markers(ours: Path, base: Path, theirs: Path, label: str) -> None:

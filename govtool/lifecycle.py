@@ -77,11 +77,13 @@ VIA_CHANNELS: tuple[str, ...] = (EMAIL, SLACK, BY_HAND)
 #: History event types (DESIGN.md "The data"), plus ``reopened`` for `govtool reopen`
 #: and ``scored`` for `govtool score` (the decision matrix's weighted total), each with
 #: the extra fields it may carry beyond ``at``, ``event`` and ``by``, in write order.
+#: A decision's ``email`` is the decider's, and ``signature`` their SSH signature of the
+#: decision (:mod:`govtool.signing`).
 EVENT_FIELDS: dict[str, tuple[str, ...]] = {
     "research_started": (),
     "research_completed": (),
     "pm_notified": ("kind", "urgent", "to", "via"),
-    "decision": ("decision", "reason", "score", "band", "differs_from_band", "via"),
+    "decision": ("decision", "reason", "score", "band", "differs_from_band", "email", "signature", "via"),
     "implementation_started": (),
     "progress": ("percent",),
     "blocked": ("reason",),

@@ -24,14 +24,16 @@ from typing import NamedTuple
 from govtool import __version__
 from govtool.derived_docs import DERIVED_DOCS
 from govtool.inputs import TEMP_PREFIX
+from govtool.settings import ALLOWED_SIGNERS_FILE
 from govtool.templating import environment, render_template
 
 #: Where govtool's source lives on GitHub, as the scaffold names it (``--govtool-repo``).
 DEFAULT_GOVTOOL_REPO = "OWNER/govtool"
+#: The git ref of govtool the workflows and pre-commit install (``--govtool-ref``): a branch
+#: that exists in every copy. Pinning a full commit SHA is safer: main follows every change.
+DEFAULT_GOVTOOL_REF = "main"
 #: The owners the CODEOWNERS stub names until the team puts its own.
 DEFAULT_OWNERS = "@your-org/broker-governance"
-#: The allowed-signers file of signed decisions (ssh-keygen ALLOWED SIGNERS format), by convention.
-ALLOWED_SIGNERS_FILE = ".github/allowed_signers"
 #: The workflow files, under the root.
 WORKFLOWS_DIR = ".github/workflows"
 
@@ -57,13 +59,17 @@ SCAFFOLD: tuple[ScaffoldFile, ...] = (
 )
 
 
-def pip_requirement(govtool_repo: str, version: str = __version__) -> str:
-    """The pip requirement the workflows install govtool with: this version from GitHub."""
-    return f"govtool @ git+https://github.com/{govtool_repo}@v{version}"
+def pip_requirement(govtool_repo: str, ref: str = DEFAULT_GOVTOOL_REF) -> str:
+    """The pip requirement the workflows install govtool with: ``ref`` of ``govtool_repo`` on GitHub."""
+    return f"govtool @ git+https://github.com/{govtool_repo}@{ref}"
 
 
 def render_scaffold(
-    root: Path, state_dir: str, ci: bool = True, govtool_repo: str = DEFAULT_GOVTOOL_REPO
+    root: Path,
+    state_dir: str,
+    ci: bool = True,
+    govtool_repo: str = DEFAULT_GOVTOOL_REPO,
+    govtool_ref: str = DEFAULT_GOVTOOL_REF,
 ) -> dict[Path, tuple[str, bool]]:
     """Render the scaffold of a governance repo, in memory.
 
@@ -72,6 +78,7 @@ def render_scaffold(
         state_dir: govtool's local state directory (ignored by git), e.g. ``.govtool``.
         ci: include the CI files (workflows, CODEOWNERS, .pre-commit-config.yaml).
         govtool_repo: ``OWNER/NAME`` of govtool on GitHub, for pre-commit and the workflows.
+        govtool_ref: the git ref of it they install (a branch, a tag or a commit SHA).
 
     Returns:
         ``{absolute path: (text, is a line file)}``.
@@ -83,7 +90,8 @@ def render_scaffold(
     context = {
         "version": __version__,
         "govtool_repo": govtool_repo,
-        "requirement": pip_requirement(govtool_repo),
+        "ref": govtool_ref,
+        "requirement": pip_requirement(govtool_repo, govtool_ref),
         "owners": DEFAULT_OWNERS,
         "allowed_signers": ALLOWED_SIGNERS_FILE,
         "generated": sorted(DERIVED_DOCS),

@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 from govtool import lifecycle
 from govtool.decision_matrix import MATRIX_FACTORS, MatrixSettings
 from govtool.field_checks import (
+    ONE_LINE_PROBLEM,
     Problems,
     check_keys,
     check_string,
@@ -25,6 +26,7 @@ from govtool.field_checks import (
     control_problem,
     is_number,
 )
+from govtool.inputs import relative_path_problem
 from govtool.yamlio import KeyPath
 
 #: Default settings: the values of seeds/pm-notification-process.md.
@@ -72,8 +74,45 @@ DEFAULT_SETTINGS: dict[str, Any] = {
         "paths": ["connectors/{broker}/**"],
         "allowed_statuses": [lifecycle.APPROVED, lifecycle.IN_PROGRESS, lifecycle.COMPLETED],
         "approvers": [],
+        # The OpenSSH allowed-signers file the approvers' decisions are verified against,
+        # relative to the governance root (read by the gate at the tip of the base branch).
+        "allowed_signers": ".github/allowed_signers",
+        # Names under a connector root that are no broker's: shared code, a _template.
+        "not_brokers": [],
     },
 }
+
+#: The allowed-signers file of signed decisions (ssh-keygen's ALLOWED SIGNERS format), by default.
+ALLOWED_SIGNERS_FILE = DEFAULT_SETTINGS["gate"]["allowed_signers"]
+
+#: Characters of a glob: a connector root and the ``{broker}`` part of a gate path are literal.
+_GLOB_CHARS = frozenset("*?[]")
+
+
+def gate_path_problem(pattern: str) -> str | None:
+    """Why a gate path (``src/brokers/{broker}/**``) is not one the gate can hold, or None.
+
+    A gate path is relative, with ``/`` between parts, and names a **connector root**
+    (the literal directories before the part that holds ``{broker}``: every path under
+    it is connector code), then that part (``{broker}``, or a literal name around it:
+    ``{broker}-provider.ts``), then anything gitignore-style (``/**``). No ``..``,
+    ``.`` or empty part, no backslash, no ``!`` negation.
+    """
+    if pattern.count("{broker}") != 1:
+        return "a gate path needs the {broker} placeholder exactly once"
+    if control_problem(pattern):
+        return ONE_LINE_PROBLEM
+    if "\\" in pattern or pattern.startswith(("!", "#")):
+        return "a gate path is a plain pattern: no backslash, no ! or # at its start"
+    parts = pattern.removeprefix("/").removesuffix("/").split("/")
+    if any(part in ("", ".", "..") for part in parts):
+        return "a gate path has no empty, '.' or '..' part"
+    index = next(i for i, part in enumerate(parts) if "{broker}" in part)
+    if index == 0:
+        return "a gate path needs a directory before {broker}, the connector root (connectors/{broker}/**)"
+    if any(_GLOB_CHARS & set(part) for part in parts[: index + 1]) or "{" in parts[index].replace("{broker}", ""):
+        return "the connector root and the part with {broker} are literal: no *, ?, [ ] or other braces there"
+    return None
 
 
 def merge_defaults(data: Any, defaults: Any) -> Any:
@@ -205,10 +244,10 @@ def validate_settings(raw: Any, problems: Problems) -> dict[str, Any]:
 
     gate = settings["gate"]
     gp = (*path, "gate")
-    paths = check_string_list(gate.get("paths"), (*gp, "paths"), problems)
-    for index, pattern in enumerate(paths):
-        if "{broker}" not in pattern:
-            problems.add((*gp, "paths", index), "a gate path needs the {broker} placeholder", pattern)
+    for index, pattern in enumerate(check_string_list(gate.get("paths"), (*gp, "paths"), problems)):
+        problem = gate_path_problem(pattern)
+        if problem:
+            problems.add((*gp, "paths", index), problem, pattern)
     for index, status in enumerate(
         check_string_list(gate.get("allowed_statuses"), (*gp, "allowed_statuses"), problems)
     ):
@@ -219,6 +258,12 @@ def validate_settings(raw: Any, problems: Problems) -> dict[str, Any]:
                 status,
             )
     check_string_list(gate.get("approvers"), (*gp, "approvers"), problems)
+    signers = check_string(gate.get("allowed_signers"), (*gp, "allowed_signers"), problems)
+    if signers is not None and relative_path_problem(signers):
+        problems.add((*gp, "allowed_signers"), relative_path_problem(signers), signers)
+    for index, name in enumerate(check_string_list(gate.get("not_brokers"), (*gp, "not_brokers"), problems)):
+        if "/" in name or name in (".", ".."):
+            problems.add((*gp, "not_brokers", index), "expected a name under a connector root (no /)", name)
     return settings
 
 
@@ -276,11 +321,15 @@ class EmailSettings(NamedTuple):
 
 class GateSettings(NamedTuple):
     """``settings.gate``: connector path patterns with ``{broker}``, the statuses that
-    allow connector code, and the approvers' emails (empty: any committer)."""
+    allow connector code, the approvers' emails (empty: no signature needed), the
+    allowed-signers file their decisions are verified against (a path under the
+    root), and the names under a connector root that are no broker's."""
 
     paths: tuple[str, ...]
     allowed_statuses: tuple[str, ...]
     approvers: tuple[str, ...]
+    allowed_signers: str
+    not_brokers: tuple[str, ...]
 
 
 class Settings(NamedTuple):
@@ -326,7 +375,7 @@ class Settings(NamedTuple):
             slack_channel=data["slack"]["channel"],
             email=EmailSettings(
                 sender=email["from"],
-                recipients=tuple(email["to"]),
+                recipients=tuple(email["to"] or ()),
                 subject_prefix=email["subject_prefix"],
                 smtp_host=email["smtp_host"] or None,
                 smtp_port=email["smtp_port"],
@@ -337,6 +386,8 @@ class Settings(NamedTuple):
                 paths=tuple(gate["paths"] or ()),
                 allowed_statuses=tuple(gate["allowed_statuses"] or ()),
                 approvers=tuple(gate["approvers"] or ()),
+                allowed_signers=gate["allowed_signers"],
+                not_brokers=tuple(gate["not_brokers"] or ()),
             ),
             render_on_change=data["docs"]["render_on_change"],
             data=data,

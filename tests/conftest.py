@@ -190,6 +190,44 @@ def build_tracker(stages: dict[str, str]):
     return tracker
 
 
+def ssh_keypair(directory: Path, name: str) -> tuple[Path, str]:
+    """A new Ed25519 key pair without a passphrase, made by ssh-keygen in ``directory``:
+    ``(the private key's path, the public key's line)``."""
+    directory.mkdir(parents=True, exist_ok=True)
+    key = directory / name
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", str(key)], check=True)
+    return key, (directory / f"{name}.pub").read_text().strip()
+
+
+def sign_approval(tracker, broker_id: str, email: str, key: Path, by: str | None = None) -> None:
+    """Sign ``broker_id``'s approving decision in ``tracker`` (in place) as ``email`` with ``key``,
+    as `govtool decide` would have."""
+    from govtool.signing import SigningKey, approving_decision, sign_decision
+
+    decision = approving_decision(tracker.brokers[broker_id])
+    assert decision is not None, broker_id
+    decision.by = by or f"PM <{email}>"
+    decision.details["email"] = email
+    decision.details.pop("signature", None)
+    decision.details["signature"] = sign_decision(broker_id, decision, SigningKey(str(key)))
+
+
+def write_split_tracker(root: Path, tracker) -> None:
+    """Write ``tracker`` in the split layout: tracker.yaml (version 2, settings) and one
+    ``tracker.d/<id>.yaml`` per broker (files of brokers no longer there are removed)."""
+    from govtool.model import SPLIT_VERSION, dump_broker, dump_tracker_settings
+
+    tracker.version = SPLIT_VERSION
+    (root / "tracker.yaml").write_text(dump_tracker_settings(tracker), encoding="utf-8")
+    brokers = root / "tracker.d"
+    brokers.mkdir(exist_ok=True)
+    for old in brokers.glob("*.yaml"):
+        if old.stem not in tracker.brokers:
+            old.unlink()
+    for bid, broker in tracker.brokers.items():
+        (brokers / f"{bid}.yaml").write_text(dump_broker(broker), encoding="utf-8")
+
+
 @pytest.fixture
 def make_repo(tmp_path, govtool):
     """A governance repo in a temporary directory: ``make_repo({"alpaca": "approved"})`` -> root."""

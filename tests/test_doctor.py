@@ -213,7 +213,10 @@ def test_signing_is_checked_where_approvers_are_set(published, services, govtool
     tracker.write_text(tracker.read_text().replace("approvers: []", "approvers:\n    - pm@example.com"))
     status, line = lines(govtool(published, "doctor", now=NOW).stdout)["signing"]
     assert status == "problem"
-    assert line.startswith("gpg.format is unset, not ssh; user.signingkey is not set — fix: git config gpg.format ssh")
+    assert line.startswith(
+        "gpg.format is unset, not ssh; user.signingkey is not set; .github/allowed_signers: no such file "
+        "— fix: git config gpg.format ssh"
+    )
     key = tmp_path / "home" / ".ssh" / "id_ed25519.pub"
     key.parent.mkdir(parents=True)
     git(published, "config", "gpg.format", "ssh")

@@ -146,37 +146,6 @@ def test_a_change_cannot_approve_its_own_connector(repo, govtool):
     assert govtool(repo, "gate", "--base", "main").exit_code == 0
 
 
-def test_approval_provenance_must_come_from_an_approver(tmp_path, govtool):
-    root = tmp_path / "prov"
-    root.mkdir()
-    git(root, "init", "-q", "-b", "main")
-    git(root, "config", "user.name", "Dev")
-    git(root, "config", "user.email", "dev@example.com")
-    approvers = ["pm@example.com"]
-    write_tracker(root, {"alpaca": "pending", "oanda": "pending"}, approvers)
-    change(root, "research")
-    write_tracker(root, {"alpaca": "approved", "oanda": "pending"}, approvers)
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", "approve alpaca", author="Mallory <mallory@example.com>")
-    write_tracker(root, {"alpaca": "approved", "oanda": "approved"}, approvers)
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", "approve oanda", author="John <pm@example.com>")
-    git(root, "checkout", "-qb", "feature")
-    write(root, "src/services/broker/alpaca/client.ts")
-    write(root, "src/services/broker/oanda/client.ts")
-    change(root)
-    result = govtool(root, "gate", "--base", "main", "--format", "json")
-    assert result.exit_code == 1
-    verdicts = {b["broker"]: b for b in json.loads(result.stdout)["brokers"]}
-    assert verdicts["oanda"]["passed"]
-    sha = git(root, "log", "--format=%h", "-1", "--author=mallory", "main").strip()
-    assert not verdicts["alpaca"]["passed"]
-    assert (
-        f"{sha[:7]}" in verdicts["alpaca"]["message"]
-        and "Mallory <mallory@example.com>" in verdicts["alpaca"]["message"]
-    )
-
-
 def test_github_format_annotates_and_writes_the_step_summary(repo, govtool, tmp_path, monkeypatch):
     summary = tmp_path / "summary.md"
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
@@ -276,14 +245,14 @@ def test_the_action_and_the_pre_commit_hooks_are_valid():
 
 
 def test_the_gate_imports_only_what_it_uses(repo):
-    """No Slack, mail, Jinja2 or holidays in a CI gate run, and no asyncio: pathspec's
-    deprecation decorators imported it before typing_extensions 4.16 (~20 ms a run)."""
+    """No GitPython (git runs as processes), no Slack, mail, Jinja2, holidays or asyncio in
+    a CI gate run: each would cost tens of milliseconds on every pull request."""
     write(repo, "src/services/broker/alpaca/x.ts")
     change(repo)
     run, loaded = modules_loaded_by(["gate", "--base", "main", "--format", "json"], repo)
     assert json.loads(run.stdout)["passed"], run.stderr
-    assert {"git", "pathspec", "yaml"} <= loaded
-    assert not {"asyncio", "slack_sdk", "smtplib", "jinja2", "holidays"} & loaded
+    assert "yaml" in loaded
+    assert not {"git", "pathspec", "asyncio", "slack_sdk", "smtplib", "jinja2", "holidays"} & loaded
 
 
 def test_the_gate_reads_the_split_layout_at_the_merge_base(repo, govtool):

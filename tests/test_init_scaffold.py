@@ -11,8 +11,6 @@ import yaml
 from conftest import REPO, run_process, snapshot
 from test_help import is_group, resolve
 
-from govtool import __version__
-
 WORKFLOWS = (
     ".github/workflows/govtool-gate.yml",
     ".github/workflows/govtool-weekly.yml",
@@ -23,13 +21,16 @@ CI_FILES = (*WORKFLOWS, ".pre-commit-config.yaml", ".github/CODEOWNERS")
 
 def govtool_commands(script: str) -> list[str]:
     """The govtool command lines of a shell script (a workflow's ``run:``): each line and
-    each part of ``a && b`` / ``a || b`` that starts with ``govtool`` or ``python3 -m govtool``."""
+    each part of ``a && b`` / ``a || b`` that starts with ``govtool``, ``python3 -m govtool``
+    or ``"$GOVTOOL" -I -m govtool`` (an interpreter outside the checkout, isolated)."""
     found = []
     for line in script.splitlines():
         for part in re.split(r"&&|\|\||;", line):
             words = shlex.split(part.strip(), comments=True)
             if words[:3] == ["python3", "-m", "govtool"]:
                 words = words[2:]
+            if words[1:4] == ["-I", "-m", "govtool"]:
+                words = words[3:]
             if words[:1] == ["govtool"]:
                 found.append(shlex.join(words))
     return found
@@ -87,11 +88,25 @@ def test_init_writes_every_scaffold_file_and_each_is_checked(tmp_path):
     assert weekly["concurrency"]["group"] == docs["concurrency"]["group"]  # one push to main at a time
     for workflow in (weekly, docs):
         install = workflow_runs(workflow)[0]
-        assert install == f'python3 -m pip install "govtool @ git+https://github.com/acme/govtool@v{__version__}"'
+        assert install == 'python3 -m pip install "govtool @ git+https://github.com/acme/govtool@main"'
+    # The gate installs govtool outside the checkout and runs it isolated (nothing the pull
+    # request adds is on its import path); inputs reach the scripts through env:.
+    steps = gate["jobs"]["gate"]["steps"]
+    install = next(step for step in steps if "pip install" in step.get("run", ""))
+    assert install["working-directory"] == "${{ runner.temp }}"
+    assert "-I -m pip install" in install["run"] and "-I -m venv" in install["run"]
+    assert "git+https://github.com/acme/govtool@main" in install["run"]
+    assert checkout["with"]["persist-credentials"] is False
+    for step in steps:
+        assert "${{" not in step.get("run", ""), step
+    gate_step = steps[-1]
+    assert gate_step["env"]["BASE"] == "${{ github.event.merge_group.base_sha }}"
+    text = (root / WORKFLOWS[0]).read_text(encoding="utf-8")
+    assert "CODEOWNERS" in text and "ruleset" in text and ".github/allowed_signers" in text
 
     pre_commit = yaml.safe_load((root / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
     (repo,) = pre_commit["repos"]
-    assert (repo["repo"], repo["rev"]) == ("https://github.com/acme/govtool", f"v{__version__}")
+    assert (repo["repo"], repo["rev"]) == ("https://github.com/acme/govtool", "main")
     offered = {hook["id"]: hook for hook in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())}
     used = [hook["id"] for hook in repo["hooks"]]
     assert used == list(offered), "the scaffold uses every hook this project offers"
@@ -136,3 +151,13 @@ def test_init_keeps_what_is_there_and_adds_the_lines_it_lacks(tmp_path, govtool)
     again = govtool(None, "init", str(root))
     assert again.exit_code == 2 and "already exists" in again.stderr
     assert snapshot(root) == before
+
+
+def test_govtool_ref_pins_what_the_scaffold_installs(tmp_path, govtool):
+    sha = "0123456789abcdef0123456789abcdef01234567"
+    root = tmp_path / "gov"
+    assert govtool(None, "init", str(root), "--govtool-repo", "acme/govtool", "--govtool-ref", sha).exit_code == 0
+    gate = (root / WORKFLOWS[0]).read_text(encoding="utf-8")
+    assert f"git+https://github.com/acme/govtool@{sha}" in gate
+    pre_commit = yaml.safe_load((root / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    assert pre_commit["repos"][0]["rev"] == sha

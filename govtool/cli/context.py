@@ -10,9 +10,12 @@ import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from govtool.errors import InputError
+
+if TYPE_CHECKING:
+    from govtool.signing import SigningKey
 
 
 class Options:
@@ -141,3 +144,25 @@ def git_email(root: Path) -> str:
     from govtool.git_repo import config_value
 
     return config_value(root, "user.email")
+
+
+def signing_key(root: Path, path: Optional[Path]) -> "Optional[SigningKey]":
+    """The decider's SSH key: ``--signing-key PATH``, else git's own signing configuration
+    (``user.signingkey`` where ``gpg.format`` is ``ssh``; a ``key::`` or bare public key as
+    git reads it), with git's ``gpg.ssh.program``; None when neither is set."""
+    from govtool.git_repo import config_value
+    from govtool.signing import SSH_KEYGEN, SigningKey
+
+    program = config_value(root, "gpg.ssh.program") or SSH_KEYGEN
+    if path is not None:
+        return SigningKey(str(absolute(path)), program)
+    if config_value(root, "gpg.format") != "ssh":
+        return None
+    key = config_value(root, "user.signingkey")
+    if not key:
+        return None
+    if key.startswith(("ssh-", "ecdsa-", "sk-")):
+        key = "key::" + key
+    if key.startswith("key::"):
+        return SigningKey(key, program)
+    return SigningKey(str(absolute(Path(key))), program)

@@ -12,7 +12,10 @@ from govtool.errors import InputError
 
 def gate(
     base: Optional[str] = typer.Option(
-        None, "--base", help="Base ref (default: origin/$GITHUB_BASE_REF, origin/main, main)."
+        None,
+        "--base",
+        help="The branch the change merges into (default, or when empty: origin/$GITHUB_BASE_REF, else "
+        "origin/HEAD's branch, else main or master).",
     ),
     head: str = typer.Option("HEAD", "--head", help="Head ref."),
     output_format: str = fixed_option(
@@ -20,13 +23,14 @@ def gate(
     ),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output (JSON): the same as --format json."),
 ) -> None:
-    """CI: refuse connector code for any broker not approved in the tracker at the merge base.
+    """CI: refuse connector code for any broker not approved (and, where approvers are set,
+    signed) in the tracker at the tip of the base branch.
 
     \b
     Example: govtool gate --base origin/main --format github
     """
     from govtool.errors import ViolationError
-    from govtool.gate import github_annotations, markdown_summary, run_gate
+    from govtool.gate import UNTRACKED_LABELS, github_annotations, markdown_summary, run_gate, shown
 
     if output_format not in GATE_FORMATS:
         raise InputError(f"--format: expected {one_of(GATE_FORMATS)} (got {output_format!r})")
@@ -35,7 +39,7 @@ def gate(
             raise InputError("--json and --format github: give one")
         output_format = "json"
     env = context.environment()
-    result = run_gate(context.root_dir(), base, head, dict(env))
+    result = run_gate(context.root_dir(), base, head, dict(env), context.now())
     failed = [v for v in result.verdicts if not v.passed]
     if output_format == "json":
         print_json(result.to_dict())
@@ -53,19 +57,20 @@ def gate(
         for column in ("Broker", "Changed paths", "Status at base", "Verdict"):
             table.add_column(column)
         for v in result.verdicts:
-            paths = "\n".join(f"{p.path} ({p.kind})" for p in v.paths[:5])
+            paths = "\n".join(f"{shown(p.path)} ({p.kind})" for p in v.paths[:5])
             if len(v.paths) > 5:
                 paths += f"\n... and {len(v.paths) - 5} more"
             verdict = "[green]pass[/]" if v.passed else f"[red]fail[/]: {escape(v.message)}"
-            table.add_row(v.broker, escape(paths), v.status_at_base or "not tracked", verdict)
+            table.add_row(escape(shown(v.broker)), escape(paths), v.status_at_base or UNTRACKED_LABELS[v.kind], verdict)
         console().print(table)
     if failed:
         raise ViolationError(
             "gate: connector code for "
-            + ", ".join(v.broker for v in failed)
+            + ", ".join(shown(v.broker) for v in failed)
             + " may not merge: "
             + "; ".join(v.message for v in failed),
-            hint="record the PM's approval (govtool decide) and merge it before the connector code",
+            hint="connector code goes under a tracked broker's exact id, approved (and signed by an approver, where "
+            "settings.gate.approvers is set) on the base branch before the code",
         )
     if output_format != "json":
         print(

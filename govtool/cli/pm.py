@@ -15,6 +15,7 @@ from govtool.cli.output import (
     print_commit,
     print_json,
     print_via,
+    print_warning,
     report_delivery,
     text_option,
 )
@@ -109,8 +110,15 @@ def decide(
     commit: bool = typer.Option(
         False, "--commit", help="Commit the changed files, authored by the decider (their email from the settings)."
     ),
+    signing_key: Optional[Path] = typer.Option(
+        None,
+        "--signing-key",
+        metavar="PATH",
+        help="Sign the decision with this SSH key (default: git's user.signingkey when gpg.format is ssh).",
+    ),
 ) -> None:
-    """Record the PM's decision and announce it on every configured channel; on approval, scaffold the guide.
+    """Record the PM's decision, signed with the decider's SSH key when one is set, and announce
+    it on every configured channel; on approval, scaffold the implementation guide.
 
     \b
     Example: govtool decide alpaca approved --by "Jane PM <jane@example.com>" --commit
@@ -118,6 +126,7 @@ def decide(
     from govtool.usecases import pm
 
     root = context.root_dir()
+    key = context.signing_key(root, signing_key)
     outcome = pm.decide(
         root,
         broker,
@@ -128,6 +137,8 @@ def decide(
         commit=commit,
         at=context.now(),
         env=context.environment(),
+        git_email=context.git_email(root) if key else "",
+        signing_key=key,
     )
     labels = lifecycle.STATUS_LABELS
     print(f"{broker}: {labels[outcome.status_before]} → {labels[outcome.status_after]} (decided by {by})")
@@ -139,6 +150,11 @@ def decide(
         )
     if outcome.guide is not None:
         print(f"wrote {outcome.guide.relative_to(root)}")
+    if outcome.signed_as:
+        print(f"signed as {outcome.signed_as} with {key.key if key else ''}")
+    check = outcome.signature_check
+    if check is not None and not check.verified:
+        print_warning(f"the gate will not accept this signature: {check.reason}")
     print_commit(outcome.commit)
     report_delivery(outcome.delivery, root)
 

@@ -6,7 +6,7 @@ from typing import Optional
 import typer
 
 from govtool.cli import context
-from govtool.cli.output import console, escape, print_json, styled_status
+from govtool.cli.output import console, echo, escape, print_json, styled_status
 from govtool.cli.params import AS_OF, JSON, STATUS_VALUES, broker_argument, fixed_option, status_option
 
 
@@ -18,6 +18,9 @@ def init(
     govtool_repo: str = typer.Option(
         "OWNER/govtool", "--govtool-repo", metavar="OWNER/NAME", help="govtool on GitHub, for pre-commit and CI."
     ),
+    govtool_ref: str = typer.Option(
+        "main", "--govtool-ref", metavar="REF", help="The ref of it they install: main, or a commit SHA to pin it."
+    ),
 ) -> None:
     """Start a governance repo: tracker.yaml, templates/, docs/brokers/, CI workflows, pre-commit.
 
@@ -27,7 +30,7 @@ def init(
     from govtool.usecases.repo import init_repo
 
     base = directory.expanduser().resolve()
-    outcome = init_repo(base, ci=ci, govtool_repo=govtool_repo)
+    outcome = init_repo(base, ci=ci, govtool_repo=govtool_repo, govtool_ref=govtool_ref)
     for path in outcome.written:
         print(f"wrote {path.relative_to(base)}")
     for path in outcome.kept:
@@ -37,17 +40,41 @@ def init(
         print("then: `govtool doctor` checks the setup (git remote, SMTP, Slack, signing)")
 
 
-def validate() -> None:
-    """Check tracker.yaml: every field, and that each status replays from its history.
+def validate(
+    verify_signatures: bool = typer.Option(
+        False,
+        "--verify-signatures",
+        help="Also verify every signed decision (ssh-keygen -Y verify) against settings.gate.allowed_signers.",
+    ),
+) -> None:
+    """Check tracker.yaml: every field, and that each status replays from its history;
+    with --verify-signatures, every signed decision's signature (exit 1 when one fails).
 
     \b
-    Example: govtool validate
+    Example: govtool validate --verify-signatures
     """
     from govtool.usecases.views import validate as validate_tracker
 
     context.read_cache()
-    outcome = validate_tracker(context.root_dir())
+    outcome = validate_tracker(context.root_dir(), verify_signatures, context.now() if verify_signatures else None)
     print(f"{outcome.path}: valid ({outcome.brokers} brokers, {outcome.events} history events)")
+    if outcome.signatures is None:
+        return
+    from govtool.errors import ViolationError
+    from govtool.signing import BAD_SIGNATURE
+
+    bad = [check for check in outcome.signatures if check.result.state == BAD_SIGNATURE]
+    for check in outcome.signatures:
+        if not check.result.verified:
+            label = "bad signature" if check.result.state == BAD_SIGNATURE else "note"
+            echo(f"{check.place}: {check.broker}: {label}: {check.result.reason}")
+    verified = sum(1 for check in outcome.signatures if check.result.verified)
+    print(f"signatures: {verified} verified, {len(bad)} bad, {outcome.unsigned} decisions unsigned")
+    if bad:
+        raise ViolationError(
+            f"{len(bad)} signed decision(s) do not verify: " + "; ".join(f"{c.place} ({c.broker})" for c in bad),
+            hint="a decision edited after signing, or signed by a key the allowed-signers file does not give its email",
+        )
 
 
 def list_brokers(

@@ -58,7 +58,6 @@ def doctor(
         found.append(checks.smtp_check(smtp, timeout))
     found += checks.slack_checks(SlackConfig.from_env(dict(env)), settings.slack_channel, timeout)
     found += checks.git_checks(facts)
-    allowed_signers = getattr(settings.gate, "allowed_signers", None)  # a setting of signed decisions
-    found.append(checks.signing_check(root, settings.gate.approvers, allowed_signers, env))
+    found.append(checks.signing_check(root, settings.gate.approvers, settings.gate.allowed_signers, env))
     found.append(checks.calendar_check(settings.calendar, today))
     return DoctorOutcome(found)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from govtool import decisions, lifecycle, notification, outbox, research
+from govtool import decisions, lifecycle, notification, outbox, research, signing
 from govtool.decision_matrix import band_decision, score_if_complete
 from govtool.delivery import (
     ChannelRequest,
@@ -28,10 +28,13 @@ from govtool.delivery import (
 )
 from govtool.derived_docs import check_out_file
 from govtool.errors import InputError, ViolationError
-from govtool.git_repo import commit_as, commit_files, decider_author
+from govtool.git_repo import author_of, commit_as, commit_files, decider_author
 from govtool.history import record_event
-from govtool.model import Tracker
+from govtool.inputs import inside_root, read_text
+from govtool.model import Event, Tracker
 from govtool.research_doc import Finding, read_front_matter
+from govtool.settings import Settings
+from govtool.signing import DecisionVerification, SigningKey
 from govtool.storage import read_tracker
 from govtool.unit_of_work import update_tracker
 
@@ -180,7 +183,9 @@ class DecideOutcome:
     """`govtool decide`: the status before and after, the implementation guide written on
     approval (None otherwise), the decision matrix's total (as shown) and band when the
     doc is scored, whether the decision differs from that band, the channels it was
-    announced on, the commit, and what was delivered."""
+    announced on, the commit, and what was delivered; for a signed decision, the email
+    it was signed as and, where approvers are set, its check against the work tree's
+    allowed-signers file."""
 
     status_before: str
     status_after: str
@@ -191,6 +196,8 @@ class DecideOutcome:
     channels: list[str] = field(default_factory=list)
     commit: Commit | None = None
     delivery: DeliveryReport = field(default_factory=DeliveryReport)
+    signed_as: str | None = None
+    signature_check: DecisionVerification | None = None
 
 
 _DECISION_VERBS = {lifecycle.APPROVED: "approve", lifecycle.REJECTED: "reject", lifecycle.ON_HOLD: "put on hold"}
@@ -207,6 +214,8 @@ def decide(
     commit: bool,
     at: dt.datetime,
     env: Mapping[str, str],
+    git_email: str = "",
+    signing_key: SigningKey | None = None,
 ) -> DecideOutcome:
     """Record the PM's decision with the weighted score of that moment; on approval,
     scaffold the implementation guide; announce it on every configured channel.
@@ -220,16 +229,29 @@ def decide(
         commit: commit the changed files, authored by the decider (see
             :func:`govtool.git_repo.decider_author`).
 
+        git_email: git's ``user.email``: the decider's email for a signed decision when
+            ``by`` names none.
+        signing_key: the decider's SSH key: the decision is signed
+            (:mod:`govtool.signing`); required where ``settings.gate.approvers`` is set.
+
     Raises:
         InputError: a bad decision, no reason to reject or hold, unknown broker, a
             channel asked for that is not configured, a decider ``--commit`` cannot map
-            to an email.
+            to an email.; no signing key where approvers are set; signing failed.
         TransitionError: the broker is not pending or on hold.
     """
     key = decisions.parse_decision(decision)
     tracker = read_tracker(root, only=[broker_id])
     record = tracker.broker(broker_id)
     author = decider_author(by, tracker.settings) if commit else None
+    approvers = tracker.settings.gate.approvers
+    if approvers and signing_key is None:
+        raise InputError(
+            f"{broker_id}: settings.gate.approvers is set, so the decision must be signed, and no signing key is set",
+            hint="git config gpg.format ssh && git config user.signingkey ~/.ssh/id_ed25519.pub, or pass "
+            "--signing-key PATH; nothing was written",
+        )
+    email = author_of(by, tracker.settings, git_email)[1] if signing_key is not None else None
     front = read_front_matter(root, record.research_doc_path)
     matrix = score_if_complete(front.get("scores"), tracker.settings.decision_matrix)
     total = float(matrix.total) if matrix else None
@@ -256,20 +278,55 @@ def decide(
         outcome.matrix_total, outcome.matrix_band = matrix.total_shown, matrix.band
         outcome.differs_from_band = band_decision(matrix.band) != key
 
+    recorded: list[Event] = []
+
     def change(t: Tracker) -> tuple[int, Any]:
-        event = decisions.decide(t, broker_id, key, by, at, reason, total, band, via=via(chosen) if chosen else None)
+        event = decisions.decide(
+            t,
+            broker_id,
+            key,
+            by,
+            at,
+            reason,
+            total,
+            band,
+            email=email,
+            key=signing_key,
+            via=via(chosen) if chosen else None,
+        )
+        recorded.append(event)
         return len(t.broker(broker_id).history) - 1, event
 
     def ahead(t: Tracker, made: tuple[int, Any]) -> dict[Path, str]:
         return outbox.pending_files(root, set_record(messages, history_record(broker_id, made[0], made[1])))
 
     update_tracker(root, change, files=files, changed=changed, ahead=ahead, only=[broker_id])
+    if signing_key is not None:
+        outcome.signed_as = email
+        if approvers:
+            outcome.signature_check = check_signature(root, tracker.settings, broker_id, recorded[-1], signing_key, at)
     if commit and author is not None:
         message = f"govtool: {_DECISION_VERBS[key]} {broker_id} (by {author[0]})"
         outcome.commit = Commit(commit_files(root, changed, message, author), message)
     outcome.delivery = deliver(root, services, messages, at)
     outcome.delivery.skipped.extend(skipped)
     return outcome
+
+
+def check_signature(
+    root: Path, settings: Settings, broker_id: str, event: Event, key: SigningKey, at: dt.datetime
+) -> DecisionVerification:
+    """A decision just signed, checked as the gate will check it, against the allowed-signers
+    file and approvers of the work tree (the gate reads them at the tip of the base branch)."""
+    rel = settings.gate.allowed_signers
+    try:
+        text = read_text(inside_root(root, rel, "settings.gate.allowed_signers"), rel)
+    except (OSError, InputError) as exc:
+        why = "no such file" if isinstance(exc, FileNotFoundError) else getattr(exc, "message", str(exc))
+        return DecisionVerification(signing.BAD_SIGNATURE, f"{rel}: {why}", event.details.get("email"))
+    return signing.verify_decision(
+        broker_id, event, text, settings.gate.approvers, program=key.program, at=at, signers_shown=rel
+    )
 
 
 def outbox_messages(root: Path) -> list[tuple[str, outbox.OutboxMessage]]:

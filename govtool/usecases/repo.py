@@ -30,7 +30,7 @@ from govtool.model import (
     new_tracker,
     replay_history,
 )
-from govtool.scaffold import DEFAULT_GOVTOOL_REPO, merge_lines, render_scaffold
+from govtool.scaffold import DEFAULT_GOVTOOL_REF, DEFAULT_GOVTOOL_REPO, merge_lines, render_scaffold
 from govtool.storage import STATE_DIR, read_tracker, read_tracker_files, tracker_lock, write_all
 from govtool.validation import tracker_from_texts
 
@@ -50,7 +50,9 @@ class InitOutcome(NamedTuple):
     kept: list[Path]
 
 
-def init_repo(directory: Path, ci: bool = True, govtool_repo: str = DEFAULT_GOVTOOL_REPO) -> InitOutcome:
+def init_repo(
+    directory: Path, ci: bool = True, govtool_repo: str = DEFAULT_GOVTOOL_REPO, govtool_ref: str = DEFAULT_GOVTOOL_REF
+) -> InitOutcome:
     """Create a governance repo in ``directory`` (made if missing).
 
     Args:
@@ -60,6 +62,7 @@ def init_repo(directory: Path, ci: bool = True, govtool_repo: str = DEFAULT_GOVT
             on main (``settings.docs.render_on_change: false``). False: no CI files, and
             every command re-renders the docs.
         govtool_repo: ``OWNER/NAME`` of govtool on GitHub, as pre-commit and the workflows install it.
+        govtool_ref: the ref of it they install (``main``, or a commit SHA to pin it).
 
     Returns:
         The files written (absolute, sorted) and the scaffold files left as they were:
@@ -83,7 +86,7 @@ def init_repo(directory: Path, ci: bool = True, govtool_repo: str = DEFAULT_GOVT
     tracker.version = SPLIT_VERSION
     files = {tracker_file: dump_tracker_settings(tracker), directory / "templates" / "README.md": _TEMPLATES_README}
     kept = []
-    for path, (wanted, is_line_file) in render_scaffold(directory, STATE_DIR, ci, govtool_repo).items():
+    for path, (wanted, is_line_file) in render_scaffold(directory, STATE_DIR, ci, govtool_repo, govtool_ref).items():
         current = _read_text(path)
         if is_line_file:
             merged = merge_lines(current, wanted)

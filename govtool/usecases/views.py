@@ -16,23 +16,85 @@ from govtool.storage import read_tracker
 from govtool.yamlio import format_timestamp
 
 
+class SignatureCheck(NamedTuple):
+    """One signed decision checked by `validate --verify-signatures`.
+
+    Attributes:
+        place: where it is: ``tracker.d/alpaca.yaml:17: history[3]``.
+        broker: the broker's id.
+        result: what checking found (a :class:`govtool.signing.DecisionVerification`).
+    """
+
+    place: str
+    broker: str
+    result: Any
+
+
 class ValidateOutcome(NamedTuple):
-    """`govtool validate`: the tracker file checked, with its broker and event counts."""
+    """`govtool validate`: the tracker file checked, with its broker and event counts; with
+    ``--verify-signatures``, each signed decision's check and the number of unsigned ones."""
 
     path: Path
     brokers: int
     events: int
+    signatures: list[SignatureCheck] | None = None
+    unsigned: int = 0
 
 
-def validate(root: Path) -> ValidateOutcome:
+def validate(root: Path, verify_signatures: bool = False, at: dt.datetime | None = None) -> ValidateOutcome:
     """Read and validate the tracker of ``root``.
 
+    Args:
+        verify_signatures: also check every signed decision with ``ssh-keygen -Y verify``
+            against the allowed-signers file of ``settings.gate.allowed_signers`` in the
+            work tree, and the approvers of the work tree's settings.
+        at: the time the signing keys must be valid at.
+
     Raises:
-        InputError, ValidationError: the tracker is invalid; every problem is listed.
+        InputError, ValidationError: the tracker is invalid (every problem listed), or
+            the allowed-signers file is missing, outside the root or not UTF-8.
     """
-    tracker = read_tracker(root)
+    if not verify_signatures:
+        tracker = read_tracker(root)
+        events = sum(len(b.history) for b in tracker.brokers.values())
+        return ValidateOutcome(root / TRACKER_FILE, len(tracker.brokers), events)
+    from govtool import signing
+    from govtool.errors import InputError
+    from govtool.inputs import inside_root, read_text
+    from govtool.storage import read_tracker_files, tracker_from_files
+    from govtool.validation import place_problems
+
+    files = read_tracker_files(root)
+    tracker = tracker_from_files(files)
     events = sum(len(b.history) for b in tracker.brokers.values())
-    return ValidateOutcome(root / TRACKER_FILE, len(tracker.brokers), events)
+    signed = [
+        (broker.id, index, event)
+        for broker in tracker.brokers.values()
+        for index, event in enumerate(broker.history)
+        if event.event == "decision"
+    ]
+    unsigned = sum(1 for _, _, event in signed if not event.details.get("signature"))
+    signed = [item for item in signed if item[2].details.get("signature")]
+    checks: list[SignatureCheck] = []
+    if signed:
+        gate = tracker.settings.gate
+        path = inside_root(root, gate.allowed_signers, "settings.gate.allowed_signers")
+        try:
+            text = read_text(path, gate.allowed_signers)
+        except OSError:
+            raise InputError(
+                f"{gate.allowed_signers}: no such file (settings.gate.allowed_signers); signed decisions are verified "
+                "against it",
+                hint="each line is an approver's 'EMAIL KEYTYPE KEY'",
+            ) from None
+        results = signing.verify_decisions(
+            [(bid, event) for bid, _, event in signed], text, gate.approvers, at=at, signers_shown=gate.allowed_signers
+        )
+        for (bid, index, _), result in zip(signed, results, strict=True):
+            where = [(("brokers", bid, "history", index), "")]
+            (place,) = place_problems(where, files.settings_text, files.broker_texts)
+            checks.append(SignatureCheck(place.rsplit(": ", 1)[0], bid, result))
+    return ValidateOutcome(root / TRACKER_FILE, len(tracker.brokers), events, checks, unsigned)
 
 
 def list_brokers(root: Path, status: str | None) -> list[dict[str, Any]]:

@@ -1,10 +1,10 @@
 """Benchmark: `govtool site` on this repository and on a tracker of 1,000 brokers.
 
 Builds the 1,000-broker governance repo with ``scale.py``'s builder (50 history events
-per broker, one file per broker), then times `govtool site --out DIR`, best of N runs
-(after one warm-up), wall time and peak memory of the process: the first build into an
-empty directory, and a rebuild into the same directory (files already current are not
-rewritten).
+per broker, one file per broker) and a scored research doc for one broker in 20, then
+times `govtool site --out DIR`, best of N runs (after one warm-up), wall time and peak
+memory of the process: the first build into an empty directory, and a rebuild into the
+same directory (files already current are not rewritten).
 
 Goal: at most 10 s and 500 MB for 1,000 brokers on a 2-core machine. Printed, never asserted.
 
@@ -23,6 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import REPO, bench_env, compile_govtool, govtool_command, run_once  # noqa: E402
+from scale import add_research_docs  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 NOW = "2026-11-20T17:00:00Z"
@@ -54,6 +55,7 @@ def main() -> None:
             [sys.executable, str(HERE / "scale.py"), "--build-only", str(big), "--brokers", str(args.brokers)],
             check=True,
         )
+        add_research_docs(big, args.brokers)
         print(f"best of {args.runs} runs (after one warm-up); goal for {args.brokers} brokers: at most 10 s and 500 MB")
         for label, root in (("this repository", REPO), (f"{args.brokers} brokers", big)):
             out = Path(tmp) / f"site-{label.replace(' ', '-')}"

@@ -75,6 +75,8 @@ class Chart(NamedTuple):
             deterministic: the same data gives the same bytes.
         height: the drawing's height in CSS pixels.
         tables: the text alternatives: every figure the chart draws.
+        empty: nothing to draw yet (no history, no decision, no scored broker): the page
+            says so instead of drawing empty axes.
     """
 
     id: str
@@ -83,6 +85,7 @@ class Chart(NamedTuple):
     figure: str
     height: int
     tables: tuple[Table, ...]
+    empty: bool = False
 
 
 def require_plotly() -> None:
@@ -91,10 +94,14 @@ def require_plotly() -> None:
     Raises:
         InputError: plotly or markdown-it-py is missing; the hint is the pip line (exit 2).
     """
-    import importlib.util
+    import importlib
 
-    packages = {"plotly": "plotly", "markdown_it": "markdown-it-py"}
-    missing = [package for module, package in packages.items() if importlib.util.find_spec(module) is None]
+    missing = []
+    for module, package in (("plotly", "plotly"), ("markdown_it", "markdown-it-py")):
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            missing.append(package)
     if missing:
         raise InputError(f"govtool site needs {' and '.join(missing)}, which is not installed", hint=INSTALL_HINT)
 
@@ -172,7 +179,7 @@ def cumulative_flow(flow: list[FlowPoint], as_of: dt.date) -> Chart:
         ("Date", *(lifecycle.STATUS_LABELS[s] for s in lifecycle.STATUSES), "Tracked"),
         [(p.day.isoformat(), *(p.counts[s] for s in lifecycle.STATUSES), p.tracked) for p in flow],
     )
-    return Chart("flow", "Brokers by status over time", summary, _figure(data, layout), 420, (table,))
+    return Chart("flow", "Brokers by status over time", summary, _figure(data, layout), 420, (table,), not flow)
 
 
 def burn_up(flow: list[FlowPoint], milestones: list[dict[str, Any]], as_of: dt.date) -> Chart:
@@ -246,7 +253,7 @@ def burn_up(flow: list[FlowPoint], milestones: list[dict[str, Any]], as_of: dt.d
     )
     return Chart(
         "burnup", "Operational brokers against the milestones", summary + ".", _figure(data, layout), 420,
-        (series, targets),
+        (series, targets), not flow and not milestones,
     )  # fmt: skip
 
 
@@ -319,7 +326,9 @@ def broker_timelines(rows: list[dict[str, Any]]) -> Chart:
             for p in r["phases"]
         ],
     )
-    return Chart("timeline", "Each broker's timeline against its ETA", summary, _figure(data, layout), height, (table,))
+    return Chart(
+        "timeline", "Each broker's timeline against its ETA", summary, _figure(data, layout), height, (table,), not rows
+    )
 
 
 def _phase_end(phase: dict[str, Any]) -> str:
@@ -418,7 +427,9 @@ def decision_waits(waits: list[dict[str, Any]], as_of: dt.date, escalation_after
             for w in waits
         ],
     )
-    return Chart("waits", "Time waiting for the PM, per decision", summary, _figure(data, layout), 400, (table,))
+    return Chart(
+        "waits", "Time waiting for the PM, per decision", summary, _figure(data, layout), 400, (table,), not data
+    )
 
 
 def matrix_scores(scored: list[dict[str, Any]], matrix: MatrixSettings) -> Chart:
@@ -511,7 +522,7 @@ def matrix_scores(scored: list[dict[str, Any]], matrix: MatrixSettings) -> Chart
         ],
     )
     return Chart("scores", "Decision-matrix scores of each researched broker", summary, _figure(data, layout), height,
-                 (table,))  # fmt: skip
+                 (table,), not scored)  # fmt: skip
 
 
 def _score(value: Any) -> str:

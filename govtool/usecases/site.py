@@ -44,12 +44,13 @@ def build_site(root: Path, out: Path | None, now: dt.datetime, as_of: dt.date) -
     target = check_site_dir(root, out if out is not None else root / DEFAULT_SITE_DIR, tracker)
     files = site_files(root, tracker, now, as_of)
     paths = {target / name: text for name, text in files.items()}
+    stale = stale_files(target, files)  # from the previous build's manifest, before it is replaced
     # Named by the user (or the default under the root): written even outside the root,
     # never through a link (storage.write_all); each file atomically, without an fsync
     # each (the site is rebuilt from the tracker at will).
     written = write_all(paths, root, external=list(paths), durable=False)
     removed = []
-    for path in stale_files(target, files):
+    for path in stale:
         with suppress(OSError):
             os.unlink(path)
             removed.append(path)

@@ -218,20 +218,17 @@ def burn_up(flow: list[FlowPoint], milestones: list[dict[str, Any]], as_of: dt.d
         },
     ]
     if milestones:
-        data.append(
-            {
-                "type": "scatter",
-                "mode": "markers+text",
-                "name": "Milestones",
-                "x": [m["date"] for m in milestones],
-                "y": [m["operational"] for m in milestones],
-                "text": [plot_text(f"{m['operational']}/{m['total']}") for m in milestones],
-                "textposition": "top center",
-                "customdata": [[plot_text(m["title"]), m["state"]] for m in milestones],
-                "marker": {"symbol": "diamond", "size": 13, "color": "#D55E00", "line": {"width": 1}},
-                "hovertemplate": "%{customdata[0]}: %{customdata[1]}<extra></extra>",
-            }
+        trace = _targets(
+            "Milestones",
+            [m["date"] for m in milestones],
+            [m["operational"] for m in milestones],
+            [[plot_text(m["title"]), m["state"]] for m in milestones],
+            {"symbol": "diamond", "size": 13, "line": {"width": 1}},
+            "%{customdata[0]}: %{customdata[1]}<extra></extra>",
         )
+        trace.update(mode="markers+text", textposition="top center")
+        trace["text"] = [plot_text(f"{m['operational']}/{m['total']}") for m in milestones]
+        data.append(trace)
     layout = {"xaxis": _axis("Date", type="date"), "yaxis": _axis("Brokers", rangemode="tozero")}
     summary = "Line chart of the brokers operational (completed) over time, with the brokers tracked"
     if flow:
@@ -288,16 +285,14 @@ def broker_timelines(rows: list[dict[str, Any]]) -> Chart:
     with_eta = [r for r in rows if r["eta"]]
     if with_eta:
         data.append(
-            {
-                "type": "scatter",
-                "mode": "markers",
-                "name": "ETA",
-                "y": [r["id"] for r in with_eta],
-                "x": [r["eta"] for r in with_eta],
-                "customdata": [names[r["id"]] for r in with_eta],
-                "marker": {"symbol": "line-ns-open", "size": 16, "line": {"width": 3}, "color": "#D55E00"},
-                "hovertemplate": "%{customdata}: ETA %{x}<extra></extra>",
-            }
+            _targets(
+                "ETA",
+                [r["eta"] for r in with_eta],
+                [r["id"] for r in with_eta],
+                [names[r["id"]] for r in with_eta],
+                {"symbol": "line-ns-open", "size": 16, "line": {"width": 3}},
+                "%{customdata}: ETA %{x}<extra></extra>",
+            )
         )
     layout = {
         "barmode": "overlay",
@@ -329,6 +324,26 @@ def broker_timelines(rows: list[dict[str, Any]]) -> Chart:
     return Chart(
         "timeline", "Each broker's timeline against its ETA", summary, _figure(data, layout), height, (table,), not rows
     )
+
+
+#: The colour of targets (milestones, ETAs): vermillion, apart from every status colour but rejected.
+TARGET_COLOUR = "#D55E00"
+
+
+def _targets(
+    name: str, x: list[Any], y: list[Any], customdata: list[Any], marker: dict[str, Any], hover: str
+) -> dict[str, Any]:
+    """A trace of target markers (milestones on the burn-up, ETAs on the timelines)."""
+    return {
+        "type": "scatter",
+        "mode": "markers",
+        "name": name,
+        "x": x,
+        "y": y,
+        "customdata": customdata,
+        "marker": {**marker, "color": TARGET_COLOUR},
+        "hovertemplate": hover,
+    }
 
 
 def _phase_end(phase: dict[str, Any]) -> str:

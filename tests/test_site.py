@@ -241,6 +241,21 @@ def test_a_rebuild_removes_only_what_a_build_wrote(repo_copy, govtool, tmp_path)
     assert "brokers/groww.html" not in (site / ".govtool-site").read_text()
 
 
+def test_a_linked_directory_in_the_site_is_refused(repo_copy, govtool, tmp_path):
+    """A site committed by a pull request (git ignores /site/, but `git add -f` does not)
+    whose brokers/ is a link into the governance docs: nothing is written through it."""
+    site = repo_copy / "site"
+    assert build(govtool, repo_copy, site).exit_code == 0
+    for page in (site / "brokers").iterdir():
+        page.unlink()
+    (site / "brokers").rmdir()
+    (site / "brokers").symlink_to(repo_copy / "docs/brokers")
+    before = snapshot(repo_copy / "docs")
+    result = build(govtool, repo_copy, site)
+    assert result.exit_code == 2 and "leads outside" in result.stderr, result.stderr
+    assert snapshot(repo_copy / "docs") == before
+
+
 def test_the_default_is_site_under_the_root_and_git_ignores_it(repo_copy, govtool):
     result = govtool(repo_copy, "site")
     assert result.exit_code == 0, result.stderr

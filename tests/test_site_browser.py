@@ -74,6 +74,21 @@ def browser_or_skip() -> str:
     return path
 
 
+def test_without_a_browser_the_reason_says_how_to_get_one(monkeypatch):
+    """No Chromium: a skip that says how to get one; a failure under CI=true or GOVTOOL_REQUIRE_BROWSER=1."""
+    monkeypatch.setattr(sys.modules[__name__], "chromium_path", lambda: None)
+    monkeypatch.delenv("GOVTOOL_REQUIRE_BROWSER", raising=False)
+    monkeypatch.setenv("CI", "false")
+    with pytest.raises(pytest.skip.Exception, match="apt-get install chromium"):
+        browser_or_skip()
+    for name, value in (("CI", "true"), ("GOVTOOL_REQUIRE_BROWSER", "1")):
+        monkeypatch.setenv("CI", "false")
+        monkeypatch.setenv(name, value)
+        with pytest.raises(pytest.fail.Exception, match="makes this a failure"):
+            browser_or_skip()
+        monkeypatch.delenv("GOVTOOL_REQUIRE_BROWSER", raising=False)
+
+
 @pytest.fixture(scope="module")
 def browser():
     path = browser_or_skip()
@@ -199,7 +214,38 @@ OVERVIEW_JS = """() => {
 }"""
 
 
+COLOURS_JS = """() => {
+  const rgb = (c) => c.match(/\\d+/g).slice(0, 3).map(Number);
+  const lum = (c) => { const [r, g, b] = rgb(c); return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255; };
+  const tick = document.querySelector('g.xtick text') || document.body;
+  return {page: lum(getComputedStyle(document.body).backgroundColor),
+          text: lum(getComputedStyle(document.body).color),
+          chartText: lum(getComputedStyle(tick).fill || getComputedStyle(tick).color)};
+}"""
+VISIBLE_ROWS_JS = "Array.from(document.querySelectorAll('#decision-log tbody tr')).filter(r => !r.hidden).length"
+FITS_A_PHONE_JS = "document.documentElement.scrollWidth <= 390"
+
+
+def wait_until(visit: Visit, predicate: str, seconds: float = 5) -> None:
+    """Poll ``predicate`` (a JavaScript function) until it returns true. (Playwright's own
+    wait_for_function evaluates a string, which the pages' CSP rightly refuses.)"""
+    for _ in range(int(seconds / 0.05)):
+        if visit.page.evaluate(predicate):
+            return
+        visit.page.wait_for_timeout(50)
+    raise AssertionError(f"not true after {seconds} s: {predicate}")
+
+
+def on_a_phone(visit: Visit) -> None:
+    """Narrow the page to a phone's 390 CSS pixels; it must fit, with no sideways scroll
+    (plotly redraws its charts to the new width)."""
+    visit.page.set_viewport_size({"width": 390, "height": 844})
+    wait_until(visit, f"() => {FITS_A_PHONE_JS}")
+
+
 def test_every_page_of_this_repos_site_in_chromium(browser, repo_copy, tmp_path, tmp_path_factory, record_property):
+    """Every page loads cleanly and draws its charts; the overview shows `status --json`'s
+    figures, follows the dark scheme and fits a phone; the decision log's search works."""
     site = tmp_path / "site"
     build_site(repo_copy, site)
     names = PAGES + sorted(f"brokers/{p.name}" for p in (site / "brokers").glob("*.html"))
@@ -220,68 +266,50 @@ def test_every_page_of_this_repos_site_in_chromium(browser, repo_copy, tmp_path,
         ]
         assert shown["blockers"] == [[b["id"], "; ".join(b["blockers"])] for b in expected["brokers"] if b["blockers"]]
         assert shown["brokers"] == [[b["id"], b["status"]] for b in expected["brokers"]]
+        light = overview.page.evaluate(COLOURS_JS)
+        assert light["page"] > 0.9 and light["text"] < 0.3 and light["chartText"] < 0.3, light
         shot = artifact(tmp_path_factory, "overview.png")
         shot.parent.mkdir(parents=True, exist_ok=True)
         overview.page.screenshot(path=str(shot), full_page=True)
         assert shot.stat().st_size > 20_000
         record_property("overview_screenshot", str(shot))
         keep(shot)
+        # The system turns dark: the page and the charts' text follow (site.js recolours them).
+        overview.page.emulate_media(color_scheme="dark")
+        wait_until(overview, f"() => ({COLOURS_JS})().chartText > 0.7")
+        dark = overview.page.evaluate(COLOURS_JS)
+        assert dark["page"] < 0.2 and dark["text"] > 0.7, dark
+        on_a_phone(overview)
+        assert overview.errors == []
     finally:
         overview.close()
-    charts = {name: check_page(browser, site, name)[0] for name in names[1:]}
-    assert [c["id"] for n in PAGES[1:] for c in charts[n]] == ["timeline", "waits", "scores"]
-
-
-COLOURS_JS = """() => {
-  const rgb = (c) => c.match(/\\d+/g).slice(0, 3).map(Number);
-  const lum = (c) => { const [r, g, b] = rgb(c); return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255; };
-  const tick = document.querySelector('#flow-plot g.xtick text');
-  return {page: lum(getComputedStyle(document.body).backgroundColor),
-          text: lum(getComputedStyle(document.body).color),
-          chartText: lum(getComputedStyle(tick).fill)};
-}"""
-VISIBLE_ROWS_JS = "Array.from(document.querySelectorAll('#decision-log tbody tr')).filter(r => !r.hidden).length"
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
-
-
-def test_search_dark_scheme_and_phone_width(browser, repo_copy, tmp_path):
-    site = tmp_path / "site"
-    build_site(repo_copy, site)
-    width_js = "document.documentElement.scrollWidth"
 
     # The decision log on a phone: it fits, and its search filters the rows as one types.
-    _, visit = check_page(browser, site, "decisions.html", keep_open=True, **PHONE)
+    _, log = check_page(browser, site, "decisions.html", keep_open=True)
     try:
-        assert visit.page.evaluate(width_js) <= 390
-        visit.page.fill("#decision-search", "tradovate")
-        assert visit.page.evaluate(VISIBLE_ROWS_JS) == 1
-        assert visit.page.text_content("#decision-count") == "1 of 3 decisions"
-        visit.page.fill("#decision-search", "approved pm")  # every word, anywhere in the row
-        assert visit.page.text_content("#decision-count") == "3 of 3 decisions"
-        visit.page.fill("#decision-search", "no such decision")
-        assert visit.page.evaluate(VISIBLE_ROWS_JS) == 0
+        on_a_phone(log)
+        log.page.fill("#decision-search", "tradovate")
+        assert log.page.evaluate(VISIBLE_ROWS_JS) == 1
+        assert log.page.text_content("#decision-count") == "1 of 3 decisions"
+        log.page.fill("#decision-search", "approved pm")  # every word, anywhere in the row
+        assert log.page.text_content("#decision-count") == "3 of 3 decisions"
+        log.page.fill("#decision-search", "no such decision")
+        assert log.page.evaluate(VISIBLE_ROWS_JS) == 0
+        assert log.errors == []
     finally:
-        visit.close()
+        log.close()
 
-    # The overview in the dark scheme on a phone; the light scheme is what the other test saw.
-    _, visit = check_page(browser, site, "index.html", keep_open=True, color_scheme="dark", **PHONE)
-    try:
-        assert visit.page.evaluate(width_js) <= 390
-        colours = visit.page.evaluate(COLOURS_JS)
-        assert colours["page"] < 0.2 and colours["text"] > 0.7 and colours["chartText"] > 0.7, colours
-    finally:
-        visit.close()
-    _, visit = check_page(browser, site, "brokers/alpaca.html", keep_open=True, color_scheme="light", **PHONE)
-    try:
-        assert visit.page.evaluate(width_js) <= 390
-        colours = visit.page.evaluate(
-            COLOURS_JS.replace(
-                "const tick = document.querySelector('#flow-plot g.xtick text');", "const tick = document.body;"
-            )
-        )
-        assert colours["page"] > 0.9 and colours["text"] < 0.3, colours
-    finally:
-        visit.close()
+    charts = {}
+    for name in names[1:]:
+        if name == "decisions.html":
+            continue
+        charts[name], visit = check_page(browser, site, name, keep_open=True)
+        try:
+            if name in ("timeline.html", "brokers/alpaca.html"):
+                on_a_phone(visit)
+        finally:
+            visit.close()
+    assert [c["id"] for c in charts["timeline.html"] + charts["scores.html"]] == ["timeline", "scores"]
 
 
 @pytest.fixture(scope="module")

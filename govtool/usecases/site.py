@@ -8,6 +8,8 @@ from contextlib import suppress
 from pathlib import Path
 from typing import NamedTuple
 
+from govtool.errors import InputError
+from govtool.inputs import within
 from govtool.site import DEFAULT_SITE_DIR, check_site_dir, site_files, stale_files
 from govtool.storage import read_tracker, write_all
 
@@ -38,12 +40,20 @@ def build_site(root: Path, out: Path | None, now: dt.datetime, as_of: dt.date) -
     Raises:
         InputError: the site's dependencies are missing (the hint says how to install
             them); ``out`` is the root, a governance directory, a file, or a non-empty
-            directory no build of govtool wrote; a template error; nothing is written.
+            directory no build of govtool wrote; a directory in it is a link out of it;
+            a template error; nothing is written.
     """
     tracker = read_tracker(root)
     target = check_site_dir(root, out if out is not None else root / DEFAULT_SITE_DIR, tracker)
     files = site_files(root, tracker, now, as_of)
     paths = {target / name: text for name, text in files.items()}
+    for path in paths:
+        if not within(path.parent, target):  # a linked directory in a site a pull request committed
+            raise InputError(
+                f"{path.relative_to(target)}: its directory leads outside {target} (a symbolic link); "
+                "nothing was written",
+                hint="replace the link with a directory, or build into a new directory",
+            )
     stale = stale_files(target, files)  # from the previous build's manifest, before it is replaced
     # Named by the user (or the default under the root): written even outside the root,
     # never through a link (storage.write_all); each file atomically, without an fsync

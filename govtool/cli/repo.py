@@ -212,7 +212,7 @@ def site(
     root = context.root_dir()
     day = context.as_of_date(as_of)
     now = context.now() if as_of is None else dt.datetime.combine(day, dt.time(23, 59, 59), dt.timezone.utc)
-    outcome = build_site(root, out, now, day)
+    outcome = build_site(root, context.absolute(out), now, day)
     print(f"built {len(outcome.pages)} pages in {outcome.out} ({len(outcome.written)} files written)")
     for path in outcome.removed:
         print(f"removed {path.relative_to(outcome.out)} (no longer in the tracker)")

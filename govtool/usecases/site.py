@@ -28,8 +28,8 @@ def build_site(root: Path, out: Path | None, now: dt.datetime, as_of: dt.date) -
 
     Args:
         root: the governance root.
-        out: the site's directory (relative to the working directory when given by the
-            user), or None for ``site/`` under the root.
+        out: the site's directory (absolute: the command layer resolves what the user
+            typed), or None for ``site/`` under the root.
         now: the time the build takes as now (phases still going on end there).
         as_of: the day taken as today (business days waited, milestones).
 

@@ -22,6 +22,7 @@ BENCHMARKS = [
     "yaml_paths.py",
     "gate_scale.py",
     "research_from_openapi.py",
+    "site.py",
 ]
 
 

@@ -114,6 +114,32 @@ def build_repo(root: Path, brokers: int) -> None:
     write_all(files, root)
 
 
+def add_research_docs(root: Path, brokers: int, every: int = 20) -> int:
+    """A scored research doc for every ``every``-th broker, at its default path, with
+    Markdown a real doc has (headings, lists, a table, code, a link) and text that must
+    stay text; returns how many were written."""
+    from govtool.decision_matrix import MATRIX_FACTORS
+
+    written = 0
+    for index in range(0, brokers, every):
+        bid = f"broker-{index:04d}"
+        scores = "".join(f"  {f}: {1 + (index // every + n) % 9 / 2:g}\n" for n, f in enumerate(MATRIX_FACTORS))
+        body = "".join(
+            f"## {n}. Section {n}\n\nText of section {n} with `code`, **bold** and <b>raw HTML</b>; "
+            f"see [the docs](https://broker{index}.example/docs).\n\n- a point\n- another point\n\n"
+            "| Endpoint | Purpose |\n|---|---|\n| GET /v2/orders | order history |\n\n"
+            for n in range(1, 12)
+        )
+        text = (
+            f"---\nbroker: {bid}\nname: Broker {index}\nscores:\n{scores}---\n# Broker {index}: API research\n\n{body}"
+        )
+        path = root / f"docs/brokers/api-research/{bid}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        written += 1
+    return written
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)

@@ -17,9 +17,11 @@ from typing import Any
 
 from govtool import lifecycle
 from govtool.business_days import add_business_days, business_days_between
+from govtool.decision_matrix import format_score
 from govtool.escalation import DocFacts, escalation_facts
 from govtool.lifecycle import last_research_notification
 from govtool.model import PRIORITIES, Broker, Tracker
+from govtool.yamlio import format_timestamp
 
 _DECIDED = (lifecycle.APPROVED, lifecycle.IN_PROGRESS, lifecycle.COMPLETED)
 
@@ -131,6 +133,57 @@ def broker_summary(broker: Broker, tracker: Tracker) -> dict[str, Any]:
         "critical": broker.critical,
         "blockers": open_blockers(broker, tracker),
     }
+
+
+def broker_record(broker: Broker, tracker: Tracker) -> dict[str, Any]:
+    """One broker as `govtool show` and the site's broker page show it: its summary, record
+    and dated history.
+
+    Returns:
+        :func:`broker_summary` plus ``asset_classes, regions, depends_on, research_doc,
+        notes, history``; ``history`` is the events as written in the tracker, timestamps
+        as ISO 8601 UTC strings.
+    """
+    summary = broker_summary(broker, tracker)
+    summary.update(
+        asset_classes=broker.asset_classes,
+        regions=broker.regions,
+        depends_on=broker.depends_on,
+        research_doc=broker.research_doc,
+        notes=broker.notes,
+        history=[{**e.to_dict(), "at": format_timestamp(e.at)} for e in broker.history],
+    )
+    return summary
+
+
+def record_facts(record: dict[str, Any]) -> list[tuple[str, str]]:
+    """The facts of a :func:`broker_record` as `show` and the broker page list them:
+    ``(label, text)``, empty ones left out."""
+    facts = [
+        ("Priority", record["priority"]),
+        ("Tier", record["tier"]),
+        ("Type", record["type"]),
+        ("Team", record["team"]),
+        ("ETA", record["eta"]),
+        ("Critical", "yes" if record["critical"] else "no"),
+        ("Progress", f"{record['progress']}%"),
+        ("Asset classes", ", ".join(record["asset_classes"])),
+        ("Regions", ", ".join(record["regions"])),
+        ("Depends on", ", ".join(record["depends_on"])),
+        ("Blockers", "; ".join(record["blockers"])),
+        ("Research doc", record["research_doc"]),
+        ("Notes", record["notes"]),
+    ]
+    return [(label, str(value)) for label, value in facts if value not in (None, "")]
+
+
+def event_details(event: dict[str, Any]) -> str:
+    """An event of :func:`broker_record`'s history beyond at, event and by: ``key=value, ...``."""
+    return ", ".join(
+        f"{k}={format_score(v) if k == 'score' and v is not None else v}"
+        for k, v in event.items()
+        if k not in ("at", "event", "by")
+    )
 
 
 def status_dashboard(tracker: Tracker, as_of: dt.date, docs: Mapping[str, DocFacts] | None = None) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from govtool import lifecycle
 from govtool.decision_matrix import band_decision, format_score
 from govtool.errors import InputError
 from govtool.history import record_event
+from govtool.lifecycle import last_research_notification
 from govtool.model import Event, Tracker
 from govtool.signing import SigningKey, sign_decision
 from govtool.templating import environment, render_template
@@ -105,14 +106,21 @@ def decision_entries(tracker: Tracker) -> list[dict[str, Any]]:
 
     Returns:
         ``[{number, broker, name, question, decision, reason, date, by, score,
-        band, differs_from_band, backfilled, source}]``; ``date`` is an ISO date.
+        band, differs_from_band, backfilled, source, notified_on, signature}]``;
+        ``date`` is an ISO date; ``notified_on`` the ISO date of the research-completed
+        notification the decision answers (None when the history has none before it);
+        ``signature`` :func:`signature_verification`'s result.
     """
     found = [
-        (event, broker) for broker in tracker.brokers.values() for event in broker.history if event.event == "decision"
+        (event, broker, index)
+        for broker in tracker.brokers.values()
+        for index, event in enumerate(broker.history)
+        if event.event == "decision"
     ]
-    found.sort(key=lambda pair: (pair[0].at, pair[1].history[0].at, pair[1].name.lower()))
+    found.sort(key=lambda item: (item[0].at, item[1].history[0].at, item[1].name.lower()))
     entries = []
-    for number, (event, broker) in enumerate(found, 1):
+    for number, (event, broker, index) in enumerate(found, 1):
+        notified = last_research_notification(broker.history[:index])
         entries.append(
             {
                 "number": number,
@@ -131,9 +139,36 @@ def decision_entries(tracker: Tracker) -> list[dict[str, Any]]:
                 "differs_from_band": bool(event.details.get("differs_from_band")),
                 "backfilled": bool(event.details.get("backfilled")),
                 "source": event.details.get("source"),
+                "notified_on": notified[1].date.isoformat() if notified else None,
+                "signature": signature_verification(event),
             }
         )
     return entries
+
+
+#: What :func:`signature_verification` says of a decision that carries no signature.
+NOT_SIGNED = "not signed"
+
+
+def signature_verification(event: Event) -> dict[str, Any]:
+    """The verification result of a decision's signature, as the site shows it.
+
+    Signed decisions (``ssh-keygen -Y sign``, namespace ``govtool-decision``; DESIGN.md,
+    "Delivery and trust") are being built in another branch (issue 14). Until they land,
+    no decision event carries a signature and this says so; this is the one function
+    the site calls, so verifying a real signature (against the allowed signers at the
+    tip of main) goes here and nowhere else.
+
+    Args:
+        event: a ``decision`` event.
+
+    Returns:
+        ``{state, detail}``: ``state`` ``not signed`` (no ``signature`` field), or
+        ``unverified`` (a signature this version cannot check yet).
+    """
+    if event.details.get("signature") is None:
+        return {"state": NOT_SIGNED, "detail": "the decision carries no signature"}
+    return {"state": "unverified", "detail": "this govtool version cannot verify decision signatures yet"}
 
 
 def integration_guide_path(root: Path, broker_id: str) -> Path:

@@ -8,6 +8,8 @@ value they accept (or None).
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import difflib
 import re
 from typing import Any
@@ -110,3 +112,28 @@ def is_number(value: Any) -> bool:
 def is_whole_number(value: Any) -> bool:
     """True for an int that is not a bool."""
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+#: The dates govtool accepts, wherever they come from (the tracker, an option, GOVTOOL_NOW):
+#: outside them a typo (0001-01-01, 9999-12-31) would overflow date arithmetic, make
+#: business-day counts run for seconds, or date an event after every later one.
+FIRST_DATE = dt.date(1970, 1, 1)
+LAST_DATE = dt.date(2200, 12, 31)
+OUT_OF_RANGE = f"expected a date between {FIRST_DATE.isoformat()} and {LAST_DATE.isoformat()}"
+
+
+def parse_date(value: Any) -> dt.date:
+    """Parse an ISO 8601 calendar date (``2026-01-29``).
+
+    Raises:
+        ValueError: not a YYYY-MM-DD date, or outside :data:`FIRST_DATE` to :data:`LAST_DATE`.
+    """
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        parsed = None
+        with contextlib.suppress(ValueError):
+            parsed = dt.date.fromisoformat(value)
+        if parsed is not None:
+            if not FIRST_DATE <= parsed <= LAST_DATE:
+                raise ValueError(OUT_OF_RANGE)
+            return parsed
+    raise ValueError("expected a date as YYYY-MM-DD")

@@ -10,7 +10,6 @@ option, a research doc's front matter) live here once: :func:`tier_problem`,
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import difflib
 import re
@@ -19,6 +18,7 @@ from typing import Any
 
 from govtool import lifecycle
 from govtool.errors import InputError
+from govtool.field_checks import FIRST_DATE, LAST_DATE, OUT_OF_RANGE, parse_date  # noqa: F401 (parse_date re-exported)
 from govtool.settings import Settings
 from govtool.yamlio import dump_yaml
 
@@ -266,14 +266,6 @@ def unknown_broker_error(broker_id: str, brokers: dict[str, Broker], other_ids: 
     return InputError(f"{TRACKER_FILE}: unknown broker {broker_id!r}", hint=hint)
 
 
-#: The dates govtool accepts, wherever they come from (the tracker, an option, GOVTOOL_NOW):
-#: outside them a typo (0001-01-01, 9999-12-31) would overflow date arithmetic, make
-#: business-day counts run for seconds, or date an event after every later one.
-FIRST_DATE = dt.date(1970, 1, 1)
-LAST_DATE = dt.date(2200, 12, 31)
-_OUT_OF_RANGE = f"expected a date between {FIRST_DATE.isoformat()} and {LAST_DATE.isoformat()}"
-
-
 def parse_timestamp(value: Any) -> dt.datetime:
     """Parse an ISO 8601 timestamp with a time zone into an aware UTC datetime.
 
@@ -290,28 +282,11 @@ def parse_timestamp(value: Any) -> dt.datetime:
     if parsed.tzinfo is None:
         raise ValueError("the timestamp needs a time zone (add Z for UTC)")
     if not FIRST_DATE.year <= parsed.year <= LAST_DATE.year:  # before converting: 0001 with +01:00 overflows
-        raise ValueError(_OUT_OF_RANGE)
+        raise ValueError(OUT_OF_RANGE)
     parsed = parsed.astimezone(dt.timezone.utc)
     if not FIRST_DATE <= parsed.date() <= LAST_DATE:
-        raise ValueError(_OUT_OF_RANGE)
+        raise ValueError(OUT_OF_RANGE)
     return parsed
-
-
-def parse_date(value: Any) -> dt.date:
-    """Parse an ISO 8601 calendar date (``2026-01-29``).
-
-    Raises:
-        ValueError: not a YYYY-MM-DD date, or outside :data:`FIRST_DATE` to :data:`LAST_DATE`.
-    """
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        parsed = None
-        with contextlib.suppress(ValueError):
-            parsed = dt.date.fromisoformat(value)
-        if parsed is not None:
-            if not FIRST_DATE <= parsed <= LAST_DATE:
-                raise ValueError(_OUT_OF_RANGE)
-            return parsed
-    raise ValueError("expected a date as YYYY-MM-DD")
 
 
 def dump_tracker(tracker: Tracker) -> str:

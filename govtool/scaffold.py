@@ -5,6 +5,8 @@
 - ``.github/workflows/govtool-weekly.yml``: the Friday report and escalations, committed;
 - ``.github/workflows/govtool-docs.yml``: the derived docs rendered on main and committed,
   so parallel pull requests never re-render after each other's merges;
+- ``.github/workflows/govtool-site.yml``: the dashboard site (`govtool site`) built on main
+  and published to GitHub Pages;
 - ``.pre-commit-config.yaml``: this project's hooks (``.pre-commit-hooks.yaml``);
 - ``.github/CODEOWNERS``: a stub naming the tracker (its settings), the workflows and the
   allowed-signers file;
@@ -25,6 +27,7 @@ from govtool import __version__
 from govtool.derived_docs import DERIVED_DOCS
 from govtool.inputs import TEMP_PREFIX
 from govtool.settings import ALLOWED_SIGNERS_FILE
+from govtool.site import DEFAULT_SITE_DIR
 from govtool.templating import environment, render_template
 
 #: Where govtool's source lives on GitHub, as the scaffold names it (``--govtool-repo``).
@@ -52,6 +55,7 @@ SCAFFOLD: tuple[ScaffoldFile, ...] = (
     ScaffoldFile(f"{WORKFLOWS_DIR}/govtool-gate.yml", "scaffold/govtool-gate.yml.j2", ci=True),
     ScaffoldFile(f"{WORKFLOWS_DIR}/govtool-weekly.yml", "scaffold/govtool-weekly.yml.j2", ci=True),
     ScaffoldFile(f"{WORKFLOWS_DIR}/govtool-docs.yml", "scaffold/govtool-docs.yml.j2", ci=True),
+    ScaffoldFile(f"{WORKFLOWS_DIR}/govtool-site.yml", "scaffold/govtool-site.yml.j2", ci=True),
     ScaffoldFile(".pre-commit-config.yaml", "scaffold/pre-commit-config.yaml.j2", ci=True),
     ScaffoldFile(".github/CODEOWNERS", "scaffold/CODEOWNERS.j2", ci=True),
     ScaffoldFile(".gitattributes", "scaffold/gitattributes.j2", ci=False, lines=True),
@@ -59,9 +63,11 @@ SCAFFOLD: tuple[ScaffoldFile, ...] = (
 )
 
 
-def pip_requirement(govtool_repo: str, ref: str = DEFAULT_GOVTOOL_REF) -> str:
-    """The pip requirement the workflows install govtool with: ``ref`` of ``govtool_repo`` on GitHub."""
-    return f"govtool @ git+https://github.com/{govtool_repo}@{ref}"
+def pip_requirement(govtool_repo: str, ref: str = DEFAULT_GOVTOOL_REF, extras: str = "") -> str:
+    """The pip requirement the workflows install govtool with: ``ref`` of ``govtool_repo`` on
+    GitHub, with ``extras`` (``site``) when given."""
+    wanted = f"[{extras}]" if extras else ""
+    return f"govtool{wanted} @ git+https://github.com/{govtool_repo}@{ref}"
 
 
 def render_scaffold(
@@ -92,10 +98,12 @@ def render_scaffold(
         "govtool_repo": govtool_repo,
         "ref": govtool_ref,
         "requirement": pip_requirement(govtool_repo, govtool_ref),
+        "site_requirement": pip_requirement(govtool_repo, govtool_ref, extras="site"),
         "owners": DEFAULT_OWNERS,
         "allowed_signers": ALLOWED_SIGNERS_FILE,
         "generated": sorted(DERIVED_DOCS),
         "state_dir": state_dir,
+        "site_dir": DEFAULT_SITE_DIR,
         "temp_prefix": TEMP_PREFIX,
     }
     return {

@@ -13,6 +13,7 @@ written back.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from typing import Any, NamedTuple
 
 from govtool import lifecycle
@@ -25,6 +26,8 @@ from govtool.field_checks import (
     check_string_list,
     control_problem,
     is_number,
+    is_whole_number,
+    parse_date,
 )
 from govtool.inputs import relative_path_problem
 from govtool.yamlio import KeyPath
@@ -80,6 +83,10 @@ DEFAULT_SETTINGS: dict[str, Any] = {
         # Names under a connector root that are no broker's: shared code, a _template.
         "not_brokers": [],
     },
+    # The workstream's targets, drawn on `govtool site`'s burn-up chart and judged on its
+    # overview: each ``{date: YYYY-MM-DD, operational: N, total: M, label: TEXT}`` reads
+    # "N of M brokers operational (completed) by DATE"; label is optional. None by default.
+    "milestones": [],
 }
 
 #: The allowed-signers file of signed decisions (ssh-keygen's ALLOWED SIGNERS format), by default.
@@ -264,7 +271,51 @@ def validate_settings(raw: Any, problems: Problems) -> dict[str, Any]:
     for index, name in enumerate(check_string_list(gate.get("not_brokers"), (*gp, "not_brokers"), problems)):
         if "/" in name or name in (".", ".."):
             problems.add((*gp, "not_brokers", index), "expected a name under a connector root (no /)", name)
+    _check_milestones(settings["milestones"], (*path, "milestones"), problems)
     return settings
+
+
+#: A milestone's keys: the date, the operational count to reach by then, the total it is out of, a label.
+MILESTONE_KEYS = ("date", "operational", "total", "label")
+
+
+def _check_milestones(milestones: Any, path: KeyPath, problems: Problems) -> None:
+    """``settings.milestones``: a list of ``{date, operational, total, label}``, dates in order."""
+    if milestones is None:
+        return
+    if not isinstance(milestones, list):
+        problems.add(path, "expected a list of {date, operational, total, label} milestones", milestones)
+        return
+    previous = None
+    for index, milestone in enumerate(milestones):
+        mp = (*path, index)
+        if not isinstance(milestone, dict):
+            problems.add(mp, "expected a mapping with date, operational, total (and an optional label)", milestone)
+            continue
+        check_keys(milestone, MILESTONE_KEYS, mp, problems)
+        for key in ("date", "operational", "total"):
+            if key not in milestone:
+                problems.add(mp, f"missing {key}")
+        day = None
+        if "date" in milestone:
+            try:
+                day = parse_date(milestone["date"])
+            except ValueError as exc:
+                problems.add((*mp, "date"), str(exc), milestone["date"])
+        if day is not None and previous is not None and day <= previous:
+            problems.add((*mp, "date"), "milestones go in date order, each after the one before", milestone["date"])
+        previous = day or previous
+        total = milestone.get("total")
+        if "total" in milestone and (not is_whole_number(total) or total < 1):
+            problems.add((*mp, "total"), "expected a whole number of brokers >= 1", total)
+            total = None
+        count = milestone.get("operational")
+        if "operational" in milestone:
+            if not is_whole_number(count) or count < 0:
+                problems.add((*mp, "operational"), "expected a whole number of brokers >= 0", count)
+            elif total is not None and count > total:
+                problems.add((*mp, "operational"), f"expected at most the total ({total})", count)
+        check_string(milestone.get("label"), (*mp, "label"), problems, required=False)
 
 
 class Contact(NamedTuple):
@@ -332,6 +383,27 @@ class GateSettings(NamedTuple):
     not_brokers: tuple[str, ...]
 
 
+class Milestone(NamedTuple):
+    """One of ``settings.milestones``: ``operational`` of ``total`` brokers operational by ``date``.
+
+    Attributes:
+        date: the day it is due (by the end of that day).
+        operational: how many brokers must be completed by then.
+        total: out of how many (the workstream's scope, which may differ from the tracker's size).
+        label: what it is for ("minimum for Phase 11"), or None.
+    """
+
+    date: dt.date
+    operational: int
+    total: int
+    label: str | None
+
+    @property
+    def title(self) -> str:
+        """``6/10 by 2026-01-31``."""
+        return f"{self.operational}/{self.total} by {self.date.isoformat()}"
+
+
 class Settings(NamedTuple):
     """The typed, validated policy of a governance repo (immutable: named tuples, which
     cost a seventh of a frozen dataclass to define at every start).
@@ -343,6 +415,7 @@ class Settings(NamedTuple):
         monthly_api_budget_usd: ``settings.budget.monthly_api_usd`` in USD per month, or None.
         render_on_change: ``settings.docs.render_on_change``: whether commands re-render
             the derived docs, or a workflow renders them on the main branch.
+        milestones: ``settings.milestones`` in date order (empty when none are set).
         data: the whole mapping as validated, for writing back and for templates.
     """
 
@@ -354,6 +427,7 @@ class Settings(NamedTuple):
     monthly_api_budget_usd: float | None
     gate: GateSettings
     render_on_change: bool
+    milestones: tuple[Milestone, ...]
     data: dict[str, Any]
 
     @classmethod
@@ -390,6 +464,10 @@ class Settings(NamedTuple):
                 not_brokers=tuple(gate["not_brokers"] or ()),
             ),
             render_on_change=data["docs"]["render_on_change"],
+            milestones=tuple(
+                Milestone(parse_date(m["date"]), m["operational"], m["total"], m.get("label") or None)
+                for m in data["milestones"] or ()
+            ),
             data=data,
         )
 

@@ -129,7 +129,7 @@ def _shown(path: Path, root: Path) -> str:
         return str(path)
 
 
-def _stage(path: Path, text: str) -> str | None:
+def _stage(path: Path, text: str, durable: bool = True) -> str | None:
     """Write ``text`` beside ``path`` in a temporary file, ready for ``os.replace``.
 
     The temporary file is created with ``O_EXCL`` and ``O_NOFOLLOW`` under a random
@@ -160,8 +160,9 @@ def _stage(path: Path, text: str) -> str | None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.chmod(tmp, mode)
     except OSError as exc:
         with suppress(OSError):
@@ -528,7 +529,7 @@ def serialise_checked(tracker: Tracker, before: TrackerFiles) -> dict[Path, str]
     return out
 
 
-def write_all(files: dict[Path, str], root: Path, external: Collection[Path] = ()) -> list[Path]:
+def write_all(files: dict[Path, str], root: Path, external: Collection[Path] = (), durable: bool = True) -> list[Path]:
     """Write several files, all or none: every new content is staged in a temporary
     file beside its destination first, and only then are they moved into place.
 
@@ -537,6 +538,9 @@ def write_all(files: dict[Path, str], root: Path, external: Collection[Path] = (
         root: the governance root: every destination must stay inside it, links resolved.
         external: destinations the user named on the command line (``--out``), which
             may lie outside the root; they are still never written through a link.
+        durable: flush each file to the disk (fsync) before it replaces the old one, so a
+            power cut leaves the old or the new content; False for files rebuilt from
+            the tracker at will (the site), where a thousand fsyncs would cost seconds.
 
     Returns:
         The paths whose content changed.
@@ -551,7 +555,7 @@ def write_all(files: dict[Path, str], root: Path, external: Collection[Path] = (
     staged: list[tuple[str, Path]] = []
     try:
         for path, text in files.items():
-            tmp = _stage(path, text)
+            tmp = _stage(path, text, durable)
             if tmp is not None:
                 staged.append((tmp, path))
     except InputError:

@@ -200,7 +200,7 @@ def test_one_name_for_one_idea():
                 assert param.opts == ["--json"], (path, param.opts)
             if "slack" in help_text:
                 assert (param.opts, param.secondary_opts) == (["--slack"], ["--no-slack"]), (path, param.opts)
-    assert options["--as-of"] == {"status", "escalate", "report weekly"}
+    assert options["--as-of"] == {"status", "escalate", "report weekly", "site"}
     assert {
         "list",
         "show",

@@ -15,6 +15,7 @@ WORKFLOWS = (
     ".github/workflows/govtool-gate.yml",
     ".github/workflows/govtool-weekly.yml",
     ".github/workflows/govtool-docs.yml",
+    ".github/workflows/govtool-site.yml",
 )
 CI_FILES = (*WORKFLOWS, ".pre-commit-config.yaml", ".github/CODEOWNERS")
 
@@ -74,6 +75,7 @@ def test_init_writes_every_scaffold_file_and_each_is_checked(tmp_path):
         "govtool escalate",
         "govtool outbox flush",
         "govtool render",
+        "govtool site --out _site",
     }, commands
 
     gate = yaml.safe_load((root / WORKFLOWS[0]).read_text(encoding="utf-8"))
@@ -104,6 +106,16 @@ def test_init_writes_every_scaffold_file_and_each_is_checked(tmp_path):
     text = (root / WORKFLOWS[0]).read_text(encoding="utf-8")
     assert "CODEOWNERS" in text and "ruleset" in text and ".github/allowed_signers" in text
 
+    site = yaml.safe_load((root / WORKFLOWS[3]).read_text(encoding="utf-8"))
+    assert set(triggers(site)) == {"push", "schedule", "workflow_dispatch"}
+    assert site["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+    assert workflow_runs(site)[0] == (
+        'python3 -m pip install "govtool[site] @ git+https://github.com/acme/govtool@main"'
+    )
+    build, deploy = site["jobs"]["build"]["steps"], site["jobs"]["deploy"]["steps"]
+    assert build[-1]["uses"].startswith("actions/upload-pages-artifact@") and build[-1]["with"]["path"] == "_site"
+    assert deploy[-1]["uses"].startswith("actions/deploy-pages@") and site["jobs"]["deploy"]["needs"] == "build"
+
     pre_commit = yaml.safe_load((root / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
     (repo,) = pre_commit["repos"]
     assert (repo["repo"], repo["rev"]) == ("https://github.com/acme/govtool", "main")
@@ -121,7 +133,7 @@ def test_init_writes_every_scaffold_file_and_each_is_checked(tmp_path):
     attributes = (root / ".gitattributes").read_text().splitlines()
     assert "tracker.yaml text eol=lf" in attributes
     assert "docs/brokers/broker-integration-tracker.md linguist-generated=true" in attributes
-    assert "/.govtool/" in (root / ".gitignore").read_text().splitlines()
+    assert {"/.govtool/", "/site/"} <= set((root / ".gitignore").read_text().splitlines())
 
     for check in (["validate"], ["render", "--check"]):
         assert run_process(*check, cwd=root).exit_code == 0
@@ -145,7 +157,7 @@ def test_init_keeps_what_is_there_and_adds_the_lines_it_lacks(tmp_path, govtool)
     assert result.exit_code == 0, result.stderr
     assert "kept .github/workflows/govtool-gate.yml (already there)" in result.stdout
     assert mine.read_text() == "name: our own gate\n"
-    added = "# govtool\n.govtool-tmp-*\n__pycache__/\n.venv/\n"
+    added = "# govtool\n.govtool-tmp-*\n__pycache__/\n.venv/\n/site/\n"
     assert (root / ".gitignore").read_text() == "node_modules/\n/.govtool/\n" + added
     before = snapshot(root)
     again = govtool(None, "init", str(root))

@@ -54,6 +54,7 @@ def test_the_wheel_installs_and_runs_outside_the_repo(tmp_path):
     assert "govtool/templates/broker-integration-tracker.md.j2" in names
     assert "govtool/templates/project-memory-block.md.j2" in names
     assert "govtool/templates/scaffold/govtool-gate.yml.j2" in names  # what `init` scaffolds
+    assert {"govtool/templates/site/index.html", "govtool/templates/site/assets/site.js"} <= set(names)  # `site`
 
     python, env = new_venv(tmp_path / "venv")
     install = subprocess.run(

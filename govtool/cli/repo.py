@@ -1,4 +1,4 @@
-"""Commands on the governance repo and its views: init, validate, list, show, status, render."""
+"""Commands on the governance repo and its views: init, validate, list, show, status, render, site."""
 
 from pathlib import Path
 from typing import Optional
@@ -121,6 +121,7 @@ def show(broker: str = broker_argument(), as_json: bool = JSON) -> None:
     \b
     Example: govtool show alpaca --json
     """
+    from govtool import dashboard
     from govtool.usecases.views import show_broker
 
     context.read_cache()
@@ -130,38 +131,15 @@ def show(broker: str = broker_argument(), as_json: bool = JSON) -> None:
         return
     out = console()
     out.print(f"[bold]{escape(summary['name'])}[/] ({summary['id']}) — {styled_status(summary['status'])}")
-    facts = [
-        ("Priority", summary["priority"]),
-        ("Tier", summary["tier"]),
-        ("Type", summary["type"]),
-        ("Team", summary["team"]),
-        ("ETA", summary["eta"]),
-        ("Critical", "yes" if summary["critical"] else "no"),
-        ("Progress", f"{summary['progress']}%"),
-        ("Asset classes", ", ".join(summary["asset_classes"])),
-        ("Regions", ", ".join(summary["regions"])),
-        ("Depends on", ", ".join(summary["depends_on"])),
-        ("Blockers", "; ".join(summary["blockers"])),
-        ("Research doc", summary["research_doc"]),
-        ("Notes", summary["notes"]),
-    ]
-    for label, value in facts:
-        if value not in (None, ""):
-            out.print(f"  {label + ':':<15}{escape(value)}")
+    for label, value in dashboard.record_facts(summary):
+        out.print(f"  {label + ':':<15}{escape(value)}")
     from rich.table import Table
 
     table = Table(title="History", title_justify="left", box=None, pad_edge=False)
     for column in ("At", "Event", "By", "Details"):
         table.add_column(column)
-    from govtool.decision_matrix import format_score
-
     for event in summary["history"]:
-        details = ", ".join(
-            f"{k}={format_score(v) if k == 'score' and v is not None else v}"
-            for k, v in event.items()
-            if k not in ("at", "event", "by")
-        )
-        table.add_row(event["at"], event["event"], escape(event["by"]), escape(details))
+        table.add_row(event["at"], event["event"], escape(event["by"]), escape(dashboard.event_details(event)))
     out.print(table)
 
 
@@ -243,6 +221,34 @@ def render(
         print(f"rendered {path.relative_to(root)}")
     if not changed:
         print("rendered docs are up to date")
+
+
+def site(
+    out: Optional[Path] = typer.Option(
+        None, "--out", metavar="DIR", help="Where to build the site (default: site/ under the governance root)."
+    ),
+    as_of: Optional[str] = AS_OF,
+) -> None:
+    """Build the dashboard as a static site: overview, charts, a page per broker, the decision log.
+
+    It opens from the file system with no network (plotly.js is copied into it once).
+    Needs the optional dependencies: pip install 'govtool[site]'.
+
+    \b
+    Example: govtool site --out site
+    """
+    import datetime as dt
+
+    from govtool.usecases.site import build_site
+
+    root = context.root_dir()
+    day = context.as_of_date(as_of)
+    now = context.now() if as_of is None else dt.datetime.combine(day, dt.time(23, 59, 59), dt.timezone.utc)
+    outcome = build_site(root, context.absolute(out), now, day)
+    print(f"built {len(outcome.pages)} pages in {outcome.out} ({len(outcome.written)} files written)")
+    for path in outcome.removed:
+        print(f"removed {path.relative_to(outcome.out)} (no longer in the tracker)")
+    print(f"open {outcome.out / 'index.html'}")
 
 
 def migrate() -> None:
@@ -340,6 +346,7 @@ def register(app: typer.Typer) -> None:
     app.command()(show)
     app.command()(status)
     app.command()(render)
+    app.command()(site)
     app.command()(migrate)
     app.command("merge-driver")(merge_driver)
     app.command()(doctor)

@@ -13,7 +13,6 @@ from typing import Any, NamedTuple
 from govtool import dashboard
 from govtool.model import TRACKER_FILE
 from govtool.storage import read_tracker
-from govtool.yamlio import format_timestamp
 
 
 class SignatureCheck(NamedTuple):
@@ -116,17 +115,7 @@ def show_broker(root: Path, broker_id: str) -> dict[str, Any]:
         InputError: unknown broker.
     """
     tracker = read_tracker(root)
-    record = tracker.broker(broker_id)
-    summary = dashboard.broker_summary(record, tracker)
-    summary.update(
-        asset_classes=record.asset_classes,
-        regions=record.regions,
-        depends_on=record.depends_on,
-        research_doc=record.research_doc,
-        notes=record.notes,
-        history=[{**e.to_dict(), "at": format_timestamp(e.at)} for e in record.history],
-    )
-    return summary
+    return dashboard.broker_record(tracker.broker(broker_id), tracker)
 
 
 class StatusOutcome(NamedTuple):

@@ -101,15 +101,21 @@ def decide(
     return event
 
 
-def decision_entries(tracker: Tracker) -> list[dict[str, Any]]:
+def decision_entries(tracker: Tracker, allowed_signers: str | None = None) -> list[dict[str, Any]]:
     """Every PM decision in the tracker, oldest first, numbered D1, D2, ...
+
+    Args:
+        tracker: the tracker.
+        allowed_signers: the text of the repo's allowed-signers file, to verify the signed
+            decisions against (with ``settings.gate.approvers``); None leaves them
+            unverified (the Markdown decision log does not show signatures).
 
     Returns:
         ``[{number, broker, name, question, decision, reason, date, by, score,
         band, differs_from_band, backfilled, source, notified_on, signature}]``;
         ``date`` is an ISO date; ``notified_on`` the ISO date of the research-completed
         notification the decision answers (None when the history has none before it);
-        ``signature`` :func:`signature_verification`'s result.
+        ``signature`` :func:`signature_verifications`' result for it.
     """
     found = [
         (event, broker, index)
@@ -118,6 +124,9 @@ def decision_entries(tracker: Tracker) -> list[dict[str, Any]]:
         if event.event == "decision"
     ]
     found.sort(key=lambda item: (item[0].at, item[1].history[0].at, item[1].name.lower()))
+    signatures = signature_verifications(
+        [(broker.id, event) for event, broker, _ in found], allowed_signers, tracker.settings.gate.approvers
+    )
     entries = []
     for number, (event, broker, index) in enumerate(found, 1):
         notified = last_research_notification(broker.history[:index])
@@ -140,35 +149,53 @@ def decision_entries(tracker: Tracker) -> list[dict[str, Any]]:
                 "backfilled": bool(event.details.get("backfilled")),
                 "source": event.details.get("source"),
                 "notified_on": notified[1].date.isoformat() if notified else None,
-                "signature": signature_verification(event),
+                "signature": signatures[number - 1],
             }
         )
     return entries
 
 
-#: What :func:`signature_verification` says of a decision that carries no signature.
+#: What :func:`signature_verifications` says of a decision that carries no signature.
 NOT_SIGNED = "not signed"
 
 
-def signature_verification(event: Event) -> dict[str, Any]:
-    """The verification result of a decision's signature, as the site shows it.
+#: What :func:`signature_verifications` says of a signed decision it had nothing to check against.
+UNVERIFIED = "unverified"
 
-    Signed decisions (``ssh-keygen -Y sign``, namespace ``govtool-decision``; DESIGN.md,
-    "Delivery and trust") are being built in another branch (issue 14). Until they land,
-    no decision event carries a signature and this says so; this is the one function
-    the site calls, so verifying a real signature (against the allowed signers at the
-    tip of main) goes here and nowhere else.
+
+def signature_verifications(
+    decisions: list[tuple[str, Event]], allowed_signers: str | None, approvers: tuple[str, ...] | list[str]
+) -> list[dict[str, Any]]:
+    """The verification of each decision's signature, as the site shows it: ``{state, detail}``.
+
+    The one place a decision's signature is judged for people: ``not signed``; or, with
+    the allowed-signers text, :mod:`govtool.signing`'s verdict (``verified``,
+    ``bad_signature``, ``not_an_approver``) and its reason; or ``unverified`` when there
+    is no allowed-signers file to check against.
 
     Args:
-        event: a ``decision`` event.
+        decisions: ``(broker id, decision event)`` pairs.
+        allowed_signers: the allowed-signers file's text, or None.
+        approvers: ``settings.gate.approvers`` (empty: the signature alone is checked).
 
-    Returns:
-        ``{state, detail}``: ``state`` ``not signed`` (no ``signature`` field), or
-        ``unverified`` (a signature this version cannot check yet).
+    Raises:
+        InputError: ssh-keygen is missing or does not answer in time.
     """
-    if event.details.get("signature") is None:
-        return {"state": NOT_SIGNED, "detail": "the decision carries no signature"}
-    return {"state": "unverified", "detail": "this govtool version cannot verify decision signatures yet"}
+    unsigned = {"state": NOT_SIGNED, "detail": "the decision carries no signature"}
+    out: list[dict[str, Any]] = [dict(unsigned) for _ in decisions]
+    signed = [i for i, (_, event) in enumerate(decisions) if event.details.get("signature") is not None]
+    if not signed:
+        return out
+    if allowed_signers is None:
+        for i in signed:
+            out[i] = {"state": UNVERIFIED, "detail": "no allowed-signers file to check the signature against"}
+        return out
+    from govtool.signing import verify_decisions
+
+    results = verify_decisions([decisions[i] for i in signed], allowed_signers, approvers)
+    for i, result in zip(signed, results, strict=True):
+        out[i] = {"state": result.state.replace("_", " "), "detail": result.reason}
+    return out
 
 
 def integration_guide_path(root: Path, broker_id: str) -> Path:

@@ -36,6 +36,7 @@ from govtool.decision_matrix import MatrixResult, MatrixSettings, score_if_compl
 from govtool.decisions import decision_entries
 from govtool.derived_docs import managed_file
 from govtool.errors import InputError
+from govtool.inputs import inside_root, read_text
 from govtool.model import Broker, Tracker
 from govtool.research_doc import read_doc
 from govtool.templating import PACKAGED_TEMPLATES, environment, render_template
@@ -81,7 +82,7 @@ def site_files(root: Path, tracker: Tracker, now: dt.datetime, as_of: dt.date) -
     status = dashboard.status_dashboard(tracker, as_of)
     flow = timelines.status_flow(tracker)
     milestones = timelines.milestone_progress(tracker.settings.milestones, flow, as_of)
-    entries = decision_entries(tracker)
+    entries = decision_entries(tracker, _allowed_signers(root, tracker))
     waits = timelines.decision_waits(tracker, entries, status["pending_decisions"])
     by_priority = sorted(tracker.brokers.values(), key=dashboard.priority_order)
     docs = {b.id: _research_doc(root, b, tracker.settings.decision_matrix) for b in by_priority}
@@ -177,6 +178,22 @@ def _shown(chart: charts.Chart) -> dict[str, Any]:
     # The figure is JSON built by plotly from plain data; json_for_script escapes every
     # <, > and & in it, so nothing in it can close the element: safe by construction.
     return {**chart._asdict(), "figure": Markup(charts.json_for_script(chart.figure))}
+
+
+def _allowed_signers(root: Path, tracker: Tracker) -> str | None:
+    """The text of the repo's allowed-signers file (``settings.gate.allowed_signers``), or
+    None when it is missing: signed decisions are then shown unverified.
+
+    Raises:
+        InputError: the path leads outside the root, or the file is not readable text.
+    """
+    rel = tracker.settings.gate.allowed_signers
+    try:
+        return read_text(inside_root(root, rel, "settings.gate.allowed_signers"), rel)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise InputError(f"{rel}: cannot read: {exc.strerror}") from None
 
 
 def _research_doc(root: Path, broker: Broker, matrix: MatrixSettings) -> dict[str, Any]:

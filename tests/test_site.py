@@ -422,3 +422,36 @@ def test_dump_of_a_tracker_with_milestones_round_trips(make_repo, govtool):
     from govtool.storage import read_tracker
 
     assert dump_tracker(read_tracker(root)) == text
+
+
+def test_each_decisions_signature_is_verified_on_the_site(tmp_path, govtool):
+    """Decisions signed with real keys: one by the approver listed in allowed-signers
+    (verified), one by a key the file does not give that email (bad signature), one
+    unsigned; without the allowed-signers file a signed decision shows unverified."""
+    from conftest import build_tracker, sign_approval, ssh_keypair
+
+    from govtool.decisions import decision_entries
+    from govtool.settings import Settings
+
+    pm_key, pm_public = ssh_keypair(tmp_path / "keys", "pm")
+    other_key, _ = ssh_keypair(tmp_path / "keys", "other")
+    tracker = build_tracker({"alpaca": "approved", "oanda": "approved", "ibkr": "approved"})
+    tracker.settings = Settings.with_defaults({"gate": {"approvers": ["pm@example.com"]}})
+    sign_approval(tracker, "alpaca", "pm@example.com", pm_key)
+    sign_approval(tracker, "oanda", "pm@example.com", other_key)
+    allowed = f"pm@example.com {pm_public}\n"
+    states = {e["broker"]: e["signature"]["state"] for e in decision_entries(tracker, allowed)}
+    assert states == {"alpaca": "verified", "oanda": "bad signature", "ibkr": "not signed"}
+    unchecked = {e["broker"]: e["signature"]["state"] for e in decision_entries(tracker, None)}
+    assert unchecked == {"alpaca": "unverified", "oanda": "unverified", "ibkr": "not signed"}
+    root = tmp_path / "gov"
+    assert govtool(None, "init", "--no-ci", str(root)).exit_code == 0
+    from govtool.model import dump_tracker
+
+    (root / "tracker.yaml").write_text(dump_tracker(tracker), encoding="utf-8")
+    (root / ".github").mkdir(exist_ok=True)
+    (root / ".github/allowed_signers").write_text(allowed, encoding="utf-8")
+    result = build(govtool, root, tmp_path / "site")
+    assert result.exit_code == 0, result.stderr
+    page = (tmp_path / "site" / "decisions.html").read_text(encoding="utf-8")
+    assert 'class="sig sig-verified"' in page and 'class="sig sig-bad-signature"' in page

@@ -216,3 +216,23 @@ def test_one_name_for_one_idea():
     assert options["--slack"] == options["--no-slack"] == options["--email"] == options["--no-email"] == posting
     assert options["--sent-by-hand"] == options["--send"] == {"notify", "report weekly", "escalate"}
     assert {"notify", "report weekly", "escalate"} <= options["--dry-run"]
+
+
+def test_each_command_runs_in_an_app_of_its_own_group_only(capsys):
+    """main() builds only the named command's group (Typer builds a whole command tree at
+    every run); every top-level command and group must still be found and helped there."""
+    import typer
+
+    from govtool.cli import _app_for, app, main
+
+    names = sorted(typer.main.get_command(app).commands)
+    assert len(names) >= 20
+    for name in names:
+        slim = _app_for([name])
+        assert slim is not app, name
+        assert name in typer.main.get_command(slim).commands, name
+        with pytest.raises(SystemExit) as done:
+            main(["--root", ".", name, "--help"])
+        assert done.value.code == 0, name
+        assert f"Usage: govtool {name}" in capsys.readouterr().out, name
+    assert _app_for(["--root", "x", "nosuch"]) is app and _app_for(["--help"]) is app

@@ -20,7 +20,7 @@ from govtool import __version__
 from govtool.cli import context, cron, gate, pm, repo, research, tracking
 from govtool.errors import GovtoolError
 
-app = typer.Typer(
+_APP_SETTINGS = dict(
     name="govtool",
     help="Governance of broker API integrations: research, PM decision, tracking, CI gate.\n\n"
     "\b\nExample: govtool status",
@@ -32,6 +32,7 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+app = typer.Typer(**_APP_SETTINGS)
 
 
 def _version(value: bool) -> None:
@@ -56,8 +57,54 @@ def _global(
     context.OPTIONS.root = root
 
 
-for _group in (repo, tracking, research, pm, cron, gate):
+GROUPS = (repo, tracking, research, pm, cron, gate)
+for _group in GROUPS:
     _group.register(app)
+
+
+def _app_for(args: list[str]) -> typer.Typer:
+    """The app to run ``args`` with: one that holds only the named command's group.
+
+    Typer builds the whole click command tree of an app at every run, one option at a
+    time (~8 ms for govtool's 26 commands); a command needs its own group only. Help
+    without a command, completion, and a name that is no command get the full app.
+    """
+    name = _command_name(args)
+    group = _group_of(name) if name else None
+    if group is None or any(k.endswith("_COMPLETE") for k in context.environment()):
+        return app
+    slim = typer.Typer(**_APP_SETTINGS)
+    slim.callback()(_global)
+    group.register(slim)
+    return slim
+
+
+def _command_name(args: list[str]) -> Optional[str]:
+    """The first argument that is not a global option (or the value of ``--root``)."""
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg == "--root":
+            skip = True
+        elif not arg.startswith("-"):
+            return arg
+    return None
+
+
+def _group_of(name: str) -> Optional[object]:
+    """The command module that registers the top-level command or group ``name``."""
+    for info in app.registered_commands:
+        if (info.name or info.callback.__name__.replace("_", "-")) == name:
+            return _module_group(info.callback.__module__)
+    for info in app.registered_groups:
+        if info.name == name:
+            return _module_group(info.typer_instance.registered_commands[0].callback.__module__)
+    return None
+
+
+def _module_group(module_name: str) -> Optional[object]:
+    return next((g for g in GROUPS if g.__name__ == module_name), None)
 
 
 def main(argv: Optional[list[str]] = None) -> None:
@@ -72,7 +119,7 @@ def main(argv: Optional[list[str]] = None) -> None:
     debug = "--debug" in args
     context.use_cache()
     try:
-        app(args=args, prog_name="govtool", standalone_mode=True)
+        _app_for(args)(args=args, prog_name="govtool", standalone_mode=True)
     except GovtoolError as exc:
         _fail(exc, exc.message, exc.hint, exc.exit_code, debug)
     except RecursionError as exc:

@@ -53,6 +53,8 @@ def decide(
     email: str | None = None,
     key: SigningKey | None = None,
     via: str | None = None,
+    slack_user: str | None = None,
+    attested_by: str | None = None,
 ) -> Event:
     """Record a PM decision (status pending/on hold → the decision).
 
@@ -68,11 +70,17 @@ def decide(
         key: the decider's SSH key: the decision is signed with it
             (:func:`govtool.signing.sign_decision`); None records it unsigned.
         via: the channels it is announced on (``email, slack``), if any.
+        slack_user: the Slack user who decided with a button (`govtool serve`): the
+            event records ``decided_in: slack`` and this id.
+        attested_by: with ``slack_user``, the attester whose ``key`` signs the decision
+            for the approver ``email`` (``settings.gate.attesters``).
 
     Raises:
         InputError: no reason for a rejection or hold; a key without an email; signing failed.
         TransitionError: the broker is not pending or on hold.
     """
+    if slack_user is not None and (key is None or not attested_by or not email):
+        raise InputError(f"{broker_id}: a decision made in Slack is signed by an attester for the approver's email")
     if key is not None and not email:
         raise InputError(
             f"{broker_id}: a signed decision records the decider's email, and none is known",
@@ -95,6 +103,9 @@ def decide(
         differs_from_band=True if differs else None,
         via=via,
         email=email if key is not None else None,
+        decided_in="slack" if slack_user is not None else None,
+        slack_user=slack_user,
+        attested_by=attested_by if slack_user is not None else None,
     )
     if key is not None:
         event.details["signature"] = sign_decision(broker_id, event, key)
@@ -125,7 +136,10 @@ def decision_entries(tracker: Tracker, allowed_signers: str | None = None) -> li
     ]
     found.sort(key=lambda item: (item[0].at, item[1].history[0].at, item[1].name.lower()))
     signatures = signature_verifications(
-        [(broker.id, event) for event, broker, _ in found], allowed_signers, tracker.settings.gate.approvers
+        [(broker.id, event) for event, broker, _ in found],
+        allowed_signers,
+        tracker.settings.gate.approvers,
+        tracker.settings.gate.attesters,
     )
     entries = []
     for number, (event, broker, index) in enumerate(found, 1):
@@ -164,7 +178,10 @@ UNVERIFIED = "unverified"
 
 
 def signature_verifications(
-    decisions: list[tuple[str, Event]], allowed_signers: str | None, approvers: tuple[str, ...] | list[str]
+    decisions: list[tuple[str, Event]],
+    allowed_signers: str | None,
+    approvers: tuple[str, ...] | list[str],
+    attesters: tuple[str, ...] | list[str] = (),
 ) -> list[dict[str, Any]]:
     """The verification of each decision's signature, as the site shows it: ``{state, detail}``.
 
@@ -177,6 +194,7 @@ def signature_verifications(
         decisions: ``(broker id, decision event)`` pairs.
         allowed_signers: the allowed-signers file's text, or None.
         approvers: ``settings.gate.approvers`` (empty: the signature alone is checked).
+        attesters: ``settings.gate.attesters``, who vouch for decisions made in Slack.
 
     Raises:
         InputError: ssh-keygen is missing or does not answer in time.
@@ -192,7 +210,7 @@ def signature_verifications(
         return out
     from govtool.signing import verify_decisions
 
-    results = verify_decisions([decisions[i] for i in signed], allowed_signers, approvers)
+    results = verify_decisions([decisions[i] for i in signed], allowed_signers, approvers, attesters=attesters)
     for i, result in zip(signed, results, strict=True):
         out[i] = {"state": result.state.replace("_", " "), "detail": result.reason}
     return out

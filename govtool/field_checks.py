@@ -28,6 +28,10 @@ TEXT_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 ONE_LINE_PROBLEM = "expected one line of text without control characters"
 TEXT_PROBLEM = "expected text without control characters (escape sequences, NUL, CR)"
 
+#: An email as a decision records its decider's: no spaces, commas or wildcards, which
+#: would mean something else in an allowed-signers file.
+EMAIL_RE = re.compile(r"^[^\s@,*?!\\\"']+@[^\s@,*?!\\\"']+$")
+
 
 def control_problem(value: str, one_line: bool = True) -> str | None:
     """Why ``value`` holds a character it must not (see :data:`ONE_LINE_FORBIDDEN`), or None.

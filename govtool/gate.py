@@ -642,7 +642,9 @@ class _Touched:
         self.decisions = {b: approving_decision(self.records[b]) for b in wanted}
         signed = [(b, d) for b, d in self.decisions.items() if d is not None]
         self.order = [b for b, _ in signed]
-        self.check = Verification(signed, signers, gate.approvers, at=now, signers_shown=gate.allowed_signers)
+        self.check = Verification(
+            signed, signers, gate.approvers, attesters=gate.attesters, at=now, signers_shown=gate.allowed_signers
+        )
 
     def results(self) -> dict[str, DecisionVerification]:
         """Each verified broker's result (waits for ssh-keygen)."""
@@ -776,6 +778,8 @@ def _approval_verdict(
             f"{verdict.broker}: {when} is not signed; settings.gate.approvers needs an approver's signature "
             "(govtool decide signs with git's SSH signing key)"
         )
+    elif result.state == NOT_AN_APPROVER and result.attester:
+        verdict.message = f"{verdict.broker}: {when} was {result.reason}, at {base}"
     elif result.state == NOT_AN_APPROVER:
         verdict.message = (
             f"{verdict.broker}: {when} was signed by {result.email}, who is not in settings.gate.approvers at {base}"

@@ -83,7 +83,19 @@ EVENT_FIELDS: dict[str, tuple[str, ...]] = {
     "research_started": (),
     "research_completed": (),
     "pm_notified": ("kind", "urgent", "to", "via"),
-    "decision": ("decision", "reason", "score", "band", "differs_from_band", "email", "signature", "via"),
+    "decision": (
+        "decision",
+        "reason",
+        "score",
+        "band",
+        "differs_from_band",
+        "email",
+        "decided_in",
+        "slack_user",
+        "attested_by",
+        "signature",
+        "via",
+    ),
     "implementation_started": (),
     "progress": ("percent",),
     "blocked": ("reason",),
@@ -94,6 +106,9 @@ EVENT_FIELDS: dict[str, tuple[str, ...]] = {
     "scored": ("score", "band"),
     "note": (),
 }
+
+#: Where a decision was made, when not at a terminal (``decided_in``): Slack's buttons (`govtool serve`).
+DECIDED_IN = ("slack",)
 
 #: Every event type, in lifecycle order.
 EVENT_TYPES: tuple[str, ...] = tuple(EVENT_FIELDS)

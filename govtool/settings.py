@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
 from typing import Any, NamedTuple
 
 from govtool import lifecycle
 from govtool.decision_matrix import MATRIX_FACTORS, MatrixSettings
 from govtool.field_checks import (
+    EMAIL_RE,
     ONE_LINE_PROBLEM,
     Problems,
     check_keys,
@@ -49,7 +51,9 @@ DEFAULT_SETTINGS: dict[str, Any] = {
         ],
     },
     "calendar": "NYSE",
-    "slack": {"channel": "#broker-integrations"},
+    # approvers: who may decide from the notification's buttons (`govtool serve`), by
+    # Slack user id: {U0123ABCD: jane@example.com}. Empty: the messages carry no buttons.
+    "slack": {"channel": "#broker-integrations", "approvers": {}},
     "email": {
         "from": "govtool@example.com",
         "to": ["pm@example.com"],
@@ -80,6 +84,9 @@ DEFAULT_SETTINGS: dict[str, Any] = {
         # The OpenSSH allowed-signers file the approvers' decisions are verified against,
         # relative to the governance root (read by the gate at the tip of the base branch).
         "allowed_signers": ".github/allowed_signers",
+        # The principals (in the allowed-signers file) whose signature vouches for a decision
+        # an approver made in Slack through `govtool serve`: the service's own key.
+        "attesters": [],
         # Names under a connector root that are no broker's: shared code, a _template.
         "not_brokers": [],
     },
@@ -197,6 +204,7 @@ def validate_settings(raw: Any, problems: Problems) -> dict[str, Any]:
     channel = settings["slack"].get("channel")
     if not isinstance(channel, str) or not channel.strip() or control_problem(channel):
         problems.add((*path, "slack", "channel"), "expected a channel name such as #broker-integrations", channel)
+    _check_slack_approvers(settings, (*path, "slack", "approvers"), problems)
 
     email = settings["email"]
     ep = (*path, "email")
@@ -265,6 +273,7 @@ def validate_settings(raw: Any, problems: Problems) -> dict[str, Any]:
                 status,
             )
     check_string_list(gate.get("approvers"), (*gp, "approvers"), problems)
+    check_string_list(gate.get("attesters"), (*gp, "attesters"), problems)
     signers = check_string(gate.get("allowed_signers"), (*gp, "allowed_signers"), problems)
     if signers is not None and relative_path_problem(signers):
         problems.add((*gp, "allowed_signers"), relative_path_problem(signers), signers)
@@ -273,6 +282,48 @@ def validate_settings(raw: Any, problems: Problems) -> dict[str, Any]:
             problems.add((*gp, "not_brokers", index), "expected a name under a connector root (no /)", name)
     _check_milestones(settings["milestones"], (*path, "milestones"), problems)
     return settings
+
+
+#: A Slack user id (``U0123ABCD``; ``W...`` in an Enterprise Grid).
+SLACK_USER_RE = re.compile(r"^[UW][A-Z0-9]{2,20}$")
+
+
+def approver_email(approver: str) -> str:
+    """The email of an approver as ``settings.gate.approvers`` lists it (``jane@example.com``
+    or ``Jane PM <jane@example.com>``), lower-cased."""
+    match = re.fullmatch(r"\s*.*?<([^>]+)>\s*", approver)
+    return (match.group(1) if match else approver).strip().lower()
+
+
+def _check_slack_approvers(settings: dict[str, Any], path: KeyPath, problems: Problems) -> None:
+    """``settings.slack.approvers``: ``{SLACK_USER_ID: email}``; where ``settings.gate.approvers``
+    is set, each email must be one of them (a decision made in Slack is judged by the gate)."""
+    approvers = settings["slack"].get("approvers")
+    if approvers is None:
+        settings["slack"]["approvers"] = {}
+        return
+    if not isinstance(approvers, dict):
+        problems.add(path, "expected a mapping of Slack user id to email ({U0123ABCD: jane@example.com})", approvers)
+        settings["slack"]["approvers"] = {}
+        return
+    gate_approvers = settings["gate"].get("approvers")
+    listed = gate_approvers if isinstance(gate_approvers, list) else []
+    emails = {approver_email(a) for a in listed if isinstance(a, str)}
+    for user, email in approvers.items():
+        if not isinstance(user, str) or not SLACK_USER_RE.match(user):
+            why = "expected a Slack user id (U0123ABCD: the member ID in the person's Slack profile)"
+            problems.add((*path, str(user)), why, user)
+            continue
+        if check_string(email, (*path, user), problems) is None:
+            continue
+        if not EMAIL_RE.match(email):
+            problems.add((*path, user), "expected the approver's email address (name@example.com)", email)
+        elif emails and email.strip().lower() not in emails:
+            problems.add(
+                (*path, user),
+                "not in settings.gate.approvers: the gate would refuse this approver's decisions",
+                email,
+            )
 
 
 #: A milestone's keys: the date, the operational count to reach by then, the total it is out of, a label.
@@ -374,13 +425,16 @@ class GateSettings(NamedTuple):
     """``settings.gate``: connector path patterns with ``{broker}``, the statuses that
     allow connector code, the approvers' emails (empty: no signature needed), the
     allowed-signers file their decisions are verified against (a path under the
-    root), and the names under a connector root that are no broker's."""
+    root), the names under a connector root that are no broker's, and the attesters: the
+    principals of the allowed-signers file whose signature vouches for a decision an
+    approver made in Slack (`govtool serve` signs with their key)."""
 
     paths: tuple[str, ...]
     allowed_statuses: tuple[str, ...]
     approvers: tuple[str, ...]
     allowed_signers: str
     not_brokers: tuple[str, ...]
+    attesters: tuple[str, ...] = ()
 
 
 class Milestone(NamedTuple):
@@ -412,6 +466,8 @@ class Settings(NamedTuple):
         escalation, email, gate, decision_matrix: the sections of the same names.
         calendar: the holiday calendar of business days (``NYSE`` or ``none``).
         slack_channel: ``settings.slack.channel``.
+        slack_approvers: ``settings.slack.approvers``: Slack user id -> the approver's email
+            (who may decide from the buttons of `govtool serve`).
         monthly_api_budget_usd: ``settings.budget.monthly_api_usd`` in USD per month, or None.
         render_on_change: ``settings.docs.render_on_change``: whether commands re-render
             the derived docs, or a workflow renders them on the main branch.
@@ -429,6 +485,7 @@ class Settings(NamedTuple):
     render_on_change: bool
     milestones: tuple[Milestone, ...]
     data: dict[str, Any]
+    slack_approvers: dict[str, str] = {}
 
     @classmethod
     def from_validated(cls, data: dict[str, Any]) -> Settings:
@@ -462,7 +519,9 @@ class Settings(NamedTuple):
                 approvers=tuple(gate["approvers"] or ()),
                 allowed_signers=gate["allowed_signers"],
                 not_brokers=tuple(gate["not_brokers"] or ()),
+                attesters=tuple(gate["attesters"] or ()),
             ),
+            slack_approvers=dict(data["slack"]["approvers"] or {}),
             render_on_change=data["docs"]["render_on_change"],
             milestones=tuple(
                 Milestone(parse_date(m["date"]), m["operational"], m["total"], m.get("label") or None)

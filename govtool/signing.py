@@ -23,6 +23,7 @@ cryptography is done here.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -36,6 +37,7 @@ from typing import Any, NamedTuple
 from govtool import lifecycle
 from govtool.errors import InputError
 from govtool.model import Broker, Event
+from govtool.settings import approver_email
 from govtool.validation import EMAIL_RE, SIGNATURE_RE
 from govtool.yamlio import format_timestamp
 
@@ -44,6 +46,10 @@ from govtool.yamlio import format_timestamp
 NAMESPACE = "govtool-decision"
 #: The first field of the canonical form: what the signed bytes are, and their version.
 CANONICAL_FORMAT = "govtool-decision/1"
+#: The canonical form of a decision an attester signed for an approver (made in Slack).
+ATTESTED_FORMAT = "govtool-decision/2"
+#: The fields of a decision made in Slack, signed in :data:`ATTESTED_FORMAT`.
+ATTESTED_FIELDS = ("decided_in", "slack_user", "attested_by")
 #: The program that signs and verifies, unless git's ``gpg.ssh.program`` names another.
 SSH_KEYGEN = "ssh-keygen"
 #: The most ssh-keygen processes that verify at once.
@@ -84,14 +90,17 @@ class DecisionVerification:
             allowed-signers file does not give that email) or :data:`NOT_AN_APPROVER`
             (it verifies, for an email not among the approvers).
         reason: one line saying why, for people.
-        email: the email the decision records (the principal it was checked for), or None.
+        email: the decider's email the decision records, or None.
         key: the signing key as ssh-keygen names it (``ED25519 key SHA256:...``), when known.
+        attester: for a decision made in Slack, the attester whose key signed it (the
+            principal it was checked for; otherwise that is ``email``).
     """
 
     state: str
     reason: str
     email: str | None = None
     key: str | None = None
+    attester: str | None = None
 
     @property
     def verified(self) -> bool:
@@ -99,18 +108,25 @@ class DecisionVerification:
         return self.state == VERIFIED
 
     def to_dict(self) -> dict[str, Any]:
-        """``{state, verified, reason, email, key}`` for JSON."""
+        """``{state, verified, reason, email, key, attester}`` for JSON."""
         return {
             "state": self.state,
             "verified": self.verified,
             "reason": self.reason,
             "email": self.email,
             "key": self.key,
+            "attester": self.attester,
         }
 
 
 def canonical_decision(broker_id: str, event: Event) -> bytes:
     """The bytes a decision's signature is made over (see the module's docstring).
+
+    A decision made in Slack (``decided_in``, ``slack_user``, ``attested_by``: an
+    attester's signature for an approver) is signed in the form
+    ``govtool-decision/2``, which holds those three fields too; any other decision in
+    ``govtool-decision/1``. Adding or removing one of them after signing changes the
+    bytes, so the signature no longer verifies.
 
     Args:
         broker_id: the broker decided on.
@@ -131,7 +147,17 @@ def canonical_decision(broker_id: str, event: Event) -> bytes:
         "reason": details.get("reason"),
         "score": None if score is None else float(score),
     }
+    if any(details.get(key) is not None for key in ATTESTED_FIELDS):
+        data["format"] = ATTESTED_FORMAT
+        data.update({key: details.get(key) for key in ATTESTED_FIELDS})
     return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+
+
+def signing_principal(event: Event) -> str | None:
+    """Whose key must have signed a decision: its attester (a decision made in Slack), else
+    its decider's email; None when it records neither."""
+    principal = event.details.get("attested_by") or event.details.get("email")
+    return principal if isinstance(principal, str) else None
 
 
 def armor(body: str) -> str:
@@ -268,7 +294,9 @@ class Verification:
     Each decision must be signed, its signature must verify (namespace
     ``govtool-decision``) over its canonical form for the email it records, by a key
     the allowed-signers file gives that email, and, when ``approvers`` are given, the
-    email must be one of them (compared without case). Made, it starts the first batch
+    email must be one of them (compared without case). A decision made in Slack
+    (``attested_by``) must verify for its attester instead, who must be one of
+    ``attesters``, and its decider's email must still be an approver's. Made, it starts the first batch
     of processes (up to :data:`MAX_PARALLEL`) and returns at once, so the caller can do
     other work while they run; :meth:`results` waits for them (and runs any further
     batches). A failure is explained by two more ssh-keygen runs (``check-novalidate``,
@@ -278,7 +306,11 @@ class Verification:
         decisions: ``(broker id, decision event)`` pairs.
         allowed_signers: the text of an OpenSSH allowed-signers file
             (``EMAIL [OPTIONS] KEYTYPE BASE64``, one signer a line).
-        approvers: the approvers' emails; empty checks the signature only.
+        approvers: the approvers (``jane@example.com`` or ``Jane <jane@example.com>``);
+            empty checks the signature only.
+        attesters: ``settings.gate.attesters``: the principals whose signature vouches
+            for a decision made in Slack; a decision attested by anyone else is
+            :data:`NOT_AN_APPROVER`.
         program: the ssh-keygen to run.
         at: the time the keys must be valid at (their ``valid-after``/``valid-before``
             options); None for ssh-keygen's clock.
@@ -294,12 +326,15 @@ class Verification:
         allowed_signers: str,
         approvers: Collection[str] = (),
         *,
+        attesters: Collection[str] = (),
         program: str = SSH_KEYGEN,
         at: dt.datetime | None = None,
         signers_shown: str = "the allowed-signers file",
     ) -> None:
         self._program, self._shown = program, signers_shown
-        self._wanted = {a.strip().lower() for a in approvers}
+        self._wanted = {approver_email(a) for a in approvers}
+        self._attesters = {a.strip().lower() for a in attesters}
+        self._deciders: dict[int, tuple[str, str | None]] = {}
         self._when = f"{at.astimezone(dt.timezone.utc):%Y%m%d%H%M%SZ}" if at else ""
         self._results: list[DecisionVerification | None] = [None] * len(decisions)
         self._pending: list[tuple[int, str, bytes]] = []
@@ -307,16 +342,21 @@ class Verification:
         self._running: tuple[subprocess.Popen, list[tuple[int, str, bytes]]] | None = None
         for index, (broker_id, event) in enumerate(decisions):
             signature, email = event.details.get("signature"), event.details.get("email")
+            attester = event.details.get("attested_by")
             if not signature:
                 self._results[index] = DecisionVerification(UNSIGNED, "the decision is not signed", email)
             elif not isinstance(email, str) or not EMAIL_RE.match(email):
                 why = "signed, but no decider's email is recorded"
                 self._results[index] = DecisionVerification(BAD_SIGNATURE, why, None)
+            elif attester is not None and not (isinstance(attester, str) and EMAIL_RE.match(attester)):
+                why = "signed, but its attester is not a principal (an email)"
+                self._results[index] = DecisionVerification(BAD_SIGNATURE, why, email)
             elif not isinstance(signature, str) or not SIGNATURE_RE.match(signature):
                 why = "the signature is not an SSH signature"
-                self._results[index] = DecisionVerification(BAD_SIGNATURE, why, email)
+                self._results[index] = DecisionVerification(BAD_SIGNATURE, why, email, attester=attester)
             else:
-                self._pending.append((index, email, canonical_decision(broker_id, event)))
+                self._deciders[index] = (email, attester)
+                self._pending.append((index, attester or email, canonical_decision(broker_id, event)))
                 self._sig(index, signature)
         if self._pending:
             self._signers = os.path.join(self._dir(), "allowed_signers")
@@ -364,11 +404,11 @@ class Verification:
                 failed += self._collect(batch)
                 if self._pending:
                     self._start_next()
-            for index, email, payload, detail in failed:
+            for index, principal, payload, detail in failed:
                 sig_file = os.path.join(self._dir(), f"{index}.sig")
-                self._results[index] = _explain(
-                    self._program, self._signers, self._shown, email, sig_file, payload, detail
-                )
+                found = _explain(self._program, self._signers, self._shown, principal, sig_file, payload, detail)
+                email, attester = self._deciders[index]
+                self._results[index] = dataclasses.replace(found, email=email, attester=attester) if attester else found
         finally:
             self.close()
         return self._results  # type: ignore[return-value]
@@ -382,12 +422,7 @@ class Verification:
                 raise InputError(f"{self._program} -Y verify did not run for a signature")
             code = files["rc"].read_text().strip()
             if code == "0":
-                key = _key_of(files["out"].read_bytes())
-                if self._wanted and email.lower() not in self._wanted:
-                    reason = f"signed by {email}, who is not among the approvers"
-                    self._results[index] = DecisionVerification(NOT_AN_APPROVER, reason, email, key)
-                else:
-                    self._results[index] = DecisionVerification(VERIFIED, f"signed by {email} ({key})", email, key)
+                self._results[index] = self._judge(index, _key_of(files["out"].read_bytes()))
             elif code == "127":
                 raise InputError(
                     f"{self._program}: not found; verifying signed decisions needs OpenSSH's ssh-keygen (8.2 or later)",
@@ -396,6 +431,23 @@ class Verification:
             else:
                 failed.append((index, email, payload, _last_line(files["err"].read_bytes())))
         return failed
+
+    def _judge(self, index: int, key: str | None) -> DecisionVerification:
+        """A signature that verified for its principal: is that principal one whose word counts?"""
+        email, attester = self._deciders[index]
+        if attester is None:
+            if self._wanted and email.lower() not in self._wanted:
+                reason = f"signed by {email}, who is not among the approvers"
+                return DecisionVerification(NOT_AN_APPROVER, reason, email, key)
+            return DecisionVerification(VERIFIED, f"signed by {email} ({key})", email, key)
+        if attester.lower() not in self._attesters:
+            reason = f"attested by {attester}, who is not in settings.gate.attesters"
+            return DecisionVerification(NOT_AN_APPROVER, reason, email, key, attester)
+        if self._wanted and email.lower() not in self._wanted:
+            reason = f"decided in Slack by {email}, who is not among the approvers (attested by {attester})"
+            return DecisionVerification(NOT_AN_APPROVER, reason, email, key, attester)
+        reason = f"decided in Slack by {email}, attested by {attester} ({key})"
+        return DecisionVerification(VERIFIED, reason, email, key, attester)
 
     def close(self) -> None:
         """Stop what runs and remove the temporary files."""

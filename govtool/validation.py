@@ -18,6 +18,7 @@ from typing import Any
 from govtool import lifecycle
 from govtool.errors import ValidationError
 from govtool.field_checks import (
+    EMAIL_RE,
     Problems,
     check_keys,
     check_string,
@@ -43,13 +44,10 @@ from govtool.model import (
     priority_problem,
     tier_problem,
 )
-from govtool.settings import Settings, validate_settings
+from govtool.settings import SLACK_USER_RE, Settings, validate_settings
 from govtool.yamlio import KeyPath, format_path, format_timestamp, line_index, line_of, load_yaml
 
 _EVENT_BASE = ("at", "event", "by")
-#: An email as a decision records its decider's: no spaces, commas or wildcards, which
-#: would mean something else in an allowed-signers file.
-EMAIL_RE = re.compile(r"^[^\s@,*?!\\\"']+@[^\s@,*?!\\\"']+$")
 #: A decision's signature: the base64 body of an SSH signature, at most 16 KB.
 SIGNATURE_RE = re.compile(r"^[A-Za-z0-9+/]{16,16384}={0,2}$")
 
@@ -99,7 +97,15 @@ def _parse_event(raw: Any, path: KeyPath, problems: Problems) -> Event | None:
             problems.add(kp, "expected escalation level 1, 2 or 3", value)
         elif key == "score" and value is not None and (not is_number(value) or not 1 <= value <= 5):
             problems.add(kp, "expected a weighted score 1-5", value)
-        elif key == "email" and check_string(value, kp, problems) is not None and not EMAIL_RE.match(value):
+        elif key == "decided_in" and value not in lifecycle.DECIDED_IN:
+            problems.add(kp, f"expected {' or '.join(lifecycle.DECIDED_IN)}", value)
+        elif key == "slack_user" and not (isinstance(value, str) and SLACK_USER_RE.match(value)):
+            problems.add(kp, "expected a Slack user id (U0123ABCD)", value)
+        elif (
+            key in ("email", "attested_by")
+            and check_string(value, kp, problems) is not None
+            and not EMAIL_RE.match(value)
+        ):
             problems.add(kp, "expected an email address (name@example.com)", value)
         elif key == "signature" and not (isinstance(value, str) and SIGNATURE_RE.match(value)):
             problems.add(kp, "expected an SSH signature (the base64 of `ssh-keygen -Y sign`, one line)", value)

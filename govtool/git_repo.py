@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import subprocess
 from pathlib import Path
@@ -458,3 +459,125 @@ def set_config(root: Path, key: str, value: str) -> None:
     result = subprocess.run(["git", "config", key, value], capture_output=True, text=True, cwd=root)
     if result.returncode != 0:
         raise InputError(f"git config {key}: {result.stderr.strip() or 'failed'}", hint="run it inside a git clone")
+
+
+class PushResult(NamedTuple):
+    """What pushing the branch did.
+
+    Attributes:
+        landed: the remote's branch now holds the commits.
+        behind: refused because the remote's branch moved on (not a fast-forward):
+            fetch, rebase and push again.
+        message: git's (or the remote's) reason, for people; "" when it landed.
+    """
+
+    landed: bool
+    behind: bool
+    message: str
+
+
+def _git_failure(exc: Any) -> str:
+    """The last line git wrote of a GitPython ``GitCommandError``."""
+    lines = [line.strip() for line in str(exc.stderr or exc.stdout or exc).splitlines() if line.strip()]
+    return (lines[-1] if lines else str(exc)).strip("'")
+
+
+def serve_checkout(root: Path, remote: str, branch: str) -> Any:
+    """The clone `govtool serve` records decisions in, checked: on ``branch``, nothing
+    changed in the files git tracks, ``remote`` configured, a committer identity set.
+
+    Returns:
+        The ``git.Repo``.
+
+    Raises:
+        InputError: one of those does not hold, with what to do.
+    """
+    import git
+
+    repo = open_repo(root, "govtool serve runs in a clone of the governance repo that can push to its remote")
+    if repo.head.is_detached or repo.active_branch.name != branch:
+        where = "a detached HEAD" if repo.head.is_detached else f"branch {repo.active_branch.name}"
+        raise InputError(f"the clone is on {where}; govtool serve records on {branch}", hint=f"git switch {branch}")
+    if repo.is_dirty(untracked_files=False):
+        raise InputError(
+            "the clone has uncommitted changes; govtool serve owns its clone and would reset them",
+            hint="use a clone of its own for the service (git clone URL), or commit or stash the changes",
+        )
+    if remote not in [r.name for r in repo.remotes]:
+        raise InputError(f"the clone has no remote {remote!r}", hint=f"git remote add {remote} URL, or pass --remote")
+    try:
+        repo.git.var("GIT_COMMITTER_IDENT")
+    except git.GitCommandError:
+        raise InputError(
+            "git has no committer identity in the clone; the decisions' commits need one",
+            hint='git config user.name "govtool serve" && git config user.email govtool-serve@example.com',
+        ) from None
+    return repo
+
+
+def sync_with_remote(repo: Any, remote: str, branch: str) -> None:
+    """Fetch ``remote``'s ``branch`` and fast-forward the clone to it.
+
+    Raises:
+        InputError: the fetch failed, or the clone has commits the remote does not (a
+            service that resets to the remote would drop them).
+    """
+    import git
+
+    try:
+        repo.remote(remote).fetch(f"refs/heads/{branch}:refs/remotes/{remote}/{branch}")
+    except git.GitCommandError as exc:
+        raise InputError(f"git fetch {remote} {branch} failed: {_git_failure(exc)}") from None
+    upstream = f"{remote}/{branch}"
+    ahead = repo.git.rev_list("--count", f"{upstream}..HEAD")
+    if ahead != "0":
+        raise InputError(
+            f"the clone has {ahead} commit(s) that are not on {upstream}; govtool serve resets to what the remote has",
+            hint=f"push them first, or use a fresh clone for the service (git reset --hard {upstream} drops them)",
+        )
+    repo.git.merge("--ff-only", upstream)
+
+
+def push_branch(repo: Any, remote: str, branch: str) -> PushResult:
+    """Push HEAD to ``remote``'s ``branch`` (never forced)."""
+    import git
+
+    try:
+        infos = repo.remote(remote).push(f"HEAD:refs/heads/{branch}")
+    except git.GitCommandError as exc:
+        return PushResult(False, False, _git_failure(exc))
+    for info in infos:
+        if info.flags & (info.REJECTED | info.REMOTE_REJECTED | info.REMOTE_FAILURE | info.ERROR):
+            behind = bool(info.flags & info.REJECTED)
+            return PushResult(False, behind, (info.summary or "").strip() or "the push was refused")
+    if not infos:
+        return PushResult(False, False, "git pushed nothing")
+    return PushResult(True, False, "")
+
+
+def fetch_and_rebase(repo: Any, remote: str, branch: str) -> tuple[bool, str]:
+    """Fetch ``remote``'s ``branch`` and rebase the local commits onto it.
+
+    Returns:
+        ``(True, "")`` when rebased; ``(False, why)`` when the fetch failed or the rebase
+        met a conflict (the rebase is aborted: the branch is as it was).
+    """
+    import git
+
+    try:
+        repo.remote(remote).fetch(f"refs/heads/{branch}:refs/remotes/{remote}/{branch}")
+    except git.GitCommandError as exc:
+        return False, f"git fetch failed: {_git_failure(exc)}"
+    try:
+        repo.git.rebase(f"{remote}/{branch}")
+    except git.GitCommandError as exc:
+        with contextlib.suppress(git.GitCommandError):
+            repo.git.rebase("--abort")
+        return False, f"git rebase met a conflict: {_git_failure(exc)}"
+    return True, ""
+
+
+def reset_to(repo: Any, ref: str) -> None:
+    """Move the branch and the work tree to ``ref`` (``git reset --hard``): the clone's
+    commits that did not land are dropped."""
+    repo.git.reset("--hard", ref)

@@ -17,7 +17,7 @@ from typing import Optional
 import typer
 
 from govtool import __version__
-from govtool.cli import context, cron, gate, pm, repo, research, tracking
+from govtool.cli import context, cron, gate, pm, repo, research, serve, tracking
 from govtool.errors import GovtoolError
 
 _APP_SETTINGS = dict(
@@ -57,7 +57,7 @@ def _global(
     context.OPTIONS.root = root
 
 
-GROUPS = (repo, tracking, research, pm, cron, gate)
+GROUPS = (repo, tracking, research, pm, cron, gate, serve)
 for _group in GROUPS:
     _group.register(app)
 

@@ -30,6 +30,7 @@ from govtool.escalation import Escalation
 from govtool.history import record_event
 from govtool.model import Tracker
 from govtool.outbox import OutboxMessage
+from govtool.slack_interactions import add_decision_buttons, notification_ref, offers_buttons
 from govtool.storage import read_tracker, tracker_lock, write_all
 from govtool.templating import environment, render_template
 from govtool.unit_of_work import update_tracker
@@ -192,11 +193,16 @@ def escalate(
             made.append((e, len(t.broker(e.broker).history) - 1, event))
         return made
 
+    buttons = offers_buttons(tracker.settings.slack_approvers, services.slack.token)
+
     def ahead(t: Tracker, made: list[tuple[Escalation, int, Any]]) -> dict[Path, str]:
         for e, index, event in made:
             note = notification.compose_escalation(root, t, e)
             found = note.for_channels(chosen, "escalate", e.broker, when)
             messages.extend(set_record(found, history_record(e.broker, index, event)))
+            ref = notification_ref(t.broker(e.broker))
+            if buttons and ref is not None:  # the decision it chases, from the message (`govtool serve`)
+                add_decision_buttons(found, ref)
         return outbox.pending_files(root, messages)
 
     made = update_tracker(root, record, ahead=ahead)

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from govtool import decisions, lifecycle, notification, outbox, research, signing
 from govtool.decision_matrix import band_decision, score_if_complete
@@ -35,8 +35,10 @@ from govtool.model import Event, Tracker
 from govtool.research_doc import Finding, read_front_matter
 from govtool.settings import Settings
 from govtool.signing import DecisionVerification, SigningKey
+from govtool.slack_interactions import NotificationRef, add_decision_buttons, offers_buttons
 from govtool.storage import read_tracker
 from govtool.unit_of_work import update_tracker
+from govtool.yamlio import format_timestamp
 
 
 class ResearchIncomplete(ViolationError):
@@ -155,8 +157,15 @@ def notify(
         )
         return len(t.broker(broker_id).history) - 1, event, completed
 
+    buttons = kind == lifecycle.DEFAULT_NOTIFICATION_KIND and offers_buttons(
+        tracker.settings.slack_approvers, services.slack.token
+    )
+
     def ahead(t: Tracker, made: tuple[int, Any, bool]) -> dict[Path, str]:
-        return outbox.pending_files(root, set_record(messages, history_record(broker_id, made[0], made[1])))
+        set_record(messages, history_record(broker_id, made[0], made[1]))
+        if buttons:  # the PM decides from the message (`govtool serve`)
+            add_decision_buttons(messages, NotificationRef(broker_id, made[0], format_timestamp(made[1].at)))
+        return outbox.pending_files(root, messages)
 
     changed: list[Path] = []
     made = update_tracker(
@@ -198,6 +207,23 @@ class DecideOutcome:
     delivery: DeliveryReport = field(default_factory=DeliveryReport)
     signed_as: str | None = None
     signature_check: DecisionVerification | None = None
+    event: Event | None = None
+    messages: list[outbox.OutboxMessage] = field(default_factory=list)
+    services: Services | None = None
+
+
+class SlackOrigin(NamedTuple):
+    """A decision made with a button in Slack (`govtool serve`).
+
+    Attributes:
+        user: the Slack user id who clicked; email: the approver's email
+            (``settings.slack.approvers``), the decision's decider; attester: the
+            principal whose key signs it (``settings.gate.attesters``).
+    """
+
+    user: str
+    email: str
+    attester: str
 
 
 _DECISION_VERBS = {lifecycle.APPROVED: "approve", lifecycle.REJECTED: "reject", lifecycle.ON_HOLD: "put on hold"}
@@ -216,6 +242,8 @@ def decide(
     env: Mapping[str, str],
     git_email: str = "",
     signing_key: SigningKey | None = None,
+    in_slack: SlackOrigin | None = None,
+    deliver_now: bool = True,
 ) -> DecideOutcome:
     """Record the PM's decision with the weighted score of that moment; on approval,
     scaffold the implementation guide; announce it on every configured channel.
@@ -233,6 +261,12 @@ def decide(
             ``by`` names none.
         signing_key: the decider's SSH key: the decision is signed
             (:mod:`govtool.signing`); required where ``settings.gate.approvers`` is set.
+            For a decision made in Slack, the attester's key.
+        in_slack: the decision was made with a Slack button: the event records where,
+            by which Slack user, for which approver's email, and the attester that signs.
+        deliver_now: False leaves the announcements in the outbox (``pending/``); the
+            outcome's ``messages`` and ``services`` deliver them later (or void them,
+            where the decision does not land).
 
     Raises:
         InputError: a bad decision, no reason to reject or hold, unknown broker, a
@@ -251,7 +285,10 @@ def decide(
             hint="git config gpg.format ssh && git config user.signingkey ~/.ssh/id_ed25519.pub, or pass "
             "--signing-key PATH; nothing was written",
         )
-    email = author_of(by, tracker.settings, git_email)[1] if signing_key is not None else None
+    if in_slack is not None:
+        email: str | None = in_slack.email
+    else:
+        email = author_of(by, tracker.settings, git_email)[1] if signing_key is not None else None
     front = read_front_matter(root, record.research_doc_path)
     matrix = score_if_complete(front.get("scores"), tracker.settings.decision_matrix)
     total = float(matrix.total) if matrix else None
@@ -293,6 +330,8 @@ def decide(
             email=email,
             key=signing_key,
             via=via(chosen) if chosen else None,
+            slack_user=in_slack.user if in_slack else None,
+            attested_by=in_slack.attester if in_slack else None,
         )
         recorded.append(event)
         return len(t.broker(broker_id).history) - 1, event
@@ -305,10 +344,14 @@ def decide(
         outcome.signed_as = email
         if approvers:
             outcome.signature_check = check_signature(root, tracker.settings, broker_id, recorded[-1], signing_key, at)
+    outcome.event = recorded[-1]
     if commit and author is not None:
-        message = f"govtool: {_DECISION_VERBS[key]} {broker_id} (by {author[0]})"
+        where = " in Slack" if in_slack else ""
+        message = f"govtool: {_DECISION_VERBS[key]} {broker_id} (by {author[0]}{where})"
         outcome.commit = Commit(commit_files(root, changed, message, author), message)
-    outcome.delivery = deliver(root, services, messages, at)
+    outcome.messages, outcome.services = messages, services
+    if deliver_now:
+        outcome.delivery = deliver(root, services, messages, at)
     outcome.delivery.skipped.extend(skipped)
     return outcome
 
@@ -325,7 +368,14 @@ def check_signature(
         why = "no such file" if isinstance(exc, FileNotFoundError) else getattr(exc, "message", str(exc))
         return DecisionVerification(signing.BAD_SIGNATURE, f"{rel}: {why}", event.details.get("email"))
     return signing.verify_decision(
-        broker_id, event, text, settings.gate.approvers, program=key.program, at=at, signers_shown=rel
+        broker_id,
+        event,
+        text,
+        settings.gate.approvers,
+        attesters=settings.gate.attesters,
+        program=key.program,
+        at=at,
+        signers_shown=rel,
     )
 
 

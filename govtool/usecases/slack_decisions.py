@@ -1,0 +1,401 @@
+"""The PM decides in Slack: what `govtool serve` does with a click, and how a decision
+lands on the remote's branch.
+
+Source: seeds/pm-notification-process.md, "PM Responds with Decision".
+
+A click is answered at once (:func:`answer_click`): a non-approver, a button already
+answered, or one of an older notification is refused, and nothing changes. A
+decision that may proceed is recorded later, with others that came meanwhile, by
+:func:`land`: each through :func:`govtool.usecases.pm.decide` (the same validation
+and lifecycle as `govtool decide`), decided by the approver's email, signed by the
+service's attester key, committed; then the branch is pushed. When the remote moved
+on, the commits are rebased onto it and pushed again (at most ``attempts`` times); a
+rebase that conflicts, or whose result no longer holds (the broker was decided or
+notified again on the remote), records the decisions anew on the remote's tip, where
+each is checked again. Where a decision cannot land, the clone is reset to what the
+remote has, its announcements are set aside in the outbox's ``void/``, and the PM is
+told: nothing is recorded. Announcements of what landed are delivered after the push.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from govtool import lifecycle, outbox, signing
+from govtool.delivery import ChannelRequest, deliver
+from govtool.errors import GovtoolError, InputError
+from govtool.git_repo import fetch_and_rebase, push_branch, reset_to, serve_checkout, sync_with_remote
+from govtool.inputs import inside_root, read_text
+from govtool.model import Broker, Event
+from govtool.settings import Settings
+from govtool.signing import SigningKey
+from govtool.slack_interactions import DECIDED, OPEN, STALE, Click, button_state, decided_text
+from govtool.storage import lock_path, read_tracker
+from govtool.usecases import pm
+
+#: How many times a decision is pushed (the first push, then after each fetch and rebase).
+PUSH_ATTEMPTS = 5
+
+ONLY_APPROVERS = (
+    "Only the approvers can decide (settings.slack.approvers lists them by Slack user id). Nothing was recorded."
+)
+
+
+class ServeConfig(NamedTuple):
+    """How `govtool serve` records and lands decisions.
+
+    Attributes:
+        remote: the remote to push to (``origin``); branch: its branch (``main``).
+        attester: the principal the service signs as (in ``settings.gate.attesters`` and
+            the allowed-signers file); key: its SSH key.
+        attempts: how many pushes a decision gets (:data:`PUSH_ATTEMPTS`).
+    """
+
+    remote: str
+    branch: str
+    attester: str
+    key: SigningKey
+    attempts: int = PUSH_ATTEMPTS
+
+
+class SlackDecision(NamedTuple):
+    """A decision to record: the click (or the reason's modal) and its reason (None to approve)."""
+
+    click: Click
+    reason: str | None
+
+
+@dataclass
+class Answer:
+    """What became of one decision, for Slack.
+
+    Attributes:
+        job: the decision asked for.
+        landed: recorded and on the remote's branch.
+        text: what to tell the person who clicked (ephemerally), or "" when the
+            updated message says it.
+        decided: for the updated message: who decided what and when
+            (:func:`govtool.slack_interactions.decided_text`); None when nothing landed.
+        event: the decision event that landed.
+    """
+
+    job: SlackDecision
+    landed: bool
+    text: str = ""
+    decided: str | None = None
+    event: Event | None = None
+
+
+def _decided(event: Event) -> str:
+    return decided_text(event.details["decision"], event.by, event.at, event.details.get("reason"))
+
+
+def refusal(broker: Broker | None, settings: Settings, click: Click) -> str | None:
+    """Why a click may not record a decision, for the person who clicked; None when it may.
+
+    Args:
+        broker: the broker the button names, as the clone has it (None: not tracked).
+        settings: the tracker's settings (``settings.slack.approvers``).
+        click: the click.
+    """
+    if click.user not in settings.slack_approvers:
+        return ONLY_APPROVERS
+    if broker is None:
+        return f"{click.ref.broker} is not in the tracker any more. Nothing was recorded."
+    state, event = button_state(broker, click.ref)
+    if state == DECIDED:
+        latest = lifecycle.last_research_notification(broker.history)
+        again = ""
+        if latest is not None and latest[0] > click.ref.index:
+            again = f" The PM was notified again on {latest[1].date.isoformat()}: decide from the latest message."
+        return f"Already decided: {_decided(event)}.{again} Nothing more was recorded."
+    if state == STALE:
+        if event is not None:
+            return (
+                f"This button answers an older notification of {broker.name}: the PM was notified again on "
+                f"{event.date.isoformat()}. Decide from the latest message. Nothing was recorded."
+            )
+        return f"This button no longer matches {broker.name}'s history. Nothing was recorded."
+    assert state == OPEN
+    return None
+
+
+@contextlib.contextmanager
+def service_lock(root: Path) -> Iterator[None]:
+    """Hold ``.govtool/serve.lock`` while `govtool serve` runs: one service per clone.
+
+    Raises:
+        InputError: another `govtool serve` holds it.
+    """
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(str(lock_path(root, "serve.lock")), timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise InputError(
+            f"another govtool serve runs in {root}: one service per clone (it owns the clone's branch)",
+            hint="stop it first, or give this one a clone of its own",
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def answer_click(root: Path, click: Click) -> str | None:
+    """The answer to a click that may not record a decision (see :func:`refusal`), from the
+    clone as it stands; None when the decision may proceed (:func:`land` checks again)."""
+    try:
+        tracker = read_tracker(root, only=[click.ref.broker])
+    except InputError as exc:
+        return f"govtool cannot read the tracker: {exc.message}. Nothing was recorded."
+    return refusal(tracker.brokers.get(click.ref.broker), tracker.settings, click)
+
+
+def broker_name(root: Path, broker_id: str) -> str:
+    """The broker's name, for the reason's modal (its id when it does not read)."""
+    try:
+        return read_tracker(root, only=[broker_id]).broker(broker_id).name
+    except GovtoolError:
+        return broker_id
+
+
+def check_service(root: Path, config: ServeConfig, env: Mapping[str, str], at: dt.datetime) -> Any:
+    """Everything `govtool serve` needs, checked before it listens.
+
+    The clone (:func:`govtool.git_repo.serve_checkout`, brought up to the remote's
+    branch by :func:`govtool.git_repo.sync_with_remote`), Slack's secrets in ``env``
+    (``SLACK_SIGNING_SECRET``, ``SLACK_BOT_TOKEN``), approvers in
+    ``settings.slack.approvers``, the attester in ``settings.gate.attesters``, and a
+    decision signed with the key for the first approver that verifies against the
+    allowed-signers file as the gate will verify it.
+
+    Returns:
+        The clone's ``git.Repo``.
+
+    Raises:
+        InputError: what is missing, with what to do.
+    """
+    for name in ("SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN"):
+        if not env.get(name):
+            raise InputError(
+                f"{name} is not set; govtool serve needs Slack's signing secret and the bot token",
+                hint="both are on the app's page at api.slack.com/apps (Basic Information; OAuth & Permissions)",
+            )
+    repo = serve_checkout(root, config.remote, config.branch)
+    sync_with_remote(repo, config.remote, config.branch)
+    settings = read_tracker(root).settings
+    if not settings.slack_approvers:
+        raise InputError(
+            "settings.slack.approvers is empty: no one could decide from Slack",
+            hint="add each approver as 'SLACK_USER_ID: email' under settings.slack.approvers in tracker.yaml",
+        )
+    if config.attester.lower() not in {a.lower() for a in settings.gate.attesters}:
+        raise InputError(
+            f"{config.attester} is not in settings.gate.attesters: the gate would not accept its signature",
+            hint="add it to settings.gate.attesters, and its key to the allowed-signers file, on the main branch",
+        )
+    user, email = next(iter(settings.slack_approvers.items()))
+    probe = Event(
+        at,
+        "decision",
+        email,
+        {
+            "decision": lifecycle.APPROVED,
+            "email": email,
+            "decided_in": "slack",
+            "slack_user": user,
+            "attested_by": config.attester,
+        },
+    )
+    probe.details["signature"] = signing.sign_decision("govtool-serve-check", probe, config.key)
+    rel = settings.gate.allowed_signers
+    try:
+        signers = read_text(inside_root(root, rel, "settings.gate.allowed_signers"), rel)
+    except OSError:
+        raise InputError(f"{rel}: no such file; the attester's key is listed there") from None
+    result = signing.verify_decision(
+        "govtool-serve-check",
+        probe,
+        signers,
+        settings.gate.approvers,
+        attesters=settings.gate.attesters,
+        program=config.key.program,
+        signers_shown=rel,
+    )
+    if not result.verified:
+        raise InputError(
+            f"a decision signed with {config.key.key} would not pass the gate: {result.reason}",
+            hint=f"list '{config.attester} KEYTYPE KEY' (the key's .pub) in {rel} on the main branch",
+        )
+    return repo
+
+
+def land(
+    root: Path,
+    repo: Any,
+    jobs: list[SlackDecision],
+    config: ServeConfig,
+    env: Mapping[str, str],
+    now: Callable[[], dt.datetime],
+) -> list[Answer]:
+    """Record decisions, push them, and deliver their announcements (see the module's docstring).
+
+    Args:
+        root: the governance root in the clone; repo: its ``git.Repo``.
+        jobs: the decisions, in the order they came.
+        config: the remote, the branch, the attester and its key.
+        env: the environment (email settings of the announcements).
+        now: the clock (each decision is dated when it is recorded).
+
+    Returns:
+        One :class:`Answer` per job, in order.
+    """
+    answers: dict[int, Answer] = {}
+    recorded: list[tuple[int, pm.DecideOutcome]] = []
+    try:
+        _land(root, repo, jobs, config, env, now, answers, recorded)
+    except BaseException:  # a crash of govtool's own: what was not pushed is dropped, then it goes up
+        _undo(root, repo, config, recorded, "govtool stopped while recording it")
+        raise
+    return [answers[i] for i in range(len(jobs))]
+
+
+def _land(
+    root: Path,
+    repo: Any,
+    jobs: list[SlackDecision],
+    config: ServeConfig,
+    env: Mapping[str, str],
+    now: Callable[[], dt.datetime],
+    answers: dict[int, Answer],
+    recorded: list[tuple[int, pm.DecideOutcome]],
+) -> None:
+    """:func:`land`'s attempts; ``answers`` and ``recorded`` are filled in place (so a crash
+    can undo what was recorded and not pushed)."""
+    to_record = list(range(len(jobs)))
+    for attempt in range(config.attempts):
+        for i in to_record:
+            found = _record(root, jobs[i], config, env, now)
+            if isinstance(found, str):
+                answers[i] = Answer(jobs[i], False, found)
+            else:
+                recorded.append((i, found))
+        to_record = []
+        if not recorded:
+            break
+        pushed = push_branch(repo, config.remote, config.branch)
+        if pushed.landed:
+            done = list(recorded)
+            recorded.clear()  # on the remote now: nothing to undo
+            _landed(root, jobs, done, answers, now())
+            break
+        if not pushed.behind or attempt == config.attempts - 1:
+            why = pushed.message if not pushed.behind else f"the remote kept moving ({config.attempts} pushes)"
+            _undo(root, repo, config, recorded, f"the push was refused: {why}")
+            for i, _ in recorded:
+                answers[i] = Answer(
+                    jobs[i],
+                    False,
+                    f"Your decision on {jobs[i].click.ref.broker} could not be saved to the governance repo "
+                    f"({config.remote}/{config.branch}): {why}. Nothing was recorded; try again, or use "
+                    "`govtool decide`.",
+                )
+            recorded.clear()
+            break
+        rebased, _ = fetch_and_rebase(repo, config.remote, config.branch)
+        if rebased and _still_answers(root, jobs, recorded):
+            continue
+        # A conflict, or the remote decided or notified meanwhile: record anew on its tip.
+        _undo(root, repo, config, recorded, "recorded anew on the remote's tip", to=f"{config.remote}/{config.branch}")
+        to_record = [i for i, _ in recorded]
+        recorded.clear()
+
+
+def _record(
+    root: Path, job: SlackDecision, config: ServeConfig, env: Mapping[str, str], now: Callable[[], dt.datetime]
+) -> pm.DecideOutcome | str:
+    """Record and commit one decision in the clone; the refusal's text when it may not be."""
+    click = job.click
+    try:
+        tracker = read_tracker(root, only=[click.ref.broker])
+        why = refusal(tracker.brokers.get(click.ref.broker), tracker.settings, click)
+        if why:
+            return why
+        email = tracker.settings.slack_approvers[click.user]
+        return pm.decide(
+            root,
+            click.ref.broker,
+            click.decision,
+            by=email,
+            reason=job.reason,
+            channels=ChannelRequest(email=None, slack=False),
+            commit=True,
+            at=now(),
+            env=env,
+            signing_key=config.key,
+            in_slack=pm.SlackOrigin(click.user, email, config.attester),
+            deliver_now=False,
+        )
+    except GovtoolError as exc:
+        return f"Your decision on {click.ref.broker} was not recorded: {exc.message}"
+
+
+def _still_answers(root: Path, jobs: list[SlackDecision], recorded: list[tuple[int, pm.DecideOutcome]]) -> bool:
+    """After a rebase: every recorded decision is in its broker's history, which replays,
+    and still answers its notification (nothing decided or notified in between)."""
+    brokers = sorted({jobs[i].click.ref.broker for i, _ in recorded})
+    try:
+        tracker = read_tracker(root, only=brokers)
+    except GovtoolError:
+        return False
+    for i, outcome in recorded:
+        broker = tracker.brokers.get(jobs[i].click.ref.broker)
+        event = outcome.event
+        if broker is None or event is None:
+            return False
+        place = next((n for n, e in enumerate(broker.history) if e == event), None)
+        if place is None:
+            return False
+        before = dataclasses.replace(broker, history=broker.history[:place])
+        if button_state(before, jobs[i].click.ref)[0] != OPEN:
+            return False
+    return True
+
+
+def _undo(
+    root: Path, repo: Any, config: ServeConfig, recorded: list[tuple[int, pm.DecideOutcome]], why: str, to: str = ""
+) -> None:
+    """Drop the clone's commits that did not land (reset to ``to``, or to the remote's
+    branch as last fetched) and set their announcements aside."""
+    reset_to(repo, to or f"{config.remote}/{config.branch}")
+    for _, outcome in recorded:
+        for message in outcome.messages:
+            source = outbox.path_of(root, outbox.PENDING, message.id)
+            if source.exists():
+                outbox.void(root, message, source, f"the decision did not land: {why}")
+
+
+def _landed(
+    root: Path,
+    jobs: list[SlackDecision],
+    recorded: list[tuple[int, pm.DecideOutcome]],
+    answers: dict[int, Answer],
+    at: dt.datetime,
+) -> None:
+    """The decisions are on the remote: answer them, and deliver their announcements."""
+    messages = [m for _, outcome in recorded for m in outcome.messages]
+    services = next((o.services for _, o in recorded if o.services is not None), None)
+    for i, outcome in recorded:
+        event = outcome.event
+        answers[i] = Answer(jobs[i], True, "", _decided(event) if event else None, event)
+    if messages and services is not None:
+        with contextlib.suppress(GovtoolError, OSError):  # they wait in the outbox for `govtool outbox flush`
+            deliver(root, services, messages, at)

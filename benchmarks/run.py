@@ -23,6 +23,7 @@ BENCHMARKS = [
     "gate_scale.py",
     "research_from_openapi.py",
     "site.py",
+    "slack_decisions.py",
 ]
 
 

@@ -118,6 +118,7 @@ class DecisionWorker:
                     )
                     for job, _ in batch
                 ]
+            log(f"a batch of {len(batch)}: {sum(a.landed for a in answers)} landed")
             for answer, (_, blocks) in zip(answers, batch, strict=True):
                 click = answer.job.click
                 outcome = answer.decided if answer.landed else answer.text

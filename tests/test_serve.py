@@ -98,6 +98,12 @@ class Governance:
         self.process: subprocess.Popen | None = None
         self.log = tmp_path / "serve.log"
 
+    def decide_at_the_terminal(self, broker: str, decision: str, reason: str) -> None:
+        """The PM decides with `govtool decide` in the developer's clone, signed with the PM's key."""
+        args = ["decide", broker, decision, "--by", APPROVER[1], "--reason", reason]
+        result = self.govtool(self.dev, *args, "--signing-key", str(self.jane_key), "--no-email", "--no-slack")
+        assert result.exit_code == 0, result.stderr
+
     def commit_and_push(self, message: str) -> None:
         git(self.dev, "add", "-A")
         git(self.dev, "commit", "-q", "-m", message)
@@ -313,23 +319,7 @@ def test_an_escalation_carries_the_buttons_of_the_notification_it_chases(governa
 
 def test_a_webhook_message_carries_no_buttons(governance, govtool, monkeypatch):
     gov = governance(["alpaca"])
-    assert (
-        govtool(
-            gov.dev,
-            "decide",
-            "alpaca",
-            "on-hold",
-            "--by",
-            APPROVER[1],
-            "--reason",
-            "budget",
-            "--signing-key",
-            str(gov.jane_key),
-            "--no-email",
-            "--no-slack",
-        ).exit_code
-        == 0
-    )
+    gov.decide_at_the_terminal("alpaca", "on-hold", "budget")
     monkeypatch.delenv("SLACK_BOT_TOKEN")
     monkeypatch.setenv("SLACK_WEBHOOK_URL", f"http://127.0.0.1:{gov.slack.port}/webhook/T/B/X")
     assert govtool(gov.dev, "notify", "alpaca").exit_code == 0
@@ -467,23 +457,7 @@ def test_a_button_of_an_older_notification_is_stale(governance, govtool):
     gov = governance(["alpaca"])
     old = gov.click_payload("alpaca", "approved")
     # The PM puts it on hold at the terminal; the developer notifies again; the old button is stale.
-    assert (
-        govtool(
-            gov.dev,
-            "decide",
-            "alpaca",
-            "on-hold",
-            "--by",
-            APPROVER[1],
-            "--reason",
-            "budget",
-            "--signing-key",
-            str(gov.jane_key),
-            "--no-email",
-            "--no-slack",
-        ).exit_code
-        == 0
-    )
+    gov.decide_at_the_terminal("alpaca", "on-hold", "budget")
     assert govtool(gov.dev, "notify", "alpaca", "--kind", "research-completed").exit_code == 0
     gov.commit_and_push("on hold, notified again")
     git(gov.clone, "pull", "-q")
@@ -518,23 +492,7 @@ def test_the_remote_moved_on_meanwhile_is_fetched_rebased_and_pushed(governance,
 def test_a_decision_made_at_the_terminal_meanwhile_wins_and_the_click_is_told(governance, govtool):
     gov = governance(["alpaca"])
     gov.start()
-    assert (
-        govtool(
-            gov.dev,
-            "decide",
-            "alpaca",
-            "rejected",
-            "--by",
-            APPROVER[1],
-            "--reason",
-            "no",
-            "--signing-key",
-            str(gov.jane_key),
-            "--no-email",
-            "--no-slack",
-        ).exit_code
-        == 0
-    )
+    gov.decide_at_the_terminal("alpaca", "rejected", "no")
     gov.commit_and_push("rejected at the terminal")
     gov.send(gov.click_payload("alpaca", "approved"))
     answer = gov.wait_for(lambda: gov.answers_to("alpaca"), message="the answer")

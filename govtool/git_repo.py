@@ -522,12 +522,9 @@ def sync_with_remote(repo: Any, remote: str, branch: str) -> None:
         InputError: the fetch failed, or the clone has commits the remote does not (a
             service that resets to the remote would drop them).
     """
-    import git
-
-    try:
-        repo.remote(remote).fetch(f"refs/heads/{branch}:refs/remotes/{remote}/{branch}")
-    except git.GitCommandError as exc:
-        raise InputError(f"git fetch {remote} {branch} failed: {_git_failure(exc)}") from None
+    failed = fetch_branch(repo, remote, branch)
+    if failed:
+        raise InputError(f"{remote} {branch}: {failed}")
     upstream = f"{remote}/{branch}"
     ahead = repo.git.rev_list("--count", f"{upstream}..HEAD")
     if ahead != "0":
@@ -555,26 +552,29 @@ def push_branch(repo: Any, remote: str, branch: str) -> PushResult:
     return PushResult(True, False, "")
 
 
-def fetch_and_rebase(repo: Any, remote: str, branch: str) -> tuple[bool, str]:
-    """Fetch ``remote``'s ``branch`` and rebase the local commits onto it.
-
-    Returns:
-        ``(True, "")`` when rebased; ``(False, why)`` when the fetch failed or the rebase
-        met a conflict (the rebase is aborted: the branch is as it was).
-    """
+def fetch_branch(repo: Any, remote: str, branch: str) -> str | None:
+    """Fetch ``remote``'s ``branch`` into ``REMOTE/BRANCH``: None, or why it failed (git's words)."""
     import git
 
     try:
-        repo.remote(remote).fetch(f"refs/heads/{branch}:refs/remotes/{remote}/{branch}")
+        repo.remote(remote).fetch(f"+refs/heads/{branch}:refs/remotes/{remote}/{branch}")
     except git.GitCommandError as exc:
-        return False, f"git fetch failed: {_git_failure(exc)}"
+        return f"git fetch failed: {_git_failure(exc)}"
+    return None
+
+
+def rebase_onto(repo: Any, upstream: str) -> bool:
+    """Rebase the branch's own commits onto ``upstream``: False on a conflict (the rebase is
+    aborted, and the branch is as it was)."""
+    import git
+
     try:
-        repo.git.rebase(f"{remote}/{branch}")
-    except git.GitCommandError as exc:
+        repo.git.rebase(upstream)
+    except git.GitCommandError:
         with contextlib.suppress(git.GitCommandError):
             repo.git.rebase("--abort")
-        return False, f"git rebase met a conflict: {_git_failure(exc)}"
-    return True, ""
+        return False
+    return True
 
 
 def reset_to(repo: Any, ref: str) -> None:

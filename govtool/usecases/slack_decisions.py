@@ -30,7 +30,7 @@ from typing import Any, NamedTuple
 from govtool import lifecycle, outbox, signing
 from govtool.delivery import ChannelRequest, deliver
 from govtool.errors import GovtoolError, InputError
-from govtool.git_repo import fetch_and_rebase, push_branch, reset_to, serve_checkout, sync_with_remote
+from govtool.git_repo import fetch_branch, push_branch, rebase_onto, reset_to, serve_checkout, sync_with_remote
 from govtool.inputs import inside_root, read_text
 from govtool.model import Broker, Event
 from govtool.settings import Settings
@@ -259,64 +259,57 @@ def land(
         One :class:`Answer` per job, in order.
     """
     answers: dict[int, Answer] = {}
-    recorded: list[tuple[int, pm.DecideOutcome]] = []
+    recorded: list[tuple[int, pm.DecideOutcome]] = []  # committed in the clone, not on the remote yet
     try:
-        _land(root, repo, jobs, config, env, now, answers, recorded)
+        to_record = list(range(len(jobs)))
+        for attempt in range(config.attempts):
+            for i in to_record:
+                found = _record(root, jobs[i], config, env, now)
+                if isinstance(found, str):
+                    answers[i] = Answer(jobs[i], False, found)
+                else:
+                    recorded.append((i, found))
+            to_record = []
+            if not recorded:
+                break
+            pushed = push_branch(repo, config.remote, config.branch)
+            if pushed.landed:
+                done = list(recorded)
+                recorded.clear()  # on the remote now: nothing to undo
+                _landed(root, jobs, done, answers, now())
+                break
+            if not pushed.behind or attempt == config.attempts - 1:
+                why = pushed.message if not pushed.behind else f"the remote kept moving ({config.attempts} pushes)"
+                _undo(root, repo, config, recorded, f"the push was refused: {why}")
+                for i, _ in recorded:
+                    answers[i] = Answer(jobs[i], False, _not_saved(jobs[i], config, f"the push was refused: {why}"))
+                recorded.clear()
+                break
+            fetch_failed = fetch_branch(repo, config.remote, config.branch)
+            if fetch_failed:
+                _undo(root, repo, config, recorded, fetch_failed)
+                for i, _ in recorded:
+                    answers[i] = Answer(jobs[i], False, _not_saved(jobs[i], config, fetch_failed))
+                recorded.clear()
+                break
+            if rebase_onto(repo, f"{config.remote}/{config.branch}") and _still_answers(root, jobs, recorded):
+                continue
+            # A conflict, or the remote decided or notified meanwhile: record anew on its tip.
+            _undo(root, repo, config, recorded, "recorded anew on the remote's tip")
+            to_record = [i for i, _ in recorded]
+            recorded.clear()
     except BaseException:  # a crash of govtool's own: what was not pushed is dropped, then it goes up
         _undo(root, repo, config, recorded, "govtool stopped while recording it")
         raise
     return [answers[i] for i in range(len(jobs))]
 
 
-def _land(
-    root: Path,
-    repo: Any,
-    jobs: list[SlackDecision],
-    config: ServeConfig,
-    env: Mapping[str, str],
-    now: Callable[[], dt.datetime],
-    answers: dict[int, Answer],
-    recorded: list[tuple[int, pm.DecideOutcome]],
-) -> None:
-    """:func:`land`'s attempts; ``answers`` and ``recorded`` are filled in place (so a crash
-    can undo what was recorded and not pushed)."""
-    to_record = list(range(len(jobs)))
-    for attempt in range(config.attempts):
-        for i in to_record:
-            found = _record(root, jobs[i], config, env, now)
-            if isinstance(found, str):
-                answers[i] = Answer(jobs[i], False, found)
-            else:
-                recorded.append((i, found))
-        to_record = []
-        if not recorded:
-            break
-        pushed = push_branch(repo, config.remote, config.branch)
-        if pushed.landed:
-            done = list(recorded)
-            recorded.clear()  # on the remote now: nothing to undo
-            _landed(root, jobs, done, answers, now())
-            break
-        if not pushed.behind or attempt == config.attempts - 1:
-            why = pushed.message if not pushed.behind else f"the remote kept moving ({config.attempts} pushes)"
-            _undo(root, repo, config, recorded, f"the push was refused: {why}")
-            for i, _ in recorded:
-                answers[i] = Answer(
-                    jobs[i],
-                    False,
-                    f"Your decision on {jobs[i].click.ref.broker} could not be saved to the governance repo "
-                    f"({config.remote}/{config.branch}): {why}. Nothing was recorded; try again, or use "
-                    "`govtool decide`.",
-                )
-            recorded.clear()
-            break
-        rebased, _ = fetch_and_rebase(repo, config.remote, config.branch)
-        if rebased and _still_answers(root, jobs, recorded):
-            continue
-        # A conflict, or the remote decided or notified meanwhile: record anew on its tip.
-        _undo(root, repo, config, recorded, "recorded anew on the remote's tip", to=f"{config.remote}/{config.branch}")
-        to_record = [i for i, _ in recorded]
-        recorded.clear()
+def _not_saved(job: SlackDecision, config: ServeConfig, why: str) -> str:
+    """What the person who clicked is told of a decision that did not land."""
+    return (
+        f"Your decision on {job.click.ref.broker} could not be saved to the governance repo "
+        f"({config.remote}/{config.branch}): {why}. Nothing was recorded; try again, or use `govtool decide`."
+    )
 
 
 def _record(
@@ -370,12 +363,10 @@ def _still_answers(root: Path, jobs: list[SlackDecision], recorded: list[tuple[i
     return True
 
 
-def _undo(
-    root: Path, repo: Any, config: ServeConfig, recorded: list[tuple[int, pm.DecideOutcome]], why: str, to: str = ""
-) -> None:
-    """Drop the clone's commits that did not land (reset to ``to``, or to the remote's
-    branch as last fetched) and set their announcements aside."""
-    reset_to(repo, to or f"{config.remote}/{config.branch}")
+def _undo(root: Path, repo: Any, config: ServeConfig, recorded: list[tuple[int, pm.DecideOutcome]], why: str) -> None:
+    """Drop the clone's commits that did not land (reset to the remote's branch as last
+    fetched) and set their announcements aside."""
+    reset_to(repo, f"{config.remote}/{config.branch}")
     for _, outcome in recorded:
         for message in outcome.messages:
             source = outbox.path_of(root, outbox.PENDING, message.id)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import re
 import subprocess
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -577,7 +578,34 @@ def fetch_and_rebase(repo: Any, remote: str, branch: str) -> tuple[bool, str]:
     return True, ""
 
 
-def reset_to(repo: Any, ref: str) -> None:
+def head_commit(repo: Any) -> str:
+    """The hexsha of the clone's HEAD."""
+    return repo.head.commit.hexsha
+
+
+def untracked_files(repo: Any) -> set[str]:
+    """The files git neither tracks nor ignores, as paths relative to the work tree's top."""
+    return {name for name in repo.git.ls_files("--others", "--exclude-standard", "-z").split("\0") if name}
+
+
+def reset_to(repo: Any, ref: str, keep_untracked: Collection[str] | None = None) -> None:
     """Move the branch and the work tree to ``ref`` (``git reset --hard``): the clone's
-    commits that did not land are dropped."""
+    commits that did not land are dropped, with what was written and not committed.
+
+    Args:
+        repo: the clone's ``git.Repo``; ref: a commit or ``REMOTE/BRANCH``.
+        keep_untracked: where given, the untracked files there were before (paths
+            relative to the work tree's top): every other untracked file is removed too,
+            as written by what is dropped (an integration guide a failed decision wrote),
+            except govtool's own state under ``.govtool/``.
+    """
+    if any(Path(repo.git_dir, name).exists() for name in ("rebase-merge", "rebase-apply")):
+        with contextlib.suppress(Exception):  # a rebase a crash interrupted: back to the branch first
+            repo.git.rebase("--abort")
     repo.git.reset("--hard", ref)
+    if keep_untracked is None:
+        return
+    top, kept = Path(repo.working_tree_dir), set(keep_untracked)
+    for name in sorted(untracked_files(repo) - kept):
+        if ".govtool" not in Path(name).parts:
+            (top / name).unlink(missing_ok=True)

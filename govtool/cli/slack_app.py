@@ -148,7 +148,9 @@ class SlackService:
         from slack_bolt import App
         from slack_sdk import WebClient
 
-        repo = slack_decisions.check_service(root, config, env, now())
+        repo, dropped = slack_decisions.check_service(root, config, env, now())
+        if dropped:
+            log(dropped)
         self.root = root
         api_url = env.get("GOVTOOL_SLACK_API_URL") or "https://slack.com/api/"
         self._response_hosts = {"hooks.slack.com", urlsplit(api_url).netloc}

@@ -1,0 +1,127 @@
+"""`govtool serve` under attack and under failure: a commit that fails, a process killed
+between its commit and its push, a batch whose push fails, an approver removed on the
+remote while a decision was pushed. Each decision lands exactly once or not at all,
+nothing of one that did not land is left in the clone or announced, and each person is
+told the truth.
+
+The service runs as a real process (tests/test_serve.py's Governance); failures are
+made with git hooks in the service's clone (pre-commit, post-commit, pre-push), which
+git runs as the service commits and pushes.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+import test_serve
+import yaml
+from test_serve import APPROVER, git
+
+pytest.importorskip("slack_bolt", reason="govtool serve needs the serve extra: pip install 'govtool[serve]'")
+pytest.importorskip("uvicorn", reason="govtool serve needs the serve extra: pip install 'govtool[serve]'")
+
+governance = test_serve.governance  # the fixture: a governance repo, its bare remote, the service's clone
+
+
+def hook(clone: Path, name: str, script: str) -> Path:
+    """Install a git hook in the service's clone (git runs it with GIT_DIR set: a hook that
+    runs git elsewhere unsets it)."""
+    path = clone / ".git" / "hooks" / name
+    path.write_text("#!/bin/sh\nunset GIT_DIR GIT_INDEX_FILE GIT_WORK_TREE GIT_PREFIX\n" + script)
+    path.chmod(0o755)
+    return path
+
+
+def outbox(clone: Path, state: str) -> list[dict]:
+    folder = clone / ".govtool" / "outbox" / state
+    return [json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))] if folder.is_dir() else []
+
+
+def test_a_commit_that_fails_leaves_no_decision_and_no_announcement(governance, smtp_env):
+    """git refuses the commit (here a pre-commit hook, once; a stale index.lock does the
+    same): the decision written to the work tree must not stay there, where the next
+    click would be told "Already decided" and its announcement would go out."""
+    gov = governance(["alpaca"])
+    gov.start()
+    hook(gov.clone, "pre-commit", 'rm -- "$0"\necho "index.lock: File exists" >&2\nexit 1\n')
+    sent_before = len(smtp_env.messages)
+    gov.send(gov.click_payload("alpaca", "approved"))
+    answer = gov.wait_for(lambda: gov.answers_to("alpaca"), message="told")[0]
+    assert "was not recorded: git commit failed" in answer, answer
+    assert git(gov.clone, "status", "--porcelain") == ""
+    assert outbox(gov.clone, "pending") == []
+    gov.send(gov.click_payload("alpaca", "approved"))
+    gov.wait_for(lambda: gov.remote_decisions("alpaca"), message="the approval")
+    assert len(gov.answers_to("alpaca")) == 1  # the second click landed: no "Already decided"
+    gov.wait_for(lambda: len(smtp_env.messages) > sent_before, message="the announcement")
+    time.sleep(0.5)
+    assert len(smtp_env.messages) == sent_before + 1
+
+
+def test_a_crash_between_commit_and_push_is_dropped_at_restart(governance, smtp_env):
+    """kill -9 after the decision's commit, before its push: at restart the service (run
+    by systemd with Restart=on-failure) must start, drop the commit nobody was told
+    about, set its announcement aside, and take the next click."""
+    gov = governance(["alpaca"])
+    gov.start()
+    killer = hook(gov.clone, "post-commit", f"kill -9 {gov.process.pid}\n")
+    before = git(gov.remote, "rev-parse", "main")
+    sent_before = len(smtp_env.messages)
+    gov.send(gov.click_payload("alpaca", "approved"))
+    gov.process.wait(timeout=30)
+    killer.unlink()
+    assert git(gov.remote, "rev-parse", "main") == before
+    assert git(gov.clone, "rev-list", "--count", "origin/main..HEAD").strip() == "1"
+    assert len(outbox(gov.clone, "pending")) == 1
+
+    gov.start()
+    assert git(gov.clone, "rev-parse", "HEAD") == before
+    assert git(gov.clone, "status", "--porcelain") == ""
+    assert outbox(gov.clone, "pending") == []
+    assert len(outbox(gov.clone, "void")) == 1
+    assert "dropped 1 commit(s)" in gov.log.read_text()
+    gov.send(gov.click_payload("alpaca", "approved"))
+    gov.wait_for(lambda: gov.remote_decisions("alpaca"), message="the approval after the restart")
+    assert len(gov.remote_decisions("alpaca")) == 1
+    gov.wait_for(lambda: len(smtp_env.messages) > sent_before, message="the announcement")
+    time.sleep(0.5)
+    assert len(smtp_env.messages) == sent_before + 1
+
+
+def test_a_double_click_in_a_batch_whose_push_fails_is_told_the_truth(governance):
+    """Two clicks on one button wait together while the worker pushes another decision;
+    their push is refused. Neither may be told "Already decided" by a decision that never
+    landed."""
+    gov = governance(["alpaca", "oanda"])
+    gov.start()
+    marker = gov.tmp / "pushed-once"
+    hook(gov.clone, "pre-push", f"if [ -e {marker} ]; then echo refused >&2; exit 1; fi\ntouch {marker}\nsleep 2\n")
+    gov.send(gov.click_payload("oanda", "approved"))
+    time.sleep(0.5)  # the worker is pushing oanda's approval: the next two clicks wait together
+    payload = gov.click_payload("alpaca", "approved")
+    gov.send(payload)
+    gov.send(payload)
+    gov.wait_for(lambda: len(gov.answers_to("alpaca")) == 2, message="both clicks answered")
+    assert gov.remote_decisions("oanda") and not gov.remote_decisions("alpaca")
+    for answer in gov.answers_to("alpaca"):
+        assert "could not be saved" in answer and "Already decided" not in answer, answer
+
+
+def test_an_approver_removed_on_the_remote_while_pushing_is_refused(governance):
+    """The remote moves on while the decision is pushed, and its settings no longer name
+    the clicker as an approver: after the rebase the decision must not be pushed."""
+    gov = governance(["alpaca"])
+    tracker = gov.dev / "tracker.yaml"
+    data = yaml.safe_load(tracker.read_text())
+    data["settings"]["slack"]["approvers"] = {"U0OTHER": APPROVER[1]}
+    tracker.write_text(yaml.safe_dump(data, sort_keys=False))
+    git(gov.dev, "commit", "-q", "-am", "U0JANE is no longer an approver in Slack")
+    gov.start()
+    hook(gov.clone, "post-commit", f'rm -- "$0"\ngit -C {gov.dev} push -q origin main\n')
+    gov.send(gov.click_payload("alpaca", "approved"))
+    answer = gov.wait_for(lambda: gov.answers_to("alpaca"), message="told")[0]
+    assert answer.startswith("Only the approvers can decide"), answer
+    assert gov.remote_decisions("alpaca") == []

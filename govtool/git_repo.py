@@ -516,27 +516,42 @@ def serve_checkout(root: Path, remote: str, branch: str) -> Any:
     return repo
 
 
+#: How :func:`fetch_and_rebase`'s answer starts when the fetch failed (not the rebase).
+FETCH_FAILED = "git fetch failed"
+
+
+def _fetch(repo: Any, remote: str, branch: str) -> None:
+    """Fetch ``remote``'s ``branch`` into ``REMOTE/BRANCH``, forced as ``git clone`` sets it up:
+    a branch someone rewrote (force-pushed) is followed."""
+    repo.remote(remote).fetch(f"+refs/heads/{branch}:refs/remotes/{remote}/{branch}")
+
+
 def sync_with_remote(repo: Any, remote: str, branch: str) -> None:
-    """Fetch ``remote``'s ``branch`` and fast-forward the clone to it.
+    """Fetch ``remote``'s ``branch`` and bring the clone to it (a fast-forward, or the
+    branch as someone rewrote it, when the clone holds nothing the remote did not have).
 
     Raises:
-        InputError: the fetch failed, or the clone has commits the remote does not (a
-            service that resets to the remote would drop them).
+        InputError: the fetch failed, or the clone has commits of its own, which were never
+            on the remote (a service that resets to the remote would drop them).
     """
     import git
 
+    upstream = f"{remote}/{branch}"
     try:
-        repo.remote(remote).fetch(f"refs/heads/{branch}:refs/remotes/{remote}/{branch}")
+        seen = repo.git.rev_parse("--verify", "-q", f"refs/remotes/{upstream}")
+    except git.GitCommandError:
+        seen = None
+    try:
+        _fetch(repo, remote, branch)
     except git.GitCommandError as exc:
         raise InputError(f"git fetch {remote} {branch} failed: {_git_failure(exc)}") from None
-    upstream = f"{remote}/{branch}"
-    ahead = repo.git.rev_list("--count", f"{upstream}..HEAD")
+    ahead = repo.git.rev_list("--count", f"{upstream}..HEAD", *([f"^{seen}"] if seen else []))
     if ahead != "0":
         raise InputError(
             f"the clone has {ahead} commit(s) that are not on {upstream}; govtool serve resets to what the remote has",
             hint=f"push them first, or use a fresh clone for the service (git reset --hard {upstream} drops them)",
         )
-    repo.git.merge("--ff-only", upstream)
+    repo.git.reset("--hard", upstream)  # the work tree is clean (serve_checkout) and holds nothing of its own
 
 
 def push_branch(repo: Any, remote: str, branch: str) -> PushResult:
@@ -556,8 +571,10 @@ def push_branch(repo: Any, remote: str, branch: str) -> PushResult:
     return PushResult(True, False, "")
 
 
-def fetch_and_rebase(repo: Any, remote: str, branch: str) -> tuple[bool, str]:
-    """Fetch ``remote``'s ``branch`` and rebase the local commits onto it.
+def fetch_and_rebase(repo: Any, remote: str, branch: str, base: str) -> tuple[bool, str]:
+    """Fetch ``remote``'s ``branch`` and rebase the local commits (those after ``base``, the
+    remote's commit they were made on) onto it: what a rewrite of the remote's branch
+    dropped is not brought back.
 
     Returns:
         ``(True, "")`` when rebased; ``(False, why)`` when the fetch failed or the rebase
@@ -566,11 +583,11 @@ def fetch_and_rebase(repo: Any, remote: str, branch: str) -> tuple[bool, str]:
     import git
 
     try:
-        repo.remote(remote).fetch(f"refs/heads/{branch}:refs/remotes/{remote}/{branch}")
+        _fetch(repo, remote, branch)
     except git.GitCommandError as exc:
-        return False, f"git fetch failed: {_git_failure(exc)}"
+        return False, f"{FETCH_FAILED}: {_git_failure(exc)}"
     try:
-        repo.git.rebase(f"{remote}/{branch}")
+        repo.git.rebase("--onto", f"{remote}/{branch}", base)
     except git.GitCommandError as exc:
         with contextlib.suppress(git.GitCommandError):
             repo.git.rebase("--abort")
@@ -578,9 +595,9 @@ def fetch_and_rebase(repo: Any, remote: str, branch: str) -> tuple[bool, str]:
     return True, ""
 
 
-def head_commit(repo: Any) -> str:
-    """The hexsha of the clone's HEAD."""
-    return repo.head.commit.hexsha
+def commit_of(repo: Any, ref: str = "HEAD") -> str:
+    """The hexsha of the commit ``ref`` names in the clone (``HEAD``, ``origin/main``)."""
+    return repo.git.rev_parse("--verify", f"{ref}^{{commit}}")
 
 
 def untracked_files(repo: Any) -> set[str]:

@@ -125,3 +125,24 @@ def test_an_approver_removed_on_the_remote_while_pushing_is_refused(governance):
     answer = gov.wait_for(lambda: gov.answers_to("alpaca"), message="told")[0]
     assert answer.startswith("Only the approvers can decide"), answer
     assert gov.remote_decisions("alpaca") == []
+
+
+def test_a_force_pushed_remote_is_followed_without_bringing_back_what_it_dropped(governance):
+    """Someone rewrote the remote's branch (force-push) while the service ran: the decision
+    lands on the rewritten branch, and the commit the rewrite dropped does not come back."""
+    gov = governance(["alpaca"])
+    (gov.dev / "docs" / "secret.md").write_text("pushed by mistake\n")
+    gov.commit_and_push("a commit that is then taken back")
+    gov.start()
+    git(gov.dev, "reset", "-q", "--hard", "HEAD~1")
+    (gov.dev / "docs" / "note.md").write_text("the rewritten branch\n")
+    git(gov.dev, "add", "-A")
+    git(gov.dev, "commit", "-q", "-m", "rewritten")
+    git(gov.dev, "push", "-q", "--force", "origin", "main")
+    gov.send(gov.click_payload("alpaca", "approved"))
+    gov.wait_for(lambda: gov.remote_decisions("alpaca"), message=f"the approval; told: {gov.answers_to('alpaca')}")
+    assert git(gov.remote, "log", "--format=%s", "-2", "main").splitlines() == [
+        f"govtool: approve alpaca (by {APPROVER[1]} in Slack)",
+        "rewritten",
+    ]
+    assert "secret.md" not in git(gov.remote, "ls-tree", "-r", "--name-only", "main")

@@ -41,8 +41,9 @@ from govtool import lifecycle, outbox, signing
 from govtool.delivery import ChannelRequest, deliver, is_recorded
 from govtool.errors import GovtoolError, InputError
 from govtool.git_repo import (
+    FETCH_FAILED,
+    commit_of,
     fetch_and_rebase,
-    head_commit,
     open_repo,
     push_branch,
     reset_to,
@@ -308,7 +309,7 @@ def _read_journal(root: Path) -> dict[str, Any] | None:
 def _begin_batch(root: Path, repo: Any) -> dict[str, Any]:
     """Write :data:`JOURNAL`: the clone's commit, untracked files and pending messages now."""
     journal = {
-        "base": head_commit(repo),
+        "base": commit_of(repo),
         "untracked": sorted(untracked_files(repo)),
         "pending": sorted(m.id for _, m in outbox.pending(root)),
     }
@@ -394,6 +395,8 @@ def _land(
     """:func:`land`'s attempts; ``answers`` and ``recorded`` are filled in place (so a crash
     can undo what was recorded and not pushed); ``journal``: the batch's :data:`JOURNAL`."""
     to_record = list(range(len(jobs)))
+    upstream = f"{config.remote}/{config.branch}"
+    base = journal["base"]  # the remote's commit the clone's commits are on
     for attempt in range(config.attempts):
         for i in to_record:
             found = _record(root, repo, jobs[i], config, env, now, journal["untracked"])
@@ -410,8 +413,12 @@ def _land(
             recorded.clear()  # on the remote now: nothing to undo
             _landed(root, jobs, done, answers, now())
             break
-        if not pushed.behind or attempt == config.attempts - 1:
+        rebased, fetched = False, ""
+        if pushed.behind and attempt < config.attempts - 1:
+            rebased, fetched = fetch_and_rebase(repo, config.remote, config.branch, base)
+        if not pushed.behind or attempt == config.attempts - 1 or fetched.startswith(FETCH_FAILED):
             why = pushed.message if not pushed.behind else f"the remote kept moving ({config.attempts} pushes)"
+            why = fetched if fetched.startswith(FETCH_FAILED) else why
             _undo(root, repo, config, recorded, f"the push was refused: {why}", keep=journal["untracked"])
             for i, _ in recorded:
                 answers[i] = Answer(
@@ -423,8 +430,8 @@ def _land(
                 )
             recorded.clear()
             break
-        rebased, _ = fetch_and_rebase(repo, config.remote, config.branch)
         if rebased and _still_answers(root, jobs, recorded):
+            base = commit_of(repo, upstream)
             continue
         # A conflict, or the remote decided or notified meanwhile: record anew on its tip.
         _undo(
@@ -433,9 +440,10 @@ def _land(
             config,
             recorded,
             "recorded anew on the remote's tip",
-            to=f"{config.remote}/{config.branch}",
+            to=upstream,
             keep=journal["untracked"],
         )
+        base = commit_of(repo)
         to_record = [i for i, _ in recorded]
         recorded.clear()
 

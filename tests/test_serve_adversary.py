@@ -146,3 +146,21 @@ def test_a_force_pushed_remote_is_followed_without_bringing_back_what_it_dropped
         "rewritten",
     ]
     assert "secret.md" not in git(gov.remote, "ls-tree", "-r", "--name-only", "main")
+
+
+def test_an_attester_revoked_on_the_remote_while_serving_signs_nothing_more(governance):
+    """The attester is removed from settings.gate.attesters on the main branch while the
+    service runs (the README's revocation): a decision it signs would not open the gate, so
+    it must not be pushed as if it would (the approver would be told "Approved")."""
+    gov = governance(["alpaca"])
+    gov.start()
+    tracker = gov.dev / "tracker.yaml"
+    data = yaml.safe_load(tracker.read_text())
+    data["settings"]["gate"]["attesters"] = []
+    tracker.write_text(yaml.safe_dump(data, sort_keys=False))
+    gov.commit_and_push("revoke govtool serve's key")
+    gov.send(gov.click_payload("alpaca", "approved"))
+    answer = gov.wait_for(lambda: gov.answers_to("alpaca"), message="told")[0]
+    assert "was not recorded" in answer and "not in settings.gate.attesters" in answer, answer
+    assert gov.remote_decisions("alpaca") == []
+    assert not gov.requests("chat.update")

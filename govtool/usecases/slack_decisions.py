@@ -430,7 +430,7 @@ def _land(
                 )
             recorded.clear()
             break
-        if rebased and _still_answers(root, jobs, recorded):
+        if rebased and _still_answers(root, jobs, recorded, config):
             base = commit_of(repo, upstream)
             continue
         # A conflict, or the remote decided or notified meanwhile: record anew on its tip.
@@ -459,19 +459,21 @@ def _record(
 ) -> pm.DecideOutcome | str:
     """Record and commit one decision in the clone; the refusal's text when it may not be.
 
-    Where recording fails part way (git refuses the commit), what it wrote is dropped:
-    the work tree goes back to the last commit (``keep``: the untracked files there
-    were before the batch), and its announcements are set aside.
+    Where recording fails part way (git refuses the commit), or the decision's signature
+    would not pass the gate as the clone's settings stand (the attester revoked), what it
+    wrote is dropped: the clone goes back to its commit from before (``keep``: the
+    untracked files there were before the batch), and its announcements are set aside.
     """
     click = job.click
     pending = [m.id for _, m in outbox.pending(root)]
+    start = commit_of(repo)
     try:
         tracker = read_tracker(root, only=[click.ref.broker])
         why = refusal(tracker.brokers.get(click.ref.broker), tracker.settings, click)
         if why:
             return why
         email = tracker.settings.slack_approvers[click.user]
-        return pm.decide(
+        outcome = pm.decide(
             root,
             click.ref.broker,
             click.decision,
@@ -485,17 +487,24 @@ def _record(
             in_slack=pm.SlackOrigin(click.user, email, config.attester),
             deliver_now=False,
         )
+        check = outcome.signature_check
+        if check is not None and not check.verified:
+            raise InputError(f"signed by {config.attester}, it would not pass the gate: {check.reason}")
+        return outcome
     except GovtoolError as exc:
-        if repo.is_dirty(untracked_files=False) or set(untracked_files(repo)) - set(keep):
-            reset_to(repo, "HEAD", keep_untracked=keep)
+        if commit_of(repo) != start or repo.is_dirty(untracked_files=False) or set(untracked_files(repo)) - set(keep):
+            reset_to(repo, start, keep_untracked=keep)
             _void_unrecorded(root, pending, f"recording it failed: {exc.message}")
         return f"Your decision on {click.ref.broker} was not recorded: {exc.message}"
 
 
-def _still_answers(root: Path, jobs: list[SlackDecision], recorded: list[tuple[int, pm.DecideOutcome]]) -> bool:
+def _still_answers(
+    root: Path, jobs: list[SlackDecision], recorded: list[tuple[int, pm.DecideOutcome]], config: ServeConfig
+) -> bool:
     """After a rebase: every recorded decision is in its broker's history, which replays,
     and may still be recorded there (:func:`refusal`: the clicker is still an approver in
-    the remote's settings; nothing decided or notified in between)."""
+    the remote's settings; nothing decided or notified in between), and its signature
+    still passes as the remote's settings and allowed-signers file stand."""
     brokers = sorted({jobs[i].click.ref.broker for i, _ in recorded})
     try:
         tracker = read_tracker(root, only=brokers)
@@ -512,6 +521,10 @@ def _still_answers(root: Path, jobs: list[SlackDecision], recorded: list[tuple[i
         before = dataclasses.replace(broker, history=broker.history[:place])
         if refusal(before, tracker.settings, jobs[i].click) is not None:
             return False
+        if tracker.settings.gate.approvers:
+            check = pm.check_signature(root, tracker.settings, broker.id, event, config.key, event.at)
+            if not check.verified:
+                return False
     return True
 
 

@@ -164,3 +164,25 @@ def test_an_attester_revoked_on_the_remote_while_serving_signs_nothing_more(gove
     assert "was not recorded" in answer and "not in settings.gate.attesters" in answer, answer
     assert gov.remote_decisions("alpaca") == []
     assert not gov.requests("chat.update")
+
+
+def test_a_crash_in_the_middle_of_a_rebase_is_recovered_at_restart(governance):
+    """The remote moved on; the service is killed while it rebases its decision onto it
+    (git's sequencer runs post-commit for each commit it picks): at restart the clone is
+    back on its branch, at the remote, and the next click lands once."""
+    gov = governance(["alpaca"])
+    gov.start()
+    (gov.dev / "docs" / "note.md").write_text("a developer's change\n")
+    gov.commit_and_push("a developer's change")
+    count = gov.tmp / "commits"
+    hook(gov.clone, "post-commit", f"echo x >> {count}\n[ $(wc -l < {count}) -ge 2 ] && kill -9 {gov.process.pid}\n")
+    gov.send(gov.click_payload("alpaca", "approved"))
+    gov.process.wait(timeout=30)
+    (gov.clone / ".git" / "hooks" / "post-commit").unlink()
+    assert (gov.clone / ".git" / "rebase-merge").exists()
+    gov.start()
+    assert git(gov.clone, "rev-parse", "HEAD") == git(gov.remote, "rev-parse", "main")
+    assert git(gov.clone, "branch", "--show-current") == "main\n"
+    gov.send(gov.click_payload("alpaca", "approved"))
+    gov.wait_for(lambda: gov.remote_decisions("alpaca"), message="the approval after the restart")
+    assert len(gov.remote_decisions("alpaca")) == 1

@@ -168,14 +168,19 @@ def test_an_attester_revoked_on_the_remote_while_serving_signs_nothing_more(gove
 
 def test_a_crash_in_the_middle_of_a_rebase_is_recovered_at_restart(governance):
     """The remote moved on; the service is killed while it rebases its decision onto it
-    (git's sequencer runs post-commit for each commit it picks): at restart the clone is
+    (git's sequencer runs post-commit for each commit it picks; the hook kills the service
+    and the rebase, its parent): at restart the clone is
     back on its branch, at the remote, and the next click lands once."""
     gov = governance(["alpaca"])
     gov.start()
     (gov.dev / "docs" / "note.md").write_text("a developer's change\n")
     gov.commit_and_push("a developer's change")
     count = gov.tmp / "commits"
-    hook(gov.clone, "post-commit", f"echo x >> {count}\n[ $(wc -l < {count}) -ge 2 ] && kill -9 {gov.process.pid}\n")
+    hook(
+        gov.clone,
+        "post-commit",
+        f"echo x >> {count}\n[ $(wc -l < {count}) -ge 2 ] && kill -9 {gov.process.pid} $PPID\n",
+    )
     gov.send(gov.click_payload("alpaca", "approved"))
     gov.process.wait(timeout=30)
     (gov.clone / ".git" / "hooks" / "post-commit").unlink()

@@ -191,3 +191,20 @@ def test_a_crash_in_the_middle_of_a_rebase_is_recovered_at_restart(governance):
     gov.send(gov.click_payload("alpaca", "approved"))
     gov.wait_for(lambda: gov.remote_decisions("alpaca"), message="the approval after the restart")
     assert len(gov.remote_decisions("alpaca")) == 1
+
+
+def test_a_click_while_the_decision_is_pushed_is_not_told_it_was_decided(governance):
+    """The second click of a double click comes while the first one's push is under way,
+    and that push is refused: the second must not be told "Already decided" from the
+    decision the clone holds and is about to drop."""
+    gov = governance(["alpaca"])
+    gov.start()
+    hook(gov.clone, "pre-push", "sleep 2\necho refused >&2\nexit 1\n")
+    payload = gov.click_payload("alpaca", "approved")
+    gov.send(payload)
+    time.sleep(0.7)  # the first click is being pushed
+    gov.send(payload)
+    gov.wait_for(lambda: len(gov.answers_to("alpaca")) == 2, timeout=40, message="both clicks answered")
+    for answer in gov.answers_to("alpaca"):
+        assert "could not be saved" in answer and "Already decided" not in answer, answer
+    assert gov.remote_decisions("alpaca") == []

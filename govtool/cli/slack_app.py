@@ -76,6 +76,8 @@ class DecisionWorker:
     ) -> None:
         self._root, self._repo, self._config, self._env, self._now, self._tell = root, repo, config, env, now, tell
         self._queue: queue.Queue[Optional[tuple[SlackDecision, list[Any]]]] = queue.Queue()
+        #: Counts batches begun and ended: odd while one lands (the clone is being changed).
+        self.generation = 0
         self._thread = threading.Thread(target=self._run, name="govtool-decisions")
         self._thread.start()
 
@@ -103,6 +105,7 @@ class DecisionWorker:
                 stopping = True
             if not batch:
                 continue
+            self.generation += 1
             try:
                 answers = slack_decisions.land(
                     self._root, self._repo, [job for job, _ in batch], self._config, self._env, self._now
@@ -118,6 +121,8 @@ class DecisionWorker:
                     )
                     for job, _ in batch
                 ]
+            finally:
+                self.generation += 1
             for answer, (_, blocks) in zip(answers, batch, strict=True):
                 click = answer.job.click
                 outcome = answer.decided if answer.landed else answer.text
@@ -177,7 +182,7 @@ class SlackService:
         except ValueError as exc:
             log(f"a click that is not govtool's: {exc}")
             return
-        refused = slack_decisions.answer_click(self.root, click)
+        refused = self._refusal(click)
         if refused:
             self._ephemeral(click, refused)
             return
@@ -197,13 +202,23 @@ class SlackService:
         if not submission.reason:
             ack(response_action="errors", errors={REASON_BLOCK_ID: "A reason is required to reject or put on hold."})
             return
-        refused = slack_decisions.answer_click(self.root, submission.click)
+        refused = self._refusal(submission.click)
         ack()
         if refused:
             self._ephemeral(submission.click, refused)
             return
         blocks = self._take(submission.token)
         self.worker.submit(SlackDecision(submission.click, submission.reason), blocks)
+
+    def _refusal(self, click: Click) -> Optional[str]:
+        """Why a click may not record a decision, read from the clone; None to go on. While a
+        batch lands, the clone holds decisions that may yet be dropped: the click then goes
+        on, and the worker answers it from what the batch became."""
+        before = self.worker.generation
+        if before % 2:
+            return None
+        refused = slack_decisions.answer_click(self.root, click)
+        return refused if self.worker.generation == before else None
 
     # --- answers ---
 

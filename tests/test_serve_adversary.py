@@ -208,3 +208,23 @@ def test_a_click_while_the_decision_is_pushed_is_not_told_it_was_decided(governa
     for answer in gov.answers_to("alpaca"):
         assert "could not be saved" in answer and "Already decided" not in answer, answer
     assert gov.remote_decisions("alpaca") == []
+
+
+def test_a_reason_submitted_after_a_restart_keeps_the_notification(governance):
+    """The service restarts while the approver types the reason: the message's blocks it
+    kept in memory are gone. The decision lands, and the notification in the channel must
+    not be replaced by a message that holds only the decision."""
+    gov = governance(["alpaca"])
+    gov.start()
+    gov.send(gov.click_payload("alpaca", "rejected"))
+    gov.wait_for(lambda: gov.requests("views.open"), message="views.open")
+    gov.stop()
+    gov.start()
+    gov.submit_reason("alpaca", "Too expensive")
+    gov.wait_for(lambda: gov.remote_decisions("alpaca"), message="the rejection")
+    said = gov.wait_for(lambda: gov.requests("chat.update") or gov.requests("chat.postMessage")[1:], message="said")
+    for update in gov.requests("chat.update"):
+        blocks = update["body"]["blocks"]
+        blocks = json.loads(blocks) if isinstance(blocks, str) else blocks
+        assert blocks and blocks[0]["type"] == "header", blocks
+    assert any("Rejected by" in r["body"].get("text", "") for r in said)

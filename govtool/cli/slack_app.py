@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Optional
 from urllib.parse import urlsplit
 
+from govtool.slack import escape
 from govtool.slack_interactions import (
     ACTION_IDS,
     REASON_BLOCK_ID,
@@ -225,10 +226,15 @@ class SlackService:
     def _tell(self, answer: Answer, blocks: list[Any]) -> None:
         click = answer.job.click
         if answer.landed and answer.decided and click.channel and click.message_ts:
+            if not blocks:  # the message's blocks are not known (kept in memory before a restart): a reply
+                self.client.chat_postMessage(
+                    channel=click.channel, thread_ts=click.message_ts, text=escape(answer.decided)
+                )
+                return
             self.client.chat_update(
                 channel=click.channel,
                 ts=click.message_ts,
-                text=answer.decided,
+                text=escape(answer.decided),
                 blocks=decided_blocks(blocks, answer.decided),
             )
         elif not answer.landed:

@@ -373,6 +373,7 @@ def land(
         _land(root, repo, batch, config, env, now, answers, recorded, journal)
     except BaseException:  # a crash of govtool's own: what was not pushed is dropped, then it goes up
         _undo(root, repo, config, recorded, "govtool stopped while recording it", keep=journal["untracked"])
+        _end_batch(root)  # undone: nothing for a restart to drop (were the undo to fail, the journal stays)
         raise
     _end_batch(root)
     found = dict(zip(first, (answers[n] for n in range(len(batch))), strict=True))

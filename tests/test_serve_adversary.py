@@ -228,3 +228,18 @@ def test_a_reason_submitted_after_a_restart_keeps_the_notification(governance):
         blocks = json.loads(blocks) if isinstance(blocks, str) else blocks
         assert blocks and blocks[0]["type"] == "header", blocks
     assert any("Rejected by" in r["body"].get("text", "") for r in said)
+
+
+def test_a_fetch_that_fails_is_told_as_such(governance):
+    """The remote moved on and the fetch after the refused push fails: the approver is told
+    the fetch failed (not that the remote kept moving), and nothing is recorded."""
+    gov = governance(["alpaca"])
+    gov.start()
+    (gov.dev / "docs" / "note.md").write_text("a developer's change\n")
+    gov.commit_and_push("a developer's change")
+    git(gov.clone, "config", "remote.origin.uploadpack", "false")  # fetching fails; pushing works
+    gov.send(gov.click_payload("alpaca", "approved"))
+    answer = gov.wait_for(lambda: gov.answers_to("alpaca"), message="told")[0]
+    assert "could not be saved" in answer and "git fetch failed" in answer, answer
+    assert gov.remote_decisions("alpaca") == []
+    assert git(gov.clone, "status", "--porcelain") == ""

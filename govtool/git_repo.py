@@ -462,13 +462,19 @@ def set_config(root: Path, key: str, value: str) -> None:
         raise InputError(f"git config {key}: {result.stderr.strip() or 'failed'}", hint="run it inside a git clone")
 
 
+#: What a remote says when the branch moved between its answer to a push and the update
+#: (git: "failed to update ref"; GitHub: "cannot lock ref ... is at X but expected Y").
+LOST_RACE = re.compile(r"failed to update ref|cannot lock ref|stale info|incorrect old value|but expected", re.I)
+
+
 class PushResult(NamedTuple):
     """What pushing the branch did.
 
     Attributes:
         landed: the remote's branch now holds the commits.
-        behind: refused because the remote's branch moved on (not a fast-forward):
-            fetch, rebase and push again.
+        behind: refused because the remote's branch moved on (not a fast-forward, or
+            moved while the push was under way: a race lost, :data:`LOST_RACE`): fetch,
+            rebase and push again.
         message: git's (or the remote's) reason, for people; "" when it landed.
     """
 
@@ -564,7 +570,9 @@ def push_branch(repo: Any, remote: str, branch: str) -> PushResult:
         return PushResult(False, False, _git_failure(exc))
     for info in infos:
         if info.flags & (info.REJECTED | info.REMOTE_REJECTED | info.REMOTE_FAILURE | info.ERROR):
-            behind = bool(info.flags & info.REJECTED)
+            behind = bool(info.flags & info.REJECTED) or bool(
+                info.flags & info.REMOTE_REJECTED and LOST_RACE.search(info.summary or "")
+            )
             return PushResult(False, behind, (info.summary or "").strip() or "the push was refused")
     if not infos:
         return PushResult(False, False, "git pushed nothing")

@@ -243,3 +243,21 @@ def test_a_fetch_that_fails_is_told_as_such(governance):
     assert "could not be saved" in answer and "git fetch failed" in answer, answer
     assert gov.remote_decisions("alpaca") == []
     assert git(gov.clone, "status", "--porcelain") == ""
+
+
+def test_a_remote_that_moves_during_the_push_is_fetched_and_pushed_again(governance):
+    """Someone's push lands between the remote's answer to the service's push and its
+    update (git says "remote rejected ... failed to update ref", GitHub "cannot lock
+    ref"): a lost race, not a refusal; the decision is rebased and pushed again."""
+    gov = governance(["alpaca"])
+    (gov.dev / "docs" / "note.md").write_text("a developer's change\n")
+    git(gov.dev, "add", "-A")
+    git(gov.dev, "commit", "-q", "-m", "a developer's change")
+    gov.start()
+    hook(gov.clone, "pre-push", f'rm -- "$0"\ngit -C {gov.dev} push -q origin main\n')
+    gov.send(gov.click_payload("alpaca", "approved"))
+    gov.wait_for(lambda: gov.remote_decisions("alpaca"), message=f"the approval; told: {gov.answers_to('alpaca')}")
+    assert git(gov.remote, "log", "--format=%s", "-2", "main").splitlines() == [
+        f"govtool: approve alpaca (by {APPROVER[1]} in Slack)",
+        "a developer's change",
+    ]

@@ -360,25 +360,27 @@ def land(
     Returns:
         One :class:`Answer` per job, in order.
     """
-    seen: set[str] = set()
-    first, later = [], []
-    for i, job in enumerate(jobs):  # one decision per broker a batch: the next one is answered from its fate
-        (later if job.click.ref.broker in seen else first).append(i)
-        seen.add(job.click.ref.broker)
-    answers: dict[int, Answer] = {}
-    recorded: list[tuple[int, pm.DecideOutcome]] = []
-    batch = [jobs[i] for i in first]
-    journal = _begin_batch(root, repo)
-    try:
-        _land(root, repo, batch, config, env, now, answers, recorded, journal)
-    except BaseException:  # a crash of govtool's own: what was not pushed is dropped, then it goes up
-        _undo(root, repo, config, recorded, "govtool stopped while recording it", keep=journal["untracked"])
-        _end_batch(root)  # undone: nothing for a restart to drop (were the undo to fail, the journal stays)
-        raise
-    _end_batch(root)
-    found = dict(zip(first, (answers[n] for n in range(len(batch))), strict=True))
-    if later:
-        found.update(zip(later, land(root, repo, [jobs[i] for i in later], config, env, now), strict=True))
+    found: dict[int, Answer] = {}
+    waiting = list(range(len(jobs)))
+    while waiting:  # one decision per broker a round: a later one is answered from what the first became
+        seen: set[str] = set()
+        first, waiting_next = [], []
+        for i in waiting:
+            (waiting_next if jobs[i].click.ref.broker in seen else first).append(i)
+            seen.add(jobs[i].click.ref.broker)
+        batch = [jobs[i] for i in first]
+        answers: dict[int, Answer] = {}
+        recorded: list[tuple[int, pm.DecideOutcome]] = []
+        journal = _begin_batch(root, repo)
+        try:
+            _land(root, repo, batch, config, env, now, answers, recorded, journal)
+        except BaseException:  # a crash of govtool's own: what was not pushed is dropped, then it goes up
+            _undo(root, repo, config, recorded, "govtool stopped while recording it", keep=journal["untracked"])
+            _end_batch(root)  # undone: nothing for a restart to drop (were the undo to fail, the journal stays)
+            raise
+        _end_batch(root)
+        found.update((i, answers[n]) for n, i in enumerate(first))
+        waiting = waiting_next
     return [found[i] for i in range(len(jobs))]
 
 

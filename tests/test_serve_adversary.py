@@ -199,7 +199,8 @@ def test_a_click_while_the_decision_is_pushed_is_not_told_it_was_decided(governa
     decision the clone holds and is about to drop."""
     gov = governance(["alpaca"])
     gov.start()
-    hook(gov.clone, "pre-push", "sleep 2\necho refused >&2\nexit 1\n")
+    marker = gov.tmp / "slow-once"
+    hook(gov.clone, "pre-push", f"[ -e {marker} ] || {{ touch {marker}; sleep 2; }}\necho refused >&2\nexit 1\n")
     payload = gov.click_payload("alpaca", "approved")
     gov.send(payload)
     time.sleep(0.7)  # the first click is being pushed

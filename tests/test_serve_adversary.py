@@ -262,3 +262,25 @@ def test_a_remote_that_moves_during_the_push_is_fetched_and_pushed_again(governa
         f"govtool: approve alpaca (by {APPROVER[1]} in Slack)",
         "a developer's change",
     ]
+
+
+def test_a_crash_just_after_the_push_keeps_the_decision_and_its_announcement(governance, smtp_env):
+    """kill -9 once the push landed, before the batch was closed: at restart the decision
+    stands (it is on the remote), and its announcement is not set aside: it goes out with
+    the next decision's."""
+    gov = governance(["alpaca", "oanda"])
+    gov.start()
+    # git runs reference-transaction as it moves origin/main after the push
+    script = f'grep -q " refs/remotes/origin/main$" && [ "$1" = committed ] && kill -9 {gov.process.pid}\nexit 0\n'
+    killer = hook(gov.clone, "reference-transaction", script)
+    sent_before = len(smtp_env.messages)
+    gov.send(gov.click_payload("alpaca", "approved"))
+    gov.process.wait(timeout=30)
+    killer.unlink()
+    assert len(gov.remote_decisions("alpaca")) == 1
+    gov.start()
+    assert outbox(gov.clone, "void") == [] and len(outbox(gov.clone, "pending")) == 1
+    gov.send(gov.click_payload("oanda", "approved"))
+    gov.wait_for(lambda: gov.remote_decisions("oanda"), message="oanda's approval")
+    gov.wait_for(lambda: len(smtp_env.messages) >= sent_before + 2, message="both announcements")
+    assert outbox(gov.clone, "pending") == []

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import re
 import subprocess
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -461,13 +462,19 @@ def set_config(root: Path, key: str, value: str) -> None:
         raise InputError(f"git config {key}: {result.stderr.strip() or 'failed'}", hint="run it inside a git clone")
 
 
+#: What a remote says when the branch moved between its answer to a push and the update
+#: (git: "failed to update ref"; GitHub: "cannot lock ref ... is at X but expected Y").
+LOST_RACE = re.compile(r"failed to update ref|cannot lock ref|stale info|incorrect old value|but expected", re.I)
+
+
 class PushResult(NamedTuple):
     """What pushing the branch did.
 
     Attributes:
         landed: the remote's branch now holds the commits.
-        behind: refused because the remote's branch moved on (not a fast-forward):
-            fetch, rebase and push again.
+        behind: refused because the remote's branch moved on (not a fast-forward, or
+            moved while the push was under way: a race lost, :data:`LOST_RACE`): fetch,
+            rebase and push again.
         message: git's (or the remote's) reason, for people; "" when it landed.
     """
 
@@ -515,24 +522,42 @@ def serve_checkout(root: Path, remote: str, branch: str) -> Any:
     return repo
 
 
+#: How :func:`fetch_and_rebase`'s answer starts when the fetch failed (not the rebase).
+FETCH_FAILED = "git fetch failed"
+
+
+def _fetch(repo: Any, remote: str, branch: str) -> None:
+    """Fetch ``remote``'s ``branch`` into ``REMOTE/BRANCH``, forced as ``git clone`` sets it up:
+    a branch someone rewrote (force-pushed) is followed."""
+    repo.remote(remote).fetch(f"+refs/heads/{branch}:refs/remotes/{remote}/{branch}")
+
+
 def sync_with_remote(repo: Any, remote: str, branch: str) -> None:
-    """Fetch ``remote``'s ``branch`` and fast-forward the clone to it.
+    """Fetch ``remote``'s ``branch`` and bring the clone to it (a fast-forward, or the
+    branch as someone rewrote it, when the clone holds nothing the remote did not have).
 
     Raises:
-        InputError: the fetch failed, or the clone has commits the remote does not (a
-            service that resets to the remote would drop them).
+        InputError: the fetch failed, or the clone has commits of its own, which were never
+            on the remote (a service that resets to the remote would drop them).
     """
-    failed = fetch_branch(repo, remote, branch)
-    if failed:
-        raise InputError(f"{remote} {branch}: {failed}")
+    import git
+
     upstream = f"{remote}/{branch}"
-    ahead = repo.git.rev_list("--count", f"{upstream}..HEAD")
+    try:
+        seen = repo.git.rev_parse("--verify", "-q", f"refs/remotes/{upstream}")
+    except git.GitCommandError:
+        seen = None
+    try:
+        _fetch(repo, remote, branch)
+    except git.GitCommandError as exc:
+        raise InputError(f"git fetch {remote} {branch} failed: {_git_failure(exc)}") from None
+    ahead = repo.git.rev_list("--count", f"{upstream}..HEAD", *([f"^{seen}"] if seen else []))
     if ahead != "0":
         raise InputError(
             f"the clone has {ahead} commit(s) that are not on {upstream}; govtool serve resets to what the remote has",
             hint=f"push them first, or use a fresh clone for the service (git reset --hard {upstream} drops them)",
         )
-    repo.git.merge("--ff-only", upstream)
+    repo.git.reset("--hard", upstream)  # the work tree is clean (serve_checkout) and holds nothing of its own
 
 
 def push_branch(repo: Any, remote: str, branch: str) -> PushResult:
@@ -545,39 +570,67 @@ def push_branch(repo: Any, remote: str, branch: str) -> PushResult:
         return PushResult(False, False, _git_failure(exc))
     for info in infos:
         if info.flags & (info.REJECTED | info.REMOTE_REJECTED | info.REMOTE_FAILURE | info.ERROR):
-            behind = bool(info.flags & info.REJECTED)
+            behind = bool(info.flags & info.REJECTED) or bool(
+                info.flags & info.REMOTE_REJECTED and LOST_RACE.search(info.summary or "")
+            )
             return PushResult(False, behind, (info.summary or "").strip() or "the push was refused")
     if not infos:
         return PushResult(False, False, "git pushed nothing")
     return PushResult(True, False, "")
 
 
-def fetch_branch(repo: Any, remote: str, branch: str) -> str | None:
-    """Fetch ``remote``'s ``branch`` into ``REMOTE/BRANCH``: None, or why it failed (git's words)."""
+def fetch_and_rebase(repo: Any, remote: str, branch: str, base: str) -> tuple[bool, str]:
+    """Fetch ``remote``'s ``branch`` and rebase the local commits (those after ``base``, the
+    remote's commit they were made on) onto it: what a rewrite of the remote's branch
+    dropped is not brought back.
+
+    Returns:
+        ``(True, "")`` when rebased; ``(False, why)`` when the fetch failed or the rebase
+        met a conflict (the rebase is aborted: the branch is as it was).
+    """
     import git
 
     try:
-        repo.remote(remote).fetch(f"+refs/heads/{branch}:refs/remotes/{remote}/{branch}")
+        _fetch(repo, remote, branch)
     except git.GitCommandError as exc:
-        return f"git fetch failed: {_git_failure(exc)}"
-    return None
-
-
-def rebase_onto(repo: Any, upstream: str) -> bool:
-    """Rebase the branch's own commits onto ``upstream``: False on a conflict (the rebase is
-    aborted, and the branch is as it was)."""
-    import git
-
+        return False, f"{FETCH_FAILED}: {_git_failure(exc)}"
     try:
-        repo.git.rebase(upstream)
-    except git.GitCommandError:
+        repo.git.rebase("--onto", f"{remote}/{branch}", base)
+    except git.GitCommandError as exc:
         with contextlib.suppress(git.GitCommandError):
             repo.git.rebase("--abort")
-        return False
-    return True
+        return False, f"git rebase met a conflict: {_git_failure(exc)}"
+    return True, ""
 
 
-def reset_to(repo: Any, ref: str) -> None:
+def commit_of(repo: Any, ref: str = "HEAD") -> str:
+    """The hexsha of the commit ``ref`` names in the clone (``HEAD``, ``origin/main``)."""
+    return repo.git.rev_parse("--verify", f"{ref}^{{commit}}")
+
+
+def untracked_files(repo: Any) -> set[str]:
+    """The files git neither tracks nor ignores, as paths relative to the work tree's top."""
+    return {name for name in repo.git.ls_files("--others", "--exclude-standard", "-z").split("\0") if name}
+
+
+def reset_to(repo: Any, ref: str, keep_untracked: Collection[str] | None = None) -> None:
     """Move the branch and the work tree to ``ref`` (``git reset --hard``): the clone's
-    commits that did not land are dropped."""
+    commits that did not land are dropped, with what was written and not committed.
+
+    Args:
+        repo: the clone's ``git.Repo``; ref: a commit or ``REMOTE/BRANCH``.
+        keep_untracked: where given, the untracked files there were before (paths
+            relative to the work tree's top): every other untracked file is removed too,
+            as written by what is dropped (an integration guide a failed decision wrote),
+            except govtool's own state under ``.govtool/``.
+    """
+    if any(Path(repo.git_dir, name).exists() for name in ("rebase-merge", "rebase-apply")):
+        with contextlib.suppress(Exception):  # a rebase a crash interrupted: back to the branch first
+            repo.git.rebase("--abort")
     repo.git.reset("--hard", ref)
+    if keep_untracked is None:
+        return
+    top, kept = Path(repo.working_tree_dir), set(keep_untracked)
+    for name in sorted(untracked_files(repo) - kept):
+        if ".govtool" not in Path(name).parts:
+            (top / name).unlink(missing_ok=True)

@@ -362,6 +362,25 @@ def test_approve_lands_on_the_remote_verifies_and_opens_the_gate(governance):
     assert verdicts["oanda"]["passed"] is False
     assert gate.exit_code == 1
 
+    # The attester revoked on main (its principal removed): listing it again in the change
+    # does not bring the approval back; the gate reads settings.gate.attesters at the base.
+    def attesters(where: Path, names: list[str]) -> None:
+        data = yaml.safe_load((where / "tracker.yaml").read_text())
+        data["settings"]["gate"]["attesters"] = names
+        (where / "tracker.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+
+    git(check, "switch", "-q", "main")
+    attesters(check, [])
+    git(check, "commit", "-q", "-am", "revoke the service's key")
+    git(check, "switch", "-q", "connectors")
+    git(check, "rebase", "-q", "main")
+    attesters(check, [ATTESTER])
+    git(check, "commit", "-q", "-am", "and list it again")
+    gate = run_process("gate", "--base", "main", "--json", cwd=check)
+    verdicts = {v["broker"]: v for v in json.loads(gate.stdout)["brokers"]}
+    assert verdicts["alpaca"]["passed"] is False
+    assert f"attested by {ATTESTER}, who is not in settings.gate.attesters" in verdicts["alpaca"]["message"]
+
     # The message: the buttons replaced by who decided what and when.
     updates = gov.wait_for(lambda: gov.requests("chat.update"), message="chat.update")
     body = updates[-1]["body"]

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Optional
 from urllib.parse import urlsplit
 
+from govtool.slack import escape
 from govtool.slack_interactions import (
     ACTION_IDS,
     REASON_BLOCK_ID,
@@ -76,6 +77,8 @@ class DecisionWorker:
     ) -> None:
         self._root, self._repo, self._config, self._env, self._now, self._tell = root, repo, config, env, now, tell
         self._queue: queue.Queue[Optional[tuple[SlackDecision, list[Any]]]] = queue.Queue()
+        #: Counts batches begun and ended: odd while one lands (the clone is being changed).
+        self.generation = 0
         self._thread = threading.Thread(target=self._run, name="govtool-decisions")
         self._thread.start()
 
@@ -103,6 +106,7 @@ class DecisionWorker:
                 stopping = True
             if not batch:
                 continue
+            self.generation += 1
             try:
                 answers = slack_decisions.land(
                     self._root, self._repo, [job for job, _ in batch], self._config, self._env, self._now
@@ -118,6 +122,8 @@ class DecisionWorker:
                     )
                     for job, _ in batch
                 ]
+            finally:
+                self.generation += 1
             log(f"a batch of {len(batch)}: {sum(a.landed for a in answers)} landed")
             for answer, (_, blocks) in zip(answers, batch, strict=True):
                 click = answer.job.click
@@ -149,7 +155,9 @@ class SlackService:
         from slack_bolt import App
         from slack_sdk import WebClient
 
-        repo = slack_decisions.check_service(root, config, env, now())
+        repo, dropped = slack_decisions.check_service(root, config, env, now())
+        if dropped:
+            log(dropped)
         self.root = root
         api_url = env.get("GOVTOOL_SLACK_API_URL") or "https://slack.com/api/"
         self._response_hosts = {"hooks.slack.com", urlsplit(api_url).netloc}
@@ -176,7 +184,7 @@ class SlackService:
         except ValueError as exc:
             log(f"a click that is not govtool's: {exc}")
             return
-        refused = slack_decisions.answer_click(self.root, click)
+        refused = self._refusal(click)
         if refused:
             self._ephemeral(click, refused)
             return
@@ -196,7 +204,7 @@ class SlackService:
         if not submission.reason:
             ack(response_action="errors", errors={REASON_BLOCK_ID: "A reason is required to reject or put on hold."})
             return
-        refused = slack_decisions.answer_click(self.root, submission.click)
+        refused = self._refusal(submission.click)
         ack()
         if refused:
             self._ephemeral(submission.click, refused)
@@ -204,15 +212,30 @@ class SlackService:
         blocks = self._take(submission.token)
         self.worker.submit(SlackDecision(submission.click, submission.reason), blocks)
 
+    def _refusal(self, click: Click) -> Optional[str]:
+        """Why a click may not record a decision, read from the clone; None to go on. While a
+        batch lands, the clone holds decisions that may yet be dropped: the click then goes
+        on, and the worker answers it from what the batch became."""
+        before = self.worker.generation
+        if before % 2:
+            return None
+        refused = slack_decisions.answer_click(self.root, click)
+        return refused if self.worker.generation == before else None
+
     # --- answers ---
 
     def _tell(self, answer: Answer, blocks: list[Any]) -> None:
         click = answer.job.click
         if answer.landed and answer.decided and click.channel and click.message_ts:
+            if not blocks:  # the message's blocks are not known (kept in memory before a restart): a reply
+                self.client.chat_postMessage(
+                    channel=click.channel, thread_ts=click.message_ts, text=escape(answer.decided)
+                )
+                return
             self.client.chat_update(
                 channel=click.channel,
                 ts=click.message_ts,
-                text=answer.decided,
+                text=escape(answer.decided),
                 blocks=decided_blocks(blocks, answer.decided),
             )
         elif not answer.landed:

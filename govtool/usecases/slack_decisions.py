@@ -15,6 +15,14 @@ notified again on the remote), records the decisions anew on the remote's tip, w
 each is checked again. Where a decision cannot land, the clone is reset to what the
 remote has, its announcements are set aside in the outbox's ``void/``, and the PM is
 told: nothing is recorded. Announcements of what landed are delivered after the push.
+
+A batch holds one decision per broker: a second click on the same broker waits for the
+next batch, so it is answered from what the first one became (landed, or not). While a
+batch lands, ``.govtool/serve-landing.json`` keeps the clone's commit, its untracked
+files and the outbox's pending messages from before it; a service that was killed
+meanwhile finds it at its start (:func:`check_service`) and drops what the batch left:
+commits never pushed (nobody was told they landed), files written and not committed,
+and the announcements of decisions that are not on the remote's branch.
 """
 
 from __future__ import annotations
@@ -22,25 +30,42 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterator, Mapping
+import json
+import re
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from govtool import lifecycle, outbox, signing
-from govtool.delivery import ChannelRequest, deliver
+from govtool.delivery import ChannelRequest, deliver, is_recorded
 from govtool.errors import GovtoolError, InputError
-from govtool.git_repo import fetch_branch, push_branch, rebase_onto, reset_to, serve_checkout, sync_with_remote
+from govtool.git_repo import (
+    FETCH_FAILED,
+    commit_of,
+    fetch_and_rebase,
+    open_repo,
+    push_branch,
+    reset_to,
+    serve_checkout,
+    sync_with_remote,
+    untracked_files,
+)
 from govtool.inputs import inside_root, read_text
 from govtool.model import Broker, Event
 from govtool.settings import Settings
 from govtool.signing import SigningKey
 from govtool.slack_interactions import DECIDED, OPEN, STALE, Click, button_state, decided_text
-from govtool.storage import lock_path, read_tracker
+from govtool.storage import atomic_write, lock_path, read_tracker, state_dir
 from govtool.usecases import pm
 
 #: How many times a decision is pushed (the first push, then after each fetch and rebase).
 PUSH_ATTEMPTS = 5
+
+#: The file under ``.govtool/`` that says a batch is landing (see the module's docstring).
+JOURNAL = "serve-landing.json"
+_JOURNAL_LISTS = ("untracked", "pending")
+_SHA_RE = re.compile(r"^[0-9a-f]{40}(?:[0-9a-f]{24})?$")
 
 ONLY_APPROVERS = (
     "Only the approvers can decide (settings.slack.approvers lists them by Slack user id). Nothing was recorded."
@@ -177,8 +202,11 @@ def check_service(root: Path, config: ServeConfig, env: Mapping[str, str], at: d
     decision signed with the key for the first approver that verifies against the
     allowed-signers file as the gate will verify it.
 
+    A batch a crash interrupted (:data:`JOURNAL`) is dropped first (see the module's docstring).
+
     Returns:
-        The clone's ``git.Repo``.
+        ``(repo, dropped)``: the clone's ``git.Repo``, and what was dropped of an
+        interrupted batch, for the log (None when there was none).
 
     Raises:
         InputError: what is missing, with what to do.
@@ -189,8 +217,19 @@ def check_service(root: Path, config: ServeConfig, env: Mapping[str, str], at: d
                 f"{name} is not set; govtool serve needs Slack's signing secret and the bot token",
                 hint="both are on the app's page at api.slack.com/apps (Basic Information; OAuth & Permissions)",
             )
+    journal = _read_journal(root)
+    dropped = None
+    if journal is not None:
+        repo = open_repo(root, "govtool serve runs in a clone of the governance repo")
+        ahead = repo.git.rev_list("--count", f"{config.remote}/{config.branch}..HEAD")
+        reset_to(repo, journal["base"], keep_untracked=journal["untracked"])
+        dropped = f"dropped {ahead} commit(s) of decisions that a stopped run recorded and never pushed"
     repo = serve_checkout(root, config.remote, config.branch)
     sync_with_remote(repo, config.remote, config.branch)
+    if journal is not None:
+        voided = _void_unrecorded(root, journal["pending"], "govtool serve stopped before the decision landed")
+        dropped = f"{dropped}, and set aside {voided} announcement(s) of decisions that are not on {config.remote}"
+        _end_batch(root)
     settings = read_tracker(root).settings
     if not settings.slack_approvers:
         raise InputError(
@@ -235,7 +274,70 @@ def check_service(root: Path, config: ServeConfig, env: Mapping[str, str], at: d
             f"a decision signed with {config.key.key} would not pass the gate: {result.reason}",
             hint=f"list '{config.attester} KEYTYPE KEY' (the key's .pub) in {rel} on the main branch",
         )
-    return repo
+    return repo, dropped
+
+
+def _read_journal(root: Path) -> dict[str, Any] | None:
+    """The interrupted batch's :data:`JOURNAL`, or None.
+
+    Raises:
+        InputError: it does not read as one govtool wrote (a person should look).
+    """
+    path = state_dir(root) / JOURNAL
+    if not path.exists():
+        return None
+    shown = f".govtool/{JOURNAL}"
+    try:
+        data = json.loads(read_text(path, shown))
+    except (OSError, ValueError):
+        data = None
+    if not (
+        isinstance(data, dict)
+        and isinstance(data.get("base"), str)
+        and _SHA_RE.match(data["base"])
+        and all(
+            isinstance(data.get(k), list) and all(isinstance(x, str) for x in data[k]) for k in ("untracked", "pending")
+        )
+    ):
+        raise InputError(
+            f"{shown}: not a batch govtool serve wrote; it says a batch of decisions was landing when it stopped",
+            hint=f"compare the clone with its remote (git status; git log @{{u}}..), then remove {shown}",
+        )
+    return data
+
+
+def _begin_batch(root: Path, repo: Any) -> dict[str, Any]:
+    """Write :data:`JOURNAL`: the clone's commit, untracked files and pending messages now."""
+    journal = {
+        "base": commit_of(repo),
+        "untracked": sorted(untracked_files(repo)),
+        "pending": sorted(m.id for _, m in outbox.pending(root)),
+    }
+    atomic_write(root, lock_path(root, JOURNAL), json.dumps(journal))
+    return journal
+
+
+def _end_batch(root: Path) -> None:
+    (state_dir(root) / JOURNAL).unlink(missing_ok=True)
+
+
+def _void_unrecorded(root: Path, before: Collection[str], why: str) -> int:
+    """Set aside the pending messages written since ``before`` (their ids) whose record is
+    not in the tracker: announcements of decisions that did not land. Returns how many."""
+    fresh = [(p, m) for p, m in outbox.pending(root) if m.id not in set(before)]
+    if not fresh:
+        return 0
+    brokers = sorted({str(m.record.get("broker")) for _, m in fresh if m.record and m.record.get("broker")})
+    try:
+        tracker = read_tracker(root, only=brokers) if brokers else None
+    except GovtoolError:
+        tracker = None
+    voided = 0
+    for path, message in fresh:
+        if message.record is None or not is_recorded(root, message.record, tracker):
+            outbox.void(root, message, path, f"the decision did not land: {why}")
+            voided += 1
+    return voided
 
 
 def land(
@@ -258,72 +360,123 @@ def land(
     Returns:
         One :class:`Answer` per job, in order.
     """
-    answers: dict[int, Answer] = {}
-    recorded: list[tuple[int, pm.DecideOutcome]] = []  # committed in the clone, not on the remote yet
-    try:
-        to_record = list(range(len(jobs)))
-        for attempt in range(config.attempts):
-            for i in to_record:
-                found = _record(root, jobs[i], config, env, now)
-                if isinstance(found, str):
-                    answers[i] = Answer(jobs[i], False, found)
-                else:
-                    recorded.append((i, found))
-            to_record = []
-            if not recorded:
-                break
-            pushed = push_branch(repo, config.remote, config.branch)
-            if pushed.landed:
-                done = list(recorded)
-                recorded.clear()  # on the remote now: nothing to undo
-                _landed(root, jobs, done, answers, now())
-                break
-            if not pushed.behind or attempt == config.attempts - 1:
-                why = pushed.message if not pushed.behind else f"the remote kept moving ({config.attempts} pushes)"
-                _undo(root, repo, config, recorded, f"the push was refused: {why}")
-                for i, _ in recorded:
-                    answers[i] = Answer(jobs[i], False, _not_saved(jobs[i], config, f"the push was refused: {why}"))
-                recorded.clear()
-                break
-            fetch_failed = fetch_branch(repo, config.remote, config.branch)
-            if fetch_failed:
-                _undo(root, repo, config, recorded, fetch_failed)
-                for i, _ in recorded:
-                    answers[i] = Answer(jobs[i], False, _not_saved(jobs[i], config, fetch_failed))
-                recorded.clear()
-                break
-            if rebase_onto(repo, f"{config.remote}/{config.branch}") and _still_answers(root, jobs, recorded):
-                continue
-            # A conflict, or the remote decided or notified meanwhile: record anew on its tip.
-            _undo(root, repo, config, recorded, "recorded anew on the remote's tip")
-            to_record = [i for i, _ in recorded]
+    found: dict[int, Answer] = {}
+    waiting = list(range(len(jobs)))
+    while waiting:  # one decision per broker a round: a later one is answered from what the first became
+        seen: set[str] = set()
+        first, waiting_next = [], []
+        for i in waiting:
+            (waiting_next if jobs[i].click.ref.broker in seen else first).append(i)
+            seen.add(jobs[i].click.ref.broker)
+        batch = [jobs[i] for i in first]
+        answers: dict[int, Answer] = {}
+        recorded: list[tuple[int, pm.DecideOutcome]] = []
+        journal = _begin_batch(root, repo)
+        try:
+            _land(root, repo, batch, config, env, now, answers, recorded, journal)
+        except BaseException:  # a crash of govtool's own: what was not pushed is dropped, then it goes up
+            _undo(root, repo, config, recorded, "govtool stopped while recording it", keep=journal["untracked"])
+            _end_batch(root)  # undone: nothing for a restart to drop (were the undo to fail, the journal stays)
+            raise
+        _end_batch(root)
+        found.update((i, answers[n]) for n, i in enumerate(first))
+        waiting = waiting_next
+    return [found[i] for i in range(len(jobs))]
+
+
+def _land(
+    root: Path,
+    repo: Any,
+    jobs: list[SlackDecision],
+    config: ServeConfig,
+    env: Mapping[str, str],
+    now: Callable[[], dt.datetime],
+    answers: dict[int, Answer],
+    recorded: list[tuple[int, pm.DecideOutcome]],
+    journal: dict[str, Any],
+) -> None:
+    """:func:`land`'s attempts; ``answers`` and ``recorded`` are filled in place (so a crash
+    can undo what was recorded and not pushed); ``journal``: the batch's :data:`JOURNAL`."""
+    to_record = list(range(len(jobs)))
+    upstream = f"{config.remote}/{config.branch}"
+    base = journal["base"]  # the remote's commit the clone's commits are on
+    for attempt in range(config.attempts):
+        for i in to_record:
+            found = _record(root, repo, jobs[i], config, env, now, journal["untracked"])
+            if isinstance(found, str):
+                answers[i] = Answer(jobs[i], False, found)
+            else:
+                recorded.append((i, found))
+        to_record = []
+        if not recorded:
+            break
+        pushed = push_branch(repo, config.remote, config.branch)
+        if pushed.landed:
+            done = list(recorded)
+            recorded.clear()  # on the remote now: nothing to undo
+            _landed(root, jobs, done, answers, now())
+            break
+        rebased, fetched = False, ""
+        if pushed.behind and attempt < config.attempts - 1:
+            rebased, fetched = fetch_and_rebase(repo, config.remote, config.branch, base)
+        if not pushed.behind or attempt == config.attempts - 1 or fetched.startswith(FETCH_FAILED):
+            why = pushed.message if not pushed.behind else f"the remote kept moving ({config.attempts} pushes)"
+            why = fetched if fetched.startswith(FETCH_FAILED) else why
+            _undo(root, repo, config, recorded, f"the push was refused: {why}", keep=journal["untracked"])
+            for i, _ in recorded:
+                answers[i] = Answer(
+                    jobs[i],
+                    False,
+                    f"Your decision on {jobs[i].click.ref.broker} could not be saved to the governance repo "
+                    f"({config.remote}/{config.branch}): {why}. Nothing was recorded; try again, or use "
+                    "`govtool decide`.",
+                )
             recorded.clear()
-    except BaseException:  # a crash of govtool's own: what was not pushed is dropped, then it goes up
-        _undo(root, repo, config, recorded, "govtool stopped while recording it")
-        raise
-    return [answers[i] for i in range(len(jobs))]
-
-
-def _not_saved(job: SlackDecision, config: ServeConfig, why: str) -> str:
-    """What the person who clicked is told of a decision that did not land."""
-    return (
-        f"Your decision on {job.click.ref.broker} could not be saved to the governance repo "
-        f"({config.remote}/{config.branch}): {why}. Nothing was recorded; try again, or use `govtool decide`."
-    )
+            break
+        if rebased and _still_answers(root, jobs, recorded, config):
+            base = commit_of(repo, upstream)
+            continue
+        # A conflict, or the remote decided or notified meanwhile: record anew on its tip.
+        _undo(
+            root,
+            repo,
+            config,
+            recorded,
+            "recorded anew on the remote's tip",
+            to=upstream,
+            keep=journal["untracked"],
+        )
+        base = commit_of(repo)
+        to_record = [i for i, _ in recorded]
+        recorded.clear()
 
 
 def _record(
-    root: Path, job: SlackDecision, config: ServeConfig, env: Mapping[str, str], now: Callable[[], dt.datetime]
+    root: Path,
+    repo: Any,
+    job: SlackDecision,
+    config: ServeConfig,
+    env: Mapping[str, str],
+    now: Callable[[], dt.datetime],
+    keep: Collection[str],
 ) -> pm.DecideOutcome | str:
-    """Record and commit one decision in the clone; the refusal's text when it may not be."""
+    """Record and commit one decision in the clone; the refusal's text when it may not be.
+
+    Where recording fails part way (git refuses the commit), or the decision's signature
+    would not pass the gate as the clone's settings stand (the attester revoked), what it
+    wrote is dropped: the clone goes back to its commit from before (``keep``: the
+    untracked files there were before the batch), and its announcements are set aside.
+    """
     click = job.click
+    pending = [m.id for _, m in outbox.pending(root)]
+    start = commit_of(repo)
     try:
         tracker = read_tracker(root, only=[click.ref.broker])
         why = refusal(tracker.brokers.get(click.ref.broker), tracker.settings, click)
         if why:
             return why
         email = tracker.settings.slack_approvers[click.user]
-        return pm.decide(
+        outcome = pm.decide(
             root,
             click.ref.broker,
             click.decision,
@@ -337,13 +490,24 @@ def _record(
             in_slack=pm.SlackOrigin(click.user, email, config.attester),
             deliver_now=False,
         )
+        check = outcome.signature_check
+        if check is not None and not check.verified:
+            raise InputError(f"signed by {config.attester}, it would not pass the gate: {check.reason}")
+        return outcome
     except GovtoolError as exc:
+        if commit_of(repo) != start or repo.is_dirty(untracked_files=False) or set(untracked_files(repo)) - set(keep):
+            reset_to(repo, start, keep_untracked=keep)
+            _void_unrecorded(root, pending, f"recording it failed: {exc.message}")
         return f"Your decision on {click.ref.broker} was not recorded: {exc.message}"
 
 
-def _still_answers(root: Path, jobs: list[SlackDecision], recorded: list[tuple[int, pm.DecideOutcome]]) -> bool:
+def _still_answers(
+    root: Path, jobs: list[SlackDecision], recorded: list[tuple[int, pm.DecideOutcome]], config: ServeConfig
+) -> bool:
     """After a rebase: every recorded decision is in its broker's history, which replays,
-    and still answers its notification (nothing decided or notified in between)."""
+    and may still be recorded there (:func:`refusal`: the clicker is still an approver in
+    the remote's settings; nothing decided or notified in between), and its signature
+    still passes as the remote's settings and allowed-signers file stand."""
     brokers = sorted({jobs[i].click.ref.broker for i, _ in recorded})
     try:
         tracker = read_tracker(root, only=brokers)
@@ -358,15 +522,28 @@ def _still_answers(root: Path, jobs: list[SlackDecision], recorded: list[tuple[i
         if place is None:
             return False
         before = dataclasses.replace(broker, history=broker.history[:place])
-        if button_state(before, jobs[i].click.ref)[0] != OPEN:
+        if refusal(before, tracker.settings, jobs[i].click) is not None:
             return False
+        if tracker.settings.gate.approvers:
+            check = pm.check_signature(root, tracker.settings, broker.id, event, config.key, event.at)
+            if not check.verified:
+                return False
     return True
 
 
-def _undo(root: Path, repo: Any, config: ServeConfig, recorded: list[tuple[int, pm.DecideOutcome]], why: str) -> None:
-    """Drop the clone's commits that did not land (reset to the remote's branch as last
-    fetched) and set their announcements aside."""
-    reset_to(repo, f"{config.remote}/{config.branch}")
+def _undo(
+    root: Path,
+    repo: Any,
+    config: ServeConfig,
+    recorded: list[tuple[int, pm.DecideOutcome]],
+    why: str,
+    to: str = "",
+    keep: Collection[str] | None = None,
+) -> None:
+    """Drop the clone's commits that did not land (reset to ``to``, or to the remote's
+    branch as last fetched; untracked files not in ``keep`` removed) and set their
+    announcements aside."""
+    reset_to(repo, to or f"{config.remote}/{config.branch}", keep_untracked=keep)
     for _, outcome in recorded:
         for message in outcome.messages:
             source = outbox.path_of(root, outbox.PENDING, message.id)

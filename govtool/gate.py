@@ -676,7 +676,8 @@ def _judge(
             results = {**early.results(), **later.results()}
             decisions = {**early.decisions, **later.decisions}
             for verdict in signed:
-                _approval_verdict(verdict, decisions.get(verdict.broker), results.get(verdict.broker), base)
+                found = decisions.get(verdict.broker), results.get(verdict.broker)
+                _approval_verdict(verdict, *found, base, at_base.settings.slack_approvers)
     finally:
         later.close()
 
@@ -757,9 +758,16 @@ def _unknown_message(verdict: BrokerVerdict, templates: Sequence[tuple[str, str]
 
 
 def _approval_verdict(
-    verdict: BrokerVerdict, decision: Event | None, result: DecisionVerification | None, base: str
+    verdict: BrokerVerdict,
+    decision: Event | None,
+    result: DecisionVerification | None,
+    base: str,
+    slack_approvers: dict[str, str],
 ) -> None:
-    """Where approvers are set: the verdict on a broker from its approval's verification."""
+    """Where approvers are set: the verdict on a broker from its approval's verification.
+
+    A decision made in Slack also needs its Slack user to be the approver it names in
+    ``settings.slack.approvers`` at the base: removing someone there revokes their decisions."""
     if decision is None or result is None:
         verdict.passed = False
         verdict.message = (
@@ -769,6 +777,18 @@ def _approval_verdict(
         return
     verdict.signature = result.to_dict()
     when = f"the approval of {decision.date.isoformat()} by {decision.by}"
+    user = decision.details.get("slack_user")
+    if (
+        result.verified
+        and result.attester
+        and slack_approvers.get(str(user), "").lower() != (result.email or "").lower()
+    ):
+        verdict.passed = False
+        verdict.message = (
+            f"{verdict.broker}: {when} was made in Slack by {user}, whom settings.slack.approvers at {base} does not "
+            f"give {result.email}"
+        )
+        return
     if result.verified:
         verdict.message = f"{verdict.broker} is {verdict.status_at_base} at {base}; {when} is {result.reason}"
         return

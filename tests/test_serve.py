@@ -362,6 +362,20 @@ def test_approve_lands_on_the_remote_verifies_and_opens_the_gate(governance):
     assert verdicts["oanda"]["passed"] is False
     assert gate.exit_code == 1
 
+    # The Slack user taken out of settings.slack.approvers on main: the decision no longer opens the gate.
+    git(check, "switch", "-q", "main")
+    data = yaml.safe_load((check / "tracker.yaml").read_text())
+    data["settings"]["slack"]["approvers"] = {"U0OTHER": APPROVER[1]}
+    (check / "tracker.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    git(check, "commit", "-q", "-am", "another Slack user decides for the PM")
+    gate = run_process("gate", "--base", "main", "--head", "connectors", "--json", cwd=check)
+    verdict = {v["broker"]: v for v in json.loads(gate.stdout)["brokers"]}["alpaca"]
+    assert verdict["passed"] is False
+    assert verdict["message"].endswith(
+        f"was made in Slack by {APPROVER[0]}, whom settings.slack.approvers at main does not give {APPROVER[1]}"
+    )
+    git(check, "reset", "-q", "--hard", "HEAD~1")
+
     # The attester revoked on main (its principal removed): listing it again in the change
     # does not bring the approval back; the gate reads settings.gate.attesters at the base.
     def attesters(where: Path, names: list[str]) -> None:

@@ -19,6 +19,7 @@ from govtool.errors import InputError
 from govtool.history import record_event
 from govtool.lifecycle import last_research_notification
 from govtool.model import Event, Tracker
+from govtool.settings import Settings
 from govtool.signing import SigningKey, sign_decision
 from govtool.templating import environment, render_template
 from govtool.yamlio import format_timestamp
@@ -136,10 +137,7 @@ def decision_entries(tracker: Tracker, allowed_signers: str | None = None) -> li
     ]
     found.sort(key=lambda item: (item[0].at, item[1].history[0].at, item[1].name.lower()))
     signatures = signature_verifications(
-        [(broker.id, event) for event, broker, _ in found],
-        allowed_signers,
-        tracker.settings.gate.approvers,
-        tracker.settings.gate.attesters,
+        [(broker.id, event) for event, broker, _ in found], allowed_signers, tracker.settings
     )
     entries = []
     for number, (event, broker, index) in enumerate(found, 1):
@@ -178,10 +176,7 @@ UNVERIFIED = "unverified"
 
 
 def signature_verifications(
-    decisions: list[tuple[str, Event]],
-    allowed_signers: str | None,
-    approvers: tuple[str, ...] | list[str],
-    attesters: tuple[str, ...] | list[str] = (),
+    decisions: list[tuple[str, Event]], allowed_signers: str | None, settings: Settings
 ) -> list[dict[str, Any]]:
     """The verification of each decision's signature, as the site shows it: ``{state, detail}``.
 
@@ -193,8 +188,8 @@ def signature_verifications(
     Args:
         decisions: ``(broker id, decision event)`` pairs.
         allowed_signers: the allowed-signers file's text, or None.
-        approvers: ``settings.gate.approvers`` (empty: the signature alone is checked).
-        attesters: ``settings.gate.attesters``, who vouch for decisions made in Slack.
+        settings: whose approvers (``settings.gate.approvers``; none: the signature alone
+            is checked), attesters and Slack approvers a signature is judged against.
 
     Raises:
         InputError: ssh-keygen is missing or does not answer in time.
@@ -208,9 +203,9 @@ def signature_verifications(
         for i in signed:
             out[i] = {"state": UNVERIFIED, "detail": "no allowed-signers file to check the signature against"}
         return out
-    from govtool.signing import verify_decisions
+    from govtool.signing import trusted_by, verify_decisions
 
-    results = verify_decisions([decisions[i] for i in signed], allowed_signers, approvers, attesters=attesters)
+    results = verify_decisions([decisions[i] for i in signed], allowed_signers, **trusted_by(settings))
     for i, result in zip(signed, results, strict=True):
         out[i] = {"state": result.state.replace("_", " "), "detail": result.reason}
     return out

@@ -63,6 +63,7 @@ from govtool.signing import (
     Verification,
     approving_decision,
     signer_count,
+    trusted_by,
 )
 from govtool.templating import md_cell
 from govtool.validation import is_split_layout_text, tracker_from_texts
@@ -642,9 +643,7 @@ class _Touched:
         self.decisions = {b: approving_decision(self.records[b]) for b in wanted}
         signed = [(b, d) for b, d in self.decisions.items() if d is not None]
         self.order = [b for b, _ in signed]
-        self.check = Verification(
-            signed, signers, gate.approvers, attesters=gate.attesters, at=now, signers_shown=gate.allowed_signers
-        )
+        self.check = Verification(signed, signers, at=now, **trusted_by(at_base.settings))
 
     def results(self) -> dict[str, DecisionVerification]:
         """Each verified broker's result (waits for ssh-keygen)."""
@@ -676,8 +675,7 @@ def _judge(
             results = {**early.results(), **later.results()}
             decisions = {**early.decisions, **later.decisions}
             for verdict in signed:
-                found = decisions.get(verdict.broker), results.get(verdict.broker)
-                _approval_verdict(verdict, *found, base, at_base.settings.slack_approvers)
+                _approval_verdict(verdict, decisions.get(verdict.broker), results.get(verdict.broker), base)
     finally:
         later.close()
 
@@ -762,12 +760,8 @@ def _approval_verdict(
     decision: Event | None,
     result: DecisionVerification | None,
     base: str,
-    slack_approvers: dict[str, str],
 ) -> None:
-    """Where approvers are set: the verdict on a broker from its approval's verification.
-
-    A decision made in Slack also needs its Slack user to be the approver it names in
-    ``settings.slack.approvers`` at the base: removing someone there revokes their decisions."""
+    """Where approvers are set: the verdict on a broker from its approval's verification."""
     if decision is None or result is None:
         verdict.passed = False
         verdict.message = (
@@ -777,18 +771,6 @@ def _approval_verdict(
         return
     verdict.signature = result.to_dict()
     when = f"the approval of {decision.date.isoformat()} by {decision.by}"
-    user = decision.details.get("slack_user")
-    if (
-        result.verified
-        and result.attester
-        and slack_approvers.get(str(user), "").lower() != (result.email or "").lower()
-    ):
-        verdict.passed = False
-        verdict.message = (
-            f"{verdict.broker}: {when} was made in Slack by {user}, whom settings.slack.approvers at {base} does not "
-            f"give {result.email}"
-        )
-        return
     if result.verified:
         verdict.message = f"{verdict.broker} is {verdict.status_at_base} at {base}; {when} is {result.reason}"
         return

@@ -29,7 +29,7 @@ import json
 import os
 import subprocess
 import tempfile
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -37,7 +37,7 @@ from typing import Any, NamedTuple
 from govtool import lifecycle
 from govtool.errors import InputError
 from govtool.model import Broker, Event
-from govtool.settings import approver_email
+from govtool.settings import Settings, approver_email
 from govtool.validation import EMAIL_RE, SIGNATURE_RE
 from govtool.yamlio import format_timestamp
 
@@ -249,6 +249,19 @@ def approving_decision(broker: Broker) -> Event | None:
     return None
 
 
+def trusted_by(settings: Settings) -> dict[str, Any]:
+    """Whom a policy trusts, as :class:`Verification`'s keyword arguments: ``approvers``,
+    ``attesters`` and ``slack_approvers`` of ``settings``, and ``signers_shown`` (the
+    allowed-signers file's path). Every reader judges signatures with these."""
+    gate = settings.gate
+    return {
+        "approvers": gate.approvers,
+        "attesters": gate.attesters,
+        "slack_approvers": settings.slack_approvers,
+        "signers_shown": gate.allowed_signers,
+    }
+
+
 def signer_count(allowed_signers: str) -> int:
     """How many lines of an allowed-signers file name a signer (``EMAIL [OPTIONS] KEYTYPE KEY``);
     comments and blank lines are not signers, nor is a line without a key type."""
@@ -311,6 +324,9 @@ class Verification:
         attesters: ``settings.gate.attesters``: the principals whose signature vouches
             for a decision made in Slack; a decision attested by anyone else is
             :data:`NOT_AN_APPROVER`.
+        slack_approvers: ``settings.slack.approvers`` (Slack user id -> email): a decision
+            made in Slack is :data:`NOT_AN_APPROVER` unless its Slack user is mapped to its
+            decider there, so taking someone out of the mapping revokes their decisions.
         program: the ssh-keygen to run.
         at: the time the keys must be valid at (their ``valid-after``/``valid-before``
             options); None for ssh-keygen's clock.
@@ -327,6 +343,7 @@ class Verification:
         approvers: Collection[str] = (),
         *,
         attesters: Collection[str] = (),
+        slack_approvers: Mapping[str, str] | None = None,
         program: str = SSH_KEYGEN,
         at: dt.datetime | None = None,
         signers_shown: str = "the allowed-signers file",
@@ -334,7 +351,8 @@ class Verification:
         self._program, self._shown = program, signers_shown
         self._wanted = {approver_email(a) for a in approvers}
         self._attesters = {a.strip().lower() for a in attesters}
-        self._deciders: dict[int, tuple[str, str | None]] = {}
+        self._slack_approvers = {user: email.strip().lower() for user, email in (slack_approvers or {}).items()}
+        self._deciders: dict[int, tuple[str, str | None, Any]] = {}
         self._when = f"{at.astimezone(dt.timezone.utc):%Y%m%d%H%M%SZ}" if at else ""
         self._results: list[DecisionVerification | None] = [None] * len(decisions)
         self._pending: list[tuple[int, str, bytes]] = []
@@ -355,7 +373,7 @@ class Verification:
                 why = "the signature is not an SSH signature"
                 self._results[index] = DecisionVerification(BAD_SIGNATURE, why, email, attester=attester)
             else:
-                self._deciders[index] = (email, attester)
+                self._deciders[index] = (email, attester, event.details.get("slack_user"))
                 self._pending.append((index, attester or email, canonical_decision(broker_id, event)))
                 self._sig(index, signature)
         if self._pending:
@@ -407,7 +425,7 @@ class Verification:
             for index, principal, payload, detail in failed:
                 sig_file = os.path.join(self._dir(), f"{index}.sig")
                 found = _explain(self._program, self._signers, self._shown, principal, sig_file, payload, detail)
-                email, attester = self._deciders[index]
+                email, attester, _ = self._deciders[index]
                 self._results[index] = dataclasses.replace(found, email=email, attester=attester) if attester else found
         finally:
             self.close()
@@ -434,7 +452,7 @@ class Verification:
 
     def _judge(self, index: int, key: str | None) -> DecisionVerification:
         """A signature that verified for its principal: is that principal one whose word counts?"""
-        email, attester = self._deciders[index]
+        email, attester, slack_user = self._deciders[index]
         if attester is None:
             if self._wanted and email.lower() not in self._wanted:
                 reason = f"signed by {email}, who is not among the approvers"
@@ -445,6 +463,9 @@ class Verification:
             return DecisionVerification(NOT_AN_APPROVER, reason, email, key, attester)
         if self._wanted and email.lower() not in self._wanted:
             reason = f"decided in Slack by {email}, who is not among the approvers (attested by {attester})"
+            return DecisionVerification(NOT_AN_APPROVER, reason, email, key, attester)
+        if self._slack_approvers.get(str(slack_user)) != email.lower():
+            reason = f"made in Slack by {slack_user}, whom settings.slack.approvers does not give {email}"
             return DecisionVerification(NOT_AN_APPROVER, reason, email, key, attester)
         reason = f"decided in Slack by {email}, attested by {attester} ({key})"
         return DecisionVerification(VERIFIED, reason, email, key, attester)

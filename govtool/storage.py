@@ -292,13 +292,7 @@ def read_governance_file(root: Path, rel: str) -> str:
     Raises:
         InputError: missing, unreadable, not UTF-8, too large, or a link out of the root.
     """
-    path = inside_root(root, rel, rel)
-    try:
-        return read_text(path, rel)
-    except FileNotFoundError:
-        raise InputError(f"{rel}: no such file", hint="run `govtool validate`") from None
-    except OSError as exc:
-        raise InputError(f"{rel}: cannot read: {exc.strerror}") from None
+    return _read_root_file(root, rel, rel, "run `govtool validate`")
 
 
 def read_tracker_text(root: Path) -> str:
@@ -307,13 +301,19 @@ def read_tracker_text(root: Path) -> str:
     Raises:
         InputError: missing, unreadable, not UTF-8, too large, or a link out of the root.
     """
-    path = inside_root(root, TRACKER_FILE, TRACKER_FILE)
+    return _read_root_file(root, TRACKER_FILE, str(root / TRACKER_FILE), "run `govtool init`")
+
+
+def _read_root_file(root: Path, rel: str, shown: str, hint: str) -> str:
+    """The text of ``ROOT/REL`` (inside the root, bounded, UTF-8); errors name it as ``shown``
+    and, for a missing file, give ``hint``."""
+    path = inside_root(root, rel, rel)
     try:
-        return read_text(path, TRACKER_FILE)
+        return read_text(path, rel)
     except FileNotFoundError:
-        raise InputError(f"{path}: no such file", hint="run `govtool init`") from None
+        raise InputError(f"{shown}: no such file", hint=hint) from None
     except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+        raise InputError(f"{shown}: cannot read: {exc.strerror}") from None
 
 
 @dataclass

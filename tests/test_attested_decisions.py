@@ -42,8 +42,9 @@ def slack_decision(key, *, email: str = PM, attester: str | None = ATTESTER, use
     return event
 
 
-def verify(event: Event, signers: str, approvers=(PM,), attesters=(ATTESTER,)):
-    return signing.verify_decision("alpaca", event, signers, approvers, attesters=attesters)
+def verify(event: Event, signers: str, approvers=(PM,), attesters=(ATTESTER,), slack_approvers=None):
+    mapping = {"U0PM": PM} if slack_approvers is None else slack_approvers
+    return signing.verify_decision("alpaca", event, signers, approvers, attesters=attesters, slack_approvers=mapping)
 
 
 def test_a_decision_attested_for_an_approver_verifies(keys, signers):
@@ -71,6 +72,16 @@ def test_an_attester_not_in_the_settings_is_refused(keys, signers):
     result = verify(slack_decision(keys["serve"][0]), signers, attesters=())
     assert result.state == NOT_AN_APPROVER
     assert result.reason == f"attested by {ATTESTER}, who is not in settings.gate.attesters"
+
+
+def test_a_slack_user_not_mapped_to_the_decider_is_refused(keys, signers):
+    """Taking someone out of settings.slack.approvers revokes their decisions made in Slack."""
+    event = slack_decision(keys["serve"][0])
+    for mapping in ({}, {"U0PM": "cto@example.com"}, {"U0OTHER": PM}):
+        result = verify(event, signers, slack_approvers=mapping)
+        assert result.state == NOT_AN_APPROVER
+        assert result.reason == f"made in Slack by U0PM, whom settings.slack.approvers does not give {PM}"
+    assert verify(event, signers, slack_approvers={"U0PM": "PM@Example.com"}).state == VERIFIED
 
 
 def test_an_attested_decider_who_is_no_approver_is_refused(keys, signers):

@@ -372,7 +372,7 @@ def test_approve_lands_on_the_remote_verifies_and_opens_the_gate(governance):
     verdict = {v["broker"]: v for v in json.loads(gate.stdout)["brokers"]}["alpaca"]
     assert verdict["passed"] is False
     assert verdict["message"].endswith(
-        f"was made in Slack by {APPROVER[0]}, whom settings.slack.approvers at main does not give {APPROVER[1]}"
+        f"was made in Slack by {APPROVER[0]}, whom settings.slack.approvers does not give {APPROVER[1]}, at main"
     )
     git(check, "reset", "-q", "--hard", "HEAD~1")
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Optional
 from urllib.parse import urlsplit
 
+from govtool import lifecycle
 from govtool.slack import escape
 from govtool.slack_interactions import (
     ACTION_IDS,
@@ -188,7 +189,7 @@ class SlackService:
         if refused:
             self._ephemeral(click, refused)
             return
-        if click.decision in (ACTION_IDS["govtool_decide_rejected"], ACTION_IDS["govtool_decide_on_hold"]):
+        if click.decision in (lifecycle.REJECTED, lifecycle.ON_HOLD):  # the reason first, in a modal
             token = self._keep(click.blocks)
             name = slack_decisions.broker_name(self.root, click.ref.broker)
             self.client.views_open(trigger_id=click.trigger_id, view=reason_modal(click, name, token))

@@ -367,16 +367,7 @@ def check_signature(
     except (OSError, InputError) as exc:
         why = "no such file" if isinstance(exc, FileNotFoundError) else getattr(exc, "message", str(exc))
         return DecisionVerification(signing.BAD_SIGNATURE, f"{rel}: {why}", event.details.get("email"))
-    return signing.verify_decision(
-        broker_id,
-        event,
-        text,
-        settings.gate.approvers,
-        attesters=settings.gate.attesters,
-        program=key.program,
-        at=at,
-        signers_shown=rel,
-    )
+    return signing.verify_decision(broker_id, event, text, program=key.program, at=at, **signing.trusted_by(settings))
 
 
 def outbox_messages(root: Path) -> list[tuple[str, outbox.OutboxMessage]]:

@@ -261,13 +261,7 @@ def check_service(root: Path, config: ServeConfig, env: Mapping[str, str], at: d
     except OSError:
         raise InputError(f"{rel}: no such file; the attester's key is listed there") from None
     result = signing.verify_decision(
-        "govtool-serve-check",
-        probe,
-        signers,
-        settings.gate.approvers,
-        attesters=settings.gate.attesters,
-        program=config.key.program,
-        signers_shown=rel,
+        "govtool-serve-check", probe, signers, program=config.key.program, **signing.trusted_by(settings)
     )
     if not result.verified:
         raise InputError(
@@ -295,9 +289,7 @@ def _read_journal(root: Path) -> dict[str, Any] | None:
         isinstance(data, dict)
         and isinstance(data.get("base"), str)
         and _SHA_RE.match(data["base"])
-        and all(
-            isinstance(data.get(k), list) and all(isinstance(x, str) for x in data[k]) for k in ("untracked", "pending")
-        )
+        and all(isinstance(data.get(k), list) and all(isinstance(x, str) for x in data[k]) for k in _JOURNAL_LISTS)
     ):
         raise InputError(
             f"{shown}: not a batch govtool serve wrote; it says a batch of decisions was landing when it stopped",
@@ -370,12 +362,11 @@ def land(
             seen.add(jobs[i].click.ref.broker)
         batch = [jobs[i] for i in first]
         answers: dict[int, Answer] = {}
-        recorded: list[tuple[int, pm.DecideOutcome]] = []
-        journal = _begin_batch(root, repo)
+        landing = _Landing(root, repo, config, env, now, _begin_batch(root, repo))
         try:
-            _land(root, repo, batch, config, env, now, answers, recorded, journal)
+            landing.attempts(batch, answers)
         except BaseException:  # a crash of govtool's own: what was not pushed is dropped, then it goes up
-            _undo(root, repo, config, recorded, "govtool stopped while recording it", keep=journal["untracked"])
+            landing.undo("govtool stopped while recording it")
             _end_batch(root)  # undone: nothing for a restart to drop (were the undo to fail, the journal stays)
             raise
         _end_batch(root)
@@ -384,171 +375,146 @@ def land(
     return [found[i] for i in range(len(jobs))]
 
 
-def _land(
-    root: Path,
-    repo: Any,
-    jobs: list[SlackDecision],
-    config: ServeConfig,
-    env: Mapping[str, str],
-    now: Callable[[], dt.datetime],
-    answers: dict[int, Answer],
-    recorded: list[tuple[int, pm.DecideOutcome]],
-    journal: dict[str, Any],
-) -> None:
-    """:func:`land`'s attempts; ``answers`` and ``recorded`` are filled in place (so a crash
-    can undo what was recorded and not pushed); ``journal``: the batch's :data:`JOURNAL`."""
-    to_record = list(range(len(jobs)))
-    upstream = f"{config.remote}/{config.branch}"
-    base = journal["base"]  # the remote's commit the clone's commits are on
-    for attempt in range(config.attempts):
-        for i in to_record:
-            found = _record(root, repo, jobs[i], config, env, now, journal["untracked"])
-            if isinstance(found, str):
-                answers[i] = Answer(jobs[i], False, found)
-            else:
-                recorded.append((i, found))
-        to_record = []
-        if not recorded:
-            break
-        pushed = push_branch(repo, config.remote, config.branch)
-        if pushed.landed:
-            done = list(recorded)
-            recorded.clear()  # on the remote now: nothing to undo
-            _landed(root, jobs, done, answers, now())
-            break
-        rebased, fetched = False, ""
-        if pushed.behind and attempt < config.attempts - 1:
-            rebased, fetched = fetch_and_rebase(repo, config.remote, config.branch, base)
-        if not pushed.behind or attempt == config.attempts - 1 or fetched.startswith(FETCH_FAILED):
-            why = pushed.message if not pushed.behind else f"the remote kept moving ({config.attempts} pushes)"
-            why = fetched if fetched.startswith(FETCH_FAILED) else why
-            _undo(root, repo, config, recorded, f"the push was refused: {why}", keep=journal["untracked"])
-            for i, _ in recorded:
-                answers[i] = Answer(
-                    jobs[i],
-                    False,
-                    f"Your decision on {jobs[i].click.ref.broker} could not be saved to the governance repo "
-                    f"({config.remote}/{config.branch}): {why}. Nothing was recorded; try again, or use "
-                    "`govtool decide`.",
-                )
-            recorded.clear()
-            break
-        if rebased and _still_answers(root, jobs, recorded, config):
-            base = commit_of(repo, upstream)
-            continue
-        # A conflict, or the remote decided or notified meanwhile: record anew on its tip.
-        _undo(
-            root,
-            repo,
-            config,
-            recorded,
-            "recorded anew on the remote's tip",
-            to=upstream,
-            keep=journal["untracked"],
-        )
-        base = commit_of(repo)
-        to_record = [i for i, _ in recorded]
-        recorded.clear()
+@dataclass
+class _Landing:
+    """One round of :func:`land`: the clone, how decisions land, and the round's
+    :data:`JOURNAL`; ``recorded`` holds the decisions committed in the clone and not on
+    the remote yet, so that a crash can undo them (:meth:`undo`)."""
 
+    root: Path
+    repo: Any
+    config: ServeConfig
+    env: Mapping[str, str]
+    now: Callable[[], dt.datetime]
+    journal: dict[str, Any]
+    recorded: list[tuple[int, pm.DecideOutcome]] = dataclasses.field(default_factory=list)
 
-def _record(
-    root: Path,
-    repo: Any,
-    job: SlackDecision,
-    config: ServeConfig,
-    env: Mapping[str, str],
-    now: Callable[[], dt.datetime],
-    keep: Collection[str],
-) -> pm.DecideOutcome | str:
-    """Record and commit one decision in the clone; the refusal's text when it may not be.
+    def attempts(self, jobs: list[SlackDecision], answers: dict[int, Answer]) -> None:
+        """Record, push, and fetch, rebase and push again; ``answers`` is filled in place."""
+        to_record = list(range(len(jobs)))
+        upstream = f"{self.config.remote}/{self.config.branch}"
+        base = self.journal["base"]  # the remote's commit the clone's commits are on
+        for attempt in range(self.config.attempts):
+            for i in to_record:
+                found = self.record(jobs[i])
+                if isinstance(found, str):
+                    answers[i] = Answer(jobs[i], False, found)
+                else:
+                    self.recorded.append((i, found))
+            to_record = []
+            if not self.recorded:
+                break
+            pushed = push_branch(self.repo, self.config.remote, self.config.branch)
+            if pushed.landed:
+                done = list(self.recorded)
+                self.recorded.clear()  # on the remote now: nothing to undo
+                _landed(self.root, jobs, done, answers, self.now())
+                break
+            rebased, fetched = False, ""
+            if pushed.behind and attempt < self.config.attempts - 1:
+                rebased, fetched = fetch_and_rebase(self.repo, self.config.remote, self.config.branch, base)
+            if not pushed.behind or attempt == self.config.attempts - 1 or fetched.startswith(FETCH_FAILED):
+                why = pushed.message if not pushed.behind else f"the remote kept moving ({self.config.attempts} pushes)"
+                why = fetched if fetched.startswith(FETCH_FAILED) else why
+                self.undo(f"the push was refused: {why}")
+                for i, _ in self.recorded:
+                    answers[i] = Answer(
+                        jobs[i],
+                        False,
+                        f"Your decision on {jobs[i].click.ref.broker} could not be saved to the governance repo "
+                        f"({upstream}): {why}. Nothing was recorded; try again, or use `govtool decide`.",
+                    )
+                self.recorded.clear()
+                break
+            if rebased and self.still_answers(jobs):
+                base = commit_of(self.repo, upstream)
+                continue
+            # A conflict, or the remote decided or notified meanwhile: record anew on its tip.
+            self.undo("recorded anew on the remote's tip")
+            base = commit_of(self.repo)
+            to_record = [i for i, _ in self.recorded]
+            self.recorded.clear()
 
-    Where recording fails part way (git refuses the commit), or the decision's signature
-    would not pass the gate as the clone's settings stand (the attester revoked), what it
-    wrote is dropped: the clone goes back to its commit from before (``keep``: the
-    untracked files there were before the batch), and its announcements are set aside.
-    """
-    click = job.click
-    pending = [m.id for _, m in outbox.pending(root)]
-    start = commit_of(repo)
-    try:
-        tracker = read_tracker(root, only=[click.ref.broker])
-        why = refusal(tracker.brokers.get(click.ref.broker), tracker.settings, click)
-        if why:
-            return why
-        email = tracker.settings.slack_approvers[click.user]
-        outcome = pm.decide(
-            root,
-            click.ref.broker,
-            click.decision,
-            by=email,
-            reason=job.reason,
-            channels=ChannelRequest(email=None, slack=False),
-            commit=True,
-            at=now(),
-            env=env,
-            signing_key=config.key,
-            in_slack=pm.SlackOrigin(click.user, email, config.attester),
-            deliver_now=False,
-        )
-        check = outcome.signature_check
-        if check is not None and not check.verified:
-            raise InputError(f"signed by {config.attester}, it would not pass the gate: {check.reason}")
-        return outcome
-    except GovtoolError as exc:
-        if commit_of(repo) != start or repo.is_dirty(untracked_files=False) or set(untracked_files(repo)) - set(keep):
-            reset_to(repo, start, keep_untracked=keep)
-            _void_unrecorded(root, pending, f"recording it failed: {exc.message}")
-        return f"Your decision on {click.ref.broker} was not recorded: {exc.message}"
+    def record(self, job: SlackDecision) -> pm.DecideOutcome | str:
+        """Record and commit one decision in the clone; the refusal's text when it may not be.
 
+        Where recording fails part way (git refuses the commit), or the decision's signature
+        would not pass the gate as the clone's settings stand (the attester revoked), what it
+        wrote is dropped: the clone goes back to its commit from before (the untracked
+        files there were before the batch are kept), and its announcements are set aside.
+        """
+        click = job.click
+        pending = [m.id for _, m in outbox.pending(self.root)]
+        start = commit_of(self.repo)
+        try:
+            tracker = read_tracker(self.root, only=[click.ref.broker])
+            why = refusal(tracker.brokers.get(click.ref.broker), tracker.settings, click)
+            if why:
+                return why
+            email = tracker.settings.slack_approvers[click.user]
+            outcome = pm.decide(
+                self.root,
+                click.ref.broker,
+                click.decision,
+                by=email,
+                reason=job.reason,
+                channels=ChannelRequest(email=None, slack=False),
+                commit=True,
+                at=self.now(),
+                env=self.env,
+                signing_key=self.config.key,
+                in_slack=pm.SlackOrigin(click.user, email, self.config.attester),
+                deliver_now=False,
+            )
+            check = outcome.signature_check
+            if check is not None and not check.verified:
+                raise InputError(f"signed by {self.config.attester}, it would not pass the gate: {check.reason}")
+            return outcome
+        except GovtoolError as exc:
+            written = set(untracked_files(self.repo)) - set(self.journal["untracked"])
+            if commit_of(self.repo) != start or self.repo.is_dirty(untracked_files=False) or written:
+                reset_to(self.repo, start, keep_untracked=self.journal["untracked"])
+                _void_unrecorded(self.root, pending, f"recording it failed: {exc.message}")
+            return f"Your decision on {click.ref.broker} was not recorded: {exc.message}"
 
-def _still_answers(
-    root: Path, jobs: list[SlackDecision], recorded: list[tuple[int, pm.DecideOutcome]], config: ServeConfig
-) -> bool:
-    """After a rebase: every recorded decision is in its broker's history, which replays,
-    and may still be recorded there (:func:`refusal`: the clicker is still an approver in
-    the remote's settings; nothing decided or notified in between), and its signature
-    still passes as the remote's settings and allowed-signers file stand."""
-    brokers = sorted({jobs[i].click.ref.broker for i, _ in recorded})
-    try:
-        tracker = read_tracker(root, only=brokers)
-    except GovtoolError:
-        return False
-    for i, outcome in recorded:
-        broker = tracker.brokers.get(jobs[i].click.ref.broker)
-        event = outcome.event
-        if broker is None or event is None:
+    def still_answers(self, jobs: list[SlackDecision]) -> bool:
+        """After a rebase: every recorded decision is in its broker's history, which replays,
+        and may still be recorded there (:func:`refusal`: the clicker is still an approver in
+        the remote's settings; nothing decided or notified in between), and its signature
+        still passes as the remote's settings and allowed-signers file stand."""
+        brokers = sorted({jobs[i].click.ref.broker for i, _ in self.recorded})
+        try:
+            tracker = read_tracker(self.root, only=brokers)
+        except GovtoolError:
             return False
-        place = next((n for n, e in enumerate(broker.history) if e == event), None)
-        if place is None:
-            return False
-        before = dataclasses.replace(broker, history=broker.history[:place])
-        if refusal(before, tracker.settings, jobs[i].click) is not None:
-            return False
-        if tracker.settings.gate.approvers:
-            check = pm.check_signature(root, tracker.settings, broker.id, event, config.key, event.at)
-            if not check.verified:
+        for i, outcome in self.recorded:
+            broker = tracker.brokers.get(jobs[i].click.ref.broker)
+            event = outcome.event
+            if broker is None or event is None:
                 return False
-    return True
+            place = next((n for n, e in enumerate(broker.history) if e == event), None)
+            if place is None:
+                return False
+            before = dataclasses.replace(broker, history=broker.history[:place])
+            if refusal(before, tracker.settings, jobs[i].click) is not None:
+                return False
+            if tracker.settings.gate.approvers:
+                check = pm.check_signature(self.root, tracker.settings, broker.id, event, self.config.key, event.at)
+                if not check.verified:
+                    return False
+        return True
 
-
-def _undo(
-    root: Path,
-    repo: Any,
-    config: ServeConfig,
-    recorded: list[tuple[int, pm.DecideOutcome]],
-    why: str,
-    to: str = "",
-    keep: Collection[str] | None = None,
-) -> None:
-    """Drop the clone's commits that did not land (reset to ``to``, or to the remote's
-    branch as last fetched; untracked files not in ``keep`` removed) and set their
-    announcements aside."""
-    reset_to(repo, to or f"{config.remote}/{config.branch}", keep_untracked=keep)
-    for _, outcome in recorded:
-        for message in outcome.messages:
-            source = outbox.path_of(root, outbox.PENDING, message.id)
-            if source.exists():
-                outbox.void(root, message, source, f"the decision did not land: {why}")
+    def undo(self, why: str) -> None:
+        """Drop the clone's commits that did not land (reset to the remote's branch as last
+        fetched; untracked files written since the round began removed) and set their
+        announcements aside."""
+        upstream = f"{self.config.remote}/{self.config.branch}"
+        reset_to(self.repo, upstream, keep_untracked=self.journal["untracked"])
+        for _, outcome in self.recorded:
+            for message in outcome.messages:
+                source = outbox.path_of(self.root, outbox.PENDING, message.id)
+                if source.exists():
+                    outbox.void(self.root, message, source, f"the decision did not land: {why}")
 
 
 def _landed(

@@ -87,12 +87,7 @@ def validate(root: Path, verify_signatures: bool = False, at: dt.datetime | None
                 hint="each line is an approver's 'EMAIL KEYTYPE KEY'",
             ) from None
         results = signing.verify_decisions(
-            [(bid, event) for bid, _, event in signed],
-            text,
-            gate.approvers,
-            attesters=gate.attesters,
-            at=at,
-            signers_shown=gate.allowed_signers,
+            [(bid, event) for bid, _, event in signed], text, at=at, **signing.trusted_by(tracker.settings)
         )
         for (bid, index, _), result in zip(signed, results, strict=True):
             where = [(("brokers", bid, "history", index), "")]

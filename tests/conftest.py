@@ -381,7 +381,9 @@ class SlackServer:
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(data)
+                # A client killed after sending: Slack took the message all the same.
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self.wfile.write(data)
 
             def do_GET(self):
                 url = urlsplit(self.path)
@@ -393,7 +395,13 @@ class SlackServer:
 
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length).decode()
+                data = self.rfile.read(length)
+                if len(data) < length:  # the client died mid-request: Slack takes nothing cut short
+                    server.requests.append(
+                        {"path": self.path, "headers": dict(self.headers), "body": {}, "delivered": False}
+                    )
+                    return
+                raw = data.decode()
                 try:
                     body = json.loads(raw)
                 except ValueError:

@@ -34,7 +34,7 @@ from govtool.errors import GovtoolError, InputError
 from govtool.git_repo import CheckoutFacts, config_value
 from govtool.inputs import read_text, within
 from govtool.redaction import redact
-from govtool.signing import signer_count
+from govtool.signing import signer_count, wildcard_lines
 from govtool.slack import SlackConfig
 
 OK = "ok"
@@ -319,8 +319,17 @@ def signing_check(root: Path, approvers: tuple[str, ...], allowed_signers: str |
             reason = "outside the repository"
         else:
             try:
-                count = signer_count(read_text(root / allowed_signers, allowed_signers))
-                reason = "no signer in it"
+                text = read_text(root / allowed_signers, allowed_signers)
+                count, reason = signer_count(text), "no signer in it"
+                wildcards = wildcard_lines(text)
+                if wildcards:
+                    lines = ", ".join(str(n) for n in wildcards)
+                    problems.append(
+                        (
+                            f"{allowed_signers} line {lines}: a wildcard principal, which govtool does not honour",
+                            "name each signer's email on its own line",
+                        )
+                    )
             except (OSError, InputError):
                 reason = "no such file"
         if not count:

@@ -15,7 +15,9 @@ against an OpenSSH allowed-signers file.
   allowed-signers file (each caller reads it from where it trusts it: the gate at the
   tip of the base branch, ``validate`` in the work tree), and against the approvers'
   emails. ssh-keygen checks one signature per process, so many are checked by
-  processes running side by side.
+  processes running side by side. A line of that file whose principal is a pattern
+  (``*@example.com``) is not honoured (:func:`honoured_signers`): ssh-keygen would let
+  its one key sign for everyone the pattern matches.
 
 Everything runs ssh-keygen as a process (``program``, git's ``gpg.ssh.program``); no
 cryptography is done here.
@@ -262,15 +264,43 @@ def trusted_by(settings: Settings) -> dict[str, Any]:
     }
 
 
+#: The characters of an ssh_config pattern (``*``, ``?``, ``!``): a principal written with
+#: one names no one person, so one key would vouch for many.
+PATTERN_CHARS = frozenset("*?!")
+
+
+def _is_signer_line(fields: list[str]) -> bool:
+    return bool(fields) and fields[0][0] != "#" and any(f.startswith(("ssh-", "ecdsa-", "sk-")) for f in fields[1:])
+
+
+def wildcard_lines(allowed_signers: str) -> list[int]:
+    """The lines (numbered from 1) of an allowed-signers file whose principals are
+    patterns (``*@example.com``, ``*``, ``!jane@example.com``) rather than emails.
+
+    ssh-keygen honours such a line for every principal it matches; govtool does not
+    (:func:`honoured_signers`), since one key would then sign for anyone it matches.
+    """
+    return [
+        number
+        for number, line in enumerate(allowed_signers.splitlines(), 1)
+        if _is_signer_line(fields := line.split()) and PATTERN_CHARS & set(fields[0])
+    ]
+
+
+def honoured_signers(allowed_signers: str) -> str:
+    """The allowed-signers text govtool verifies against: each :func:`wildcard_lines` line
+    made a comment (so line numbers stay), so that its key verifies for no one."""
+    lines = allowed_signers.splitlines()
+    for number in wildcard_lines(allowed_signers):
+        lines[number - 1] = "# not honoured by govtool (a wildcard principal): " + lines[number - 1]
+    return "\n".join(lines) + "\n"
+
+
 def signer_count(allowed_signers: str) -> int:
     """How many lines of an allowed-signers file name a signer (``EMAIL [OPTIONS] KEYTYPE KEY``);
-    comments and blank lines are not signers, nor is a line without a key type."""
-    count = 0
-    for line in allowed_signers.splitlines():
-        fields = line.split()
-        if fields and fields[0][0] != "#" and any(f.startswith(("ssh-", "ecdsa-", "sk-")) for f in fields[1:]):
-            count += 1
-    return count
+    comments and blank lines are not signers, nor is a line without a key type, nor one
+    whose principal is a wildcard (:func:`wildcard_lines`)."""
+    return sum(1 for line in honoured_signers(allowed_signers).splitlines() if _is_signer_line(line.split()))
 
 
 def verify_decision(
@@ -306,7 +336,8 @@ class Verification:
 
     Each decision must be signed, its signature must verify (namespace
     ``govtool-decision``) over its canonical form for the email it records, by a key
-    the allowed-signers file gives that email, and, when ``approvers`` are given, the
+    the allowed-signers file gives that email by name (a wildcard principal is not
+    honoured: :func:`honoured_signers`), and, when ``approvers`` are given, the
     email must be one of them (compared without case). A decision made in Slack
     (``attested_by``) must verify for its attester instead, who must be one of
     ``attesters``, and its decider's email must still be an approver's. Made, it starts the first batch
@@ -376,9 +407,10 @@ class Verification:
                 self._deciders[index] = (email, attester, event.details.get("slack_user"))
                 self._pending.append((index, attester or email, canonical_decision(broker_id, event)))
                 self._sig(index, signature)
+        self._wildcards = wildcard_lines(allowed_signers)
         if self._pending:
             self._signers = os.path.join(self._dir(), "allowed_signers")
-            Path(self._signers).write_text(allowed_signers, encoding="utf-8")
+            Path(self._signers).write_text(honoured_signers(allowed_signers), encoding="utf-8")
             self._start_next()
 
     def _dir(self) -> str:
@@ -426,6 +458,10 @@ class Verification:
                 sig_file = os.path.join(self._dir(), f"{index}.sig")
                 found = _explain(self._program, self._signers, self._shown, principal, sig_file, payload, detail)
                 email, attester, _ = self._deciders[index]
+                if self._wildcards:
+                    lines = ", ".join(str(n) for n in self._wildcards)
+                    note = f"; {self._shown} line {lines}: a wildcard principal, which govtool does not honour"
+                    found = dataclasses.replace(found, reason=found.reason + note)
                 self._results[index] = dataclasses.replace(found, email=email, attester=attester) if attester else found
         finally:
             self.close()

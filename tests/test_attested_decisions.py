@@ -120,6 +120,26 @@ def test_a_key_that_claims_to_be_the_attester_is_refused(keys, signers):
     assert "a key the allowed-signers file does not list" in result.reason
 
 
+@pytest.mark.parametrize(
+    "principal", ["*", "*@example.com", "pm@example.com,*", "!nobody@example.com", "p?@example.com"]
+)
+def test_a_wildcard_principal_vouches_for_no_one(keys, principal):
+    """ssh-keygen would let a key listed for a pattern sign as anyone it matches; govtool
+    honours only principals written out, so that key verifies neither a decision made at
+    the terminal nor one made in Slack, and the reason names the line."""
+    signers = f"# keys\n{principal} {keys['mallory'][1]}\n{ATTESTER} {keys['serve'][1]}\n"
+    assert signing.wildcard_lines(signers) == [2] and signing.signer_count(signers) == 1
+    at_terminal = verify(slack_decision(keys["mallory"][0], attester=None), signers)
+    in_slack = verify(slack_decision(keys["mallory"][0], attester="mallory@example.com"), signers,
+                      attesters=(ATTESTER, "mallory@example.com"))  # fmt: skip
+    for result in (at_terminal, in_slack):
+        assert result.state == BAD_SIGNATURE, result.reason
+        assert result.reason.endswith("line 2: a wildcard principal, which govtool does not honour")
+    # The same key written out for its one email verifies.
+    named = verify(slack_decision(keys["mallory"][0], attester=None), f"{PM} {keys['mallory'][1]}\n")
+    assert named.state == VERIFIED, named.reason
+
+
 def test_the_attester_cannot_decide_in_its_own_name(keys, signers):
     result = verify(slack_decision(keys["serve"][0], email=ATTESTER, attester=None), signers)
     assert result.state == NOT_AN_APPROVER

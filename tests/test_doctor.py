@@ -237,6 +237,14 @@ def test_signing_is_checked_where_approvers_are_set(published, services, govtool
         "ok",
         "git signs with SSH key ~/.ssh/id_ed25519.pub, allowed signers in allowed_signers",
     )
+    (published / "allowed_signers").write_text(
+        "# approvers\npm@example.com ssh-ed25519 AAAAC3Nz...\n*@example.com ssh-ed25519 AAAAC3Nz...\n"
+    )
+    wildcard = signing_check(published, ("pm@example.com",), "allowed_signers", env)
+    assert (wildcard.status, wildcard.detail) == (
+        "problem",
+        "allowed_signers line 3: a wildcard principal, which govtool does not honour",
+    )
 
 
 def test_an_invalid_tracker_is_a_problem_and_what_needs_it_is_skipped(published, services, govtool):

@@ -266,12 +266,23 @@ def edit_reason(broker):
         ({"signer": "mallory", "email": PM, "signers": "pm@example.com {pm}\n"}, "a key .github/allowed_signers does"),
         ({"edit": edit_reason}, "does not match the decision as recorded (edited after signing?)"),
         ({"signer": "mallory", "email": MALLORY}, "signed by mallory@example.com, who is not in settings.gate.approv"),
+        (
+            {"signer": "mallory", "email": PM, "signers": "pm@example.com {pm}\n*@example.com {mallory}\n"},
+            "allowed_signers line 2: a wildcard principal, which govtool does not honour",
+        ),
     ],
-    ids=["unsigned", "another key under the approver's email", "a key not in allowed signers", "edited", "no approver"],
+    ids=[
+        "unsigned",
+        "another key under the approver's email",
+        "a key not in allowed signers",
+        "edited",
+        "no approver",
+        "a key listed for a wildcard principal",
+    ],
 )
 def test_approvals_that_are_not_the_approvers_signature_fail(tmp_path, keys, govtool, kwargs, why):
     if "signers" in kwargs:
-        kwargs["signers"] = kwargs["signers"].format(pm=keys["pm"][1])
+        kwargs["signers"] = kwargs["signers"].format(pm=keys["pm"][1], mallory=keys["mallory"][1])
     root = signed_repo(tmp_path, keys, **kwargs)
     code, verdicts, stderr = gate_json(govtool, root)
     assert code == 1, stderr

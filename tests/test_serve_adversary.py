@@ -284,3 +284,39 @@ def test_a_crash_just_after_the_push_keeps_the_decision_and_its_announcement(gov
     gov.wait_for(lambda: gov.remote_decisions("oanda"), message="oanda's approval")
     gov.wait_for(lambda: len(smtp_env.messages) >= sent_before + 2, message="both announcements")
     assert outbox(gov.clone, "pending") == []
+
+
+def test_a_failure_after_the_push_tells_the_approver_it_landed(governance):
+    """govtool fails once the push has landed (here closing the batch fails: its journal
+    was made a directory as git moved origin/main): the decision is on the remote, so the
+    approver sees it decided on the message, not "nothing was recorded"."""
+    gov = governance(["alpaca"])
+    gov.start()
+    journal = gov.clone / ".govtool" / "serve-landing.json"
+    script = (
+        f'grep -q " refs/remotes/origin/main$" && [ "$1" = committed ] && rm -f {journal} && mkdir {journal}\nexit 0\n'
+    )
+    hook(gov.clone, "reference-transaction", script)
+    gov.send(gov.click_payload("alpaca", "approved"))
+    update = gov.wait_for(lambda: gov.requests("chat.update"), message="the message updated")[0]
+    assert update["body"]["text"].startswith(f"Approved by {APPROVER[1]}, "), update["body"]
+    assert len(gov.remote_decisions("alpaca")) == 1
+    assert gov.answers_to("alpaca") == []  # no "nothing was recorded"
+    assert "landing 1 decision(s) failed: IsADirectoryError" in gov.log.read_text()
+
+
+def test_a_non_approver_is_refused_at_once_while_a_batch_lands(governance):
+    """While the worker pushes a decision, a non-approver's Reject click is refused at
+    once: no reason form opens for someone who may not decide."""
+    gov = governance(["alpaca", "oanda"])
+    gov.start()
+    marker = gov.tmp / "pushing"
+    hook(gov.clone, "pre-push", f"touch {marker}\nsleep 2\n")
+    gov.send(gov.click_payload("oanda", "approved"))
+    gov.wait_for(marker.exists, message="the push under way")
+    gov.send(gov.click_payload("alpaca", "rejected", user="U0MALLORY"))
+    answers = gov.wait_for(lambda: gov.answers_to("alpaca"), message="the ephemeral answer")
+    assert answers[0].startswith("Only the approvers can decide"), answers
+    gov.wait_for(lambda: gov.remote_decisions("oanda"), message="oanda's approval")
+    assert not gov.requests("views.open")
+    assert gov.remote_decisions("alpaca") == []

@@ -112,17 +112,9 @@ class DecisionWorker:
                 answers = slack_decisions.land(
                     self._root, self._repo, [job for job, _ in batch], self._config, self._env, self._now
                 )
-            except Exception as exc:  # never lose the thread: tell each person, record nothing more
+            except Exception as exc:  # never lose the thread: tell each person what became of theirs
                 log(f"landing {len(batch)} decision(s) failed: {type(exc).__name__}: {exc}")
-                answers = [
-                    Answer(
-                        job,
-                        False,
-                        f"govtool could not record your decision ({type(exc).__name__}). Nothing "
-                        "was recorded; try again, or use `govtool decide`.",
-                    )
-                    for job, _ in batch
-                ]
+                answers = [slack_decisions.after_failure(self._root, job, exc) for job, _ in batch]
             finally:
                 self.generation += 1
             log(f"a batch of {len(batch)}: {sum(a.landed for a in answers)} landed")
@@ -216,10 +208,11 @@ class SlackService:
     def _refusal(self, click: Click) -> Optional[str]:
         """Why a click may not record a decision, read from the clone; None to go on. While a
         batch lands, the clone holds decisions that may yet be dropped: the click then goes
-        on, and the worker answers it from what the batch became."""
+        on (unless the clicker is no approver), and the worker answers it from what the batch
+        became."""
         before = self.worker.generation
         if before % 2:
-            return None
+            return slack_decisions.approver_refusal(self.root, click)
         refused = slack_decisions.answer_click(self.root, click)
         return refused if self.worker.generation == before else None
 

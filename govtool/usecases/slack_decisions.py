@@ -184,6 +184,43 @@ def answer_click(root: Path, click: Click) -> str | None:
     return refusal(tracker.brokers.get(click.ref.broker), tracker.settings, click)
 
 
+def approver_refusal(root: Path, click: Click) -> str | None:
+    """:data:`ONLY_APPROVERS` when the clone's settings do not list the clicker in
+    ``settings.slack.approvers``; None when they do, or when the tracker does not read
+    (a batch is rewriting it: :func:`land` checks again)."""
+    try:
+        settings = read_tracker(root, only=[]).settings
+    except GovtoolError:
+        return None
+    return None if click.user in settings.slack_approvers else ONLY_APPROVERS
+
+
+def after_failure(root: Path, job: SlackDecision, error: BaseException) -> Answer:
+    """The answer to a decision whose batch failed with ``error``, from the clone once
+    :func:`land` has undone what did not land: landed when the broker's history holds
+    this person's decision answering this button (it was pushed before the failure),
+    else the refusal the clone now gives, else that nothing was recorded."""
+    click = job.click
+    try:
+        broker = read_tracker(root, only=[click.ref.broker]).brokers.get(click.ref.broker)
+    except GovtoolError:
+        broker = None
+    if broker is not None:
+        state, event = button_state(broker, click.ref)
+        if (
+            state == DECIDED
+            and event is not None
+            and event.details.get("slack_user") == click.user
+            and event.details.get("decision") == click.decision
+        ):
+            return Answer(job, True, "", _decided(event), event)
+    text = (
+        f"govtool could not finish recording your decision on {click.ref.broker} ({type(error).__name__}). "
+        "Nothing was recorded; try again, or use `govtool decide`."
+    )
+    return Answer(job, False, text)
+
+
 def broker_name(root: Path, broker_id: str) -> str:
     """The broker's name, for the reason's modal (its id when it does not read)."""
     try:

@@ -30,6 +30,10 @@ is set, the decision that approved it must also be signed by one of them: its SS
 signature must verify (``ssh-keygen -Y verify``, :mod:`govtool.signing`) against the
 base's allowed-signers file for the email it records. Only the brokers the change
 touches are verified. Code that is only removed always passes.
+
+The record is append-only: a tracker file the change touches must still hold every
+history event it held at each merge base (:func:`_rewritten_histories`); a change that
+takes one out or edits it fails (:data:`KIND_HISTORY`).
 """
 
 from __future__ import annotations
@@ -53,7 +57,7 @@ from govtool.git_repo import (
     tree_entries,
 )
 from govtool.inputs import decode_utf8
-from govtool.model import BROKER_ID_RE, BROKERS_DIR, TRACKER_FILE, Broker, Event, Tracker
+from govtool.model import BROKER_ID_RE, BROKERS_DIR, TRACKER_FILE, Broker, Event, Tracker, removed_events
 from govtool.settings import Settings, gate_path_problem
 from govtool.signing import (
     BAD_SIGNATURE,
@@ -73,6 +77,7 @@ KIND_BROKER = "broker"
 KIND_UNKNOWN = "unknown"
 KIND_NOT_BROKER = "not_broker"
 KIND_LINK = "link"
+KIND_HISTORY = "history"
 
 #: How a group without a status is shown.
 UNTRACKED_LABELS = {
@@ -80,6 +85,7 @@ UNTRACKED_LABELS = {
     KIND_UNKNOWN: "unknown name",
     KIND_NOT_BROKER: "shared code",
     KIND_LINK: "link",
+    KIND_HISTORY: "not tracked",
 }
 
 #: git's modes of a symbolic link and of a submodule (a gitlink).
@@ -342,7 +348,8 @@ class BrokerVerdict:
     Attributes:
         broker: the name the paths stand under: a broker id, or the unknown name, the
             shared name, or the link's path.
-        kind: :data:`KIND_BROKER`, :data:`KIND_UNKNOWN`, :data:`KIND_NOT_BROKER` or :data:`KIND_LINK`.
+        kind: :data:`KIND_BROKER`, :data:`KIND_UNKNOWN`, :data:`KIND_NOT_BROKER`, :data:`KIND_LINK`,
+            or :data:`KIND_HISTORY` (the change removes or edits a broker's history events).
         root: the connector root the paths are under.
         paths: the changed paths with their kind.
         status_at_base: the status at the base's tip (None: not tracked).
@@ -557,6 +564,7 @@ def run_gate(
             changed = _changed_paths(rng, procs, tip_proc)
             verdicts = _verdicts(changed, roots, at_base, gate.not_brokers)
             _judge(verdicts, roots, at_base, rng, base, now, early)
+            verdicts.update((f"{KIND_HISTORY}:{v.broker}", v) for v in _rewritten_histories(changed, at_base, rng))
         finally:
             for proc in [*procs, tip_proc]:
                 if proc is not None and proc.poll() is None:
@@ -565,6 +573,101 @@ def run_gate(
             if early is not None:
                 early.close()
     return GateResult(base, rng.base, rng.merge_base, rng.merge_bases, rng.head, len(changed), list(verdicts.values()))
+
+
+def _rewritten_histories(changed: list[ChangedPath], at_base: _Base, rng: Range) -> list[BrokerVerdict]:
+    """A failing verdict for each broker whose history events at a merge base the change
+    removes or edits (the broker's file deleted, an event taken out or changed).
+
+    History is append-only (DESIGN.md, "The data"): were an event taken out, an older
+    approval could become the broker's last decision again, and its signature still
+    verifies. Only the tracker files the change touches are read: at each merge base
+    and at HEAD, in either layout (a migration moves events between them). A file that
+    does not load at HEAD holds none of its events.
+    """
+    tracker_rel, brokers_dir = rng.prefix + TRACKER_FILE, rng.prefix + BROKERS_DIR + "/"
+    paths: dict[str, list[ChangedPath]] = {}
+    whole: list[ChangedPath] = []
+    for item in changed:
+        name = item.path[len(brokers_dir) :] if item.path.startswith(brokers_dir) else ""
+        if item.path == tracker_rel:
+            whole.append(item)
+        elif name.endswith(".yaml") and "/" not in name and BROKER_ID_RE.match(name[: -len(".yaml")]):
+            paths.setdefault(name[: -len(".yaml")], []).append(item)
+    if not paths and not whole:
+        return []
+    found: dict[str, BrokerVerdict] = {}
+    for merge_base in rng.merge_bases:
+        before, _ = _histories_at(at_base.objects, merge_base, rng.prefix, paths, bool(whole))
+        after, unreadable = _histories_at(at_base.objects, rng.head, rng.prefix, before, False)
+        for broker, events in before.items():
+            removed = removed_events(events, after.get(broker, []))
+            if not removed or broker in found:
+                continue
+            first = removed[0]
+            what = f"the {first.get('event')} of {first.get('at')}" + (
+                f" and {len(removed) - 1} more" if len(removed) > 1 else ""
+            )
+            why = f" ({unreadable[broker]})" if broker in unreadable else ""
+            record = at_base.tracker.brokers.get(broker)
+            found[broker] = BrokerVerdict(
+                broker,
+                KIND_HISTORY,
+                rng.prefix + BROKERS_DIR + "/" if at_base.split else tracker_rel,
+                paths.get(broker) or list(whole),
+                record.status if record else None,
+                passed=False,
+                message=f"{broker}: this change removes or edits {what} from its history at {merge_base[:10]}"
+                f"{why}; history is append-only: record a new event instead (a decision, a reopen)",
+            )
+    return [found[b] for b in sorted(found)]
+
+
+def _histories_at(
+    objects: Objects, commit: str, prefix: str, brokers: Collection[str], every_broker: bool
+) -> tuple[dict[str, list[Any]], dict[str, str]]:
+    """Brokers' histories at a commit, as loaded (lists of mappings), from their files in
+    the split layout or tracker.yaml's ``brokers`` in the single one; ``every_broker``
+    adds each broker tracker.yaml lists. Returns the histories (a broker with none is
+    left out) and, for each broker whose file does not load, why."""
+    from govtool.yamlio import load_yaml
+
+    specs = {b: f"{commit}:{prefix}{BROKERS_DIR}/{b}.yaml" for b in brokers}
+    single = f"{commit}:{prefix}{TRACKER_FILE}"
+    found = objects.read([*specs.values(), single])
+    histories: dict[str, list[Any]] = {}
+    unreadable: dict[str, str] = {}
+
+    def load(spec: str) -> tuple[Any, str | None]:
+        """The data of a blob, or why it does not load."""
+        kind, data = found[spec]
+        name = spec.split(":", 1)[1]
+        if kind != "blob":
+            return None, f"{name} is not a file"
+        try:
+            return load_yaml(decode_utf8(data, name), name), None
+        except InputError as exc:
+            return None, exc.message.splitlines()[0]
+        except RecursionError:
+            return None, f"{name}: nested too deep"
+
+    listed: dict[str, Any] = {}
+    if single in found:
+        data, why = load(single)
+        if why:
+            unreadable.update(dict.fromkeys(brokers, why))
+        elif isinstance(data, dict) and isinstance(data.get("brokers"), dict):
+            listed = data["brokers"]
+    for broker in {*brokers, *(b for b in listed if every_broker and isinstance(b, str))}:
+        record = listed.get(broker)
+        if specs.get(broker) in found:
+            record, why = load(specs[broker])
+            if why:
+                unreadable[broker] = why
+        history = record.get("history") if isinstance(record, dict) else None
+        if isinstance(history, list) and history:
+            histories[broker] = history
+    return histories, unreadable
 
 
 def _changed_brokers(objects: Objects, rng: Range, roots: list[ConnectorRoot], at_base: _Base) -> list[str]:

@@ -12,13 +12,12 @@ Nothing is ever dropped silently.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from govtool import lifecycle
 from govtool.errors import InputError
-from govtool.model import BROKER_FIELDS, dump_broker
+from govtool.model import BROKER_FIELDS, dump_broker, event_identity, removed_events
 from govtool.validation import broker_problems, parse_broker_data
 from govtool.yamlio import load_yaml
 
@@ -39,11 +38,6 @@ class MergeResult:
     text: str | None
     conflicts: list[str] = field(default_factory=list)
     events_added: int = 0
-
-
-def _identity(event: dict[str, Any]) -> str:
-    """An event's identity: all its fields, canonically (two identical events are one)."""
-    return json.dumps(event, sort_keys=True, default=str, ensure_ascii=False)
 
 
 def _load(text: str | None, name: str) -> dict[str, Any]:
@@ -89,16 +83,14 @@ def merge_broker_files(
     base_events = [e for e in base.get("history") or [] if isinstance(e, dict)]
     ours_events = [e for e in ours.get("history") or [] if isinstance(e, dict)]
     theirs_events = [e for e in theirs.get("history") or [] if isinstance(e, dict)]
-    ours_ids = {_identity(e) for e in ours_events}
-    theirs_ids = {_identity(e) for e in theirs_events}
-    for event in base_events:
-        if _identity(event) not in ours_ids or _identity(event) not in theirs_ids:
-            side = "ours" if _identity(event) not in ours_ids else "theirs"
+    for side, events in (("ours", ours_events), ("theirs", theirs_events)):
+        for event in removed_events(base_events, events):
             conflicts.append(
                 f"{filename}: {side} removed or changed the event of {event.get('at')} ({event.get('event')}); "
                 "history is append-only"
             )
-    added = [e for e in theirs_events if _identity(e) not in ours_ids]
+    ours_ids = {event_identity(e) for e in ours_events}
+    added = [e for e in theirs_events if event_identity(e) not in ours_ids]
     union = sorted([*ours_events, *added], key=lambda e: str(e.get("at")))
     merged["history"] = union
     if conflicts:

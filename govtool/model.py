@@ -10,8 +10,11 @@ option, a research doc's front matter) live here once: :func:`tier_problem`,
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import datetime as dt
 import difflib
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -321,6 +324,37 @@ def new_tracker(settings: dict[str, Any] | None = None) -> Tracker:
         ValueError: ``settings`` do not validate.
     """
     return Tracker(settings=Settings.with_defaults(settings or {}), brokers={})
+
+
+def event_identity(event: dict[str, Any]) -> str:
+    """A history event's identity, as loaded from YAML (a mapping): all its fields,
+    canonically (keys sorted, the time in UTC), so two identical events are one whatever
+    their layout or how the time is written (``2026-01-05T09:00:00Z`` or
+    ``2026-01-05 10:00:00+01:00``)."""
+    with contextlib.suppress(ValueError):  # a time govtool does not read is compared as written
+        event = {**event, "at": parse_timestamp(event.get("at")).isoformat()}
+    return json.dumps(event, sort_keys=True, default=str, ensure_ascii=False)
+
+
+def removed_events(before: list[Any], after: list[Any]) -> list[dict[str, Any]]:
+    """The events of ``before`` that ``after`` does not hold (as many times as it did),
+    in ``before``'s order: what a change removed or edited of a history.
+
+    History is append-only (DESIGN.md, "The data"): an event, once recorded, stays as
+    it was; a later event (a new decision, a reopen) changes what it means. Both lists
+    are histories as loaded from YAML; items that are not mappings are ignored.
+    """
+    kept = collections.Counter(event_identity(e) for e in after if isinstance(e, dict))
+    removed = []
+    for event in before:
+        if not isinstance(event, dict):
+            continue
+        identity = event_identity(event)
+        if kept[identity]:
+            kept[identity] -= 1
+        else:
+            removed.append(event)
+    return removed
 
 
 def replay_history(broker: Broker) -> lifecycle.LifecycleState:

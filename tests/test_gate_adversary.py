@@ -622,3 +622,107 @@ def test_a_governance_root_in_a_subdirectory(tmp_path, keys, govtool):
     assert set(verdicts) == {"alpaca", "oanda"}
     assert verdicts["alpaca"]["passed"] and verdicts["alpaca"]["root"] == "gov/src/services/broker/"
     assert verdicts["oanda"]["paths"] == [{"path": "gov/src/services/broker/oanda/client.ts", "change": "added"}]
+
+
+# 9. The record itself: history is append-only, so a change may add events, never take
+# one out or edit it (who decided what, and when, stays as it was recorded).
+
+
+def broker_file(root: Path, broker: str) -> Path:
+    return root / "tracker.d" / f"{broker}.yaml"
+
+
+def edit_event(root: Path, broker: str, old: str, new: str) -> None:
+    path = broker_file(root, broker)
+    text = path.read_text(encoding="utf-8")
+    assert old in text, text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_a_change_that_rewrites_who_decided_fails(repo, govtool):
+    """alpaca's decision was the PM's; a change says someone else made it."""
+    edit_event(repo, "alpaca", "by: PM", "by: Mallory")
+    commit(repo, "who decided alpaca")
+    code, verdicts, stderr = gate_json(govtool, repo)
+    assert code == 1, stderr
+    verdict = verdicts["alpaca"]
+    assert verdict["kind"] == "history" and not verdict["passed"]
+    assert verdict["paths"] == [{"path": "tracker.d/alpaca.yaml", "change": "modified"}]
+    assert verdict["message"].startswith("alpaca: this change removes or edits the decision of 2026-01-05")
+    assert verdict["message"].endswith("history is append-only: record a new event instead (a decision, a reopen)")
+    result = govtool(repo, "gate", "--base", "main")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("govtool: error: gate: the history of alpaca is rewritten: alpaca: this change")
+
+
+def test_a_change_that_takes_events_out_or_deletes_the_broker_fails(repo, govtool):
+    import yaml
+
+    data = yaml.safe_load(broker_file(repo, "oanda").read_text())
+    data["history"] = data["history"][:1]  # the notification taken out: the escalation clock never started
+    data["status"] = "researching"
+    broker_file(repo, "oanda").write_text(yaml.safe_dump(data, sort_keys=False))
+    broker_file(repo, "tradestation").unlink()
+    commit(repo, "tidy the tracker")
+    code, verdicts, _ = gate_json(govtool, repo)
+    assert code == 1
+    assert "removes or edits the research_completed of 2026-01-05" in verdicts["oanda"]["message"]
+    assert "and 1 more" in verdicts["oanda"]["message"]
+    assert verdicts["tradestation"]["paths"] == [{"path": "tracker.d/tradestation.yaml", "change": "deleted"}]
+    assert "removes or edits the research_started of" in verdicts["tradestation"]["message"]
+    assert "and 3 more" in verdicts["tradestation"]["message"]
+
+
+def test_a_broker_file_that_does_not_load_at_head_holds_none_of_its_events(repo, govtool):
+    broker_file(repo, "alpaca").write_text("history: [unclosed\n")
+    commit(repo, "broken")
+    code, verdicts, _ = gate_json(govtool, repo)
+    assert code == 1
+    message = verdicts["alpaca"]["message"]
+    assert "removes or edits the research_started of" in message and "(tracker.d/alpaca.yaml:" in message
+
+
+def test_events_appended_in_the_change_and_merged_from_main_pass(tmp_path, govtool):
+    """The everyday change: events added by govtool, on the branch and on main, merged."""
+    tracker = build_tracker(STAGES)
+    tracker.settings = Settings.with_defaults({"gate": {"paths": PATHS}, "docs": {"render_on_change": False}})
+    repo = new_repo(tmp_path / "appends", tracker)
+    assert govtool(repo, "merge-driver", "--install").exit_code == 0
+    assert govtool(repo, "start", "alpaca").exit_code == 0
+    commit(repo, "start alpaca")
+    git(repo, "checkout", "-q", "main")
+    assert govtool(repo, "reopen", "tradestation", "--reason", "new pricing").exit_code == 0
+    commit(repo, "reopen tradestation")
+    git(repo, "checkout", "-q", "feature")
+    git(repo, "merge", "-q", "--no-edit", "main")
+    assert govtool(repo, "progress", "alpaca", "40").exit_code == 0
+    commit(repo, "alpaca at 40%")
+    code, verdicts, stderr = gate_json(govtool, repo)
+    assert (code, verdicts) == (0, {}), stderr
+
+
+def test_single_file_layout_edits_fail_and_a_migration_passes(tmp_path, govtool):
+    from govtool.model import dump_tracker
+
+    root = tmp_path / "single"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    git(root, "config", "user.name", "Dev")
+    git(root, "config", "user.email", "dev@example.com")
+    (root / "tracker.yaml").write_text(dump_tracker(tracker_with()), encoding="utf-8")
+    commit(root, "base")
+    git(root, "checkout", "-qb", "migrate")
+    assert govtool(root, "migrate").exit_code == 0
+    assert (root / "tracker.d" / "alpaca.yaml").exists()
+    commit(root, "one file per broker")
+    code, verdicts, stderr = gate_json(govtool, root)
+    assert (code, verdicts) == (0, {}), stderr
+    git(root, "checkout", "-q", "main")
+    git(root, "checkout", "-qb", "forge")
+    text = (root / "tracker.yaml").read_text()
+    (root / "tracker.yaml").write_text(text.replace("reason: test", "reason: approved long ago", 1))
+    commit(root, "forge")
+    code, verdicts, _ = gate_json(govtool, root)
+    assert code == 1
+    assert verdicts["alpaca"]["paths"] == [{"path": "tracker.yaml", "change": "modified"}]
+    assert "alpaca: this change removes or edits the decision of 2026-01-05" in verdicts["alpaca"]["message"]

@@ -30,7 +30,7 @@ def gate(
     Example: govtool gate --base origin/main --format github
     """
     from govtool.errors import ViolationError
-    from govtool.gate import UNTRACKED_LABELS, github_annotations, markdown_summary, run_gate, shown
+    from govtool.gate import KIND_HISTORY, UNTRACKED_LABELS, github_annotations, markdown_summary, run_gate, shown
 
     if output_format not in GATE_FORMATS:
         raise InputError(f"--format: expected {one_of(GATE_FORMATS)} (got {output_format!r})")
@@ -64,13 +64,17 @@ def gate(
             table.add_row(escape(shown(v.broker)), escape(paths), v.status_at_base or UNTRACKED_LABELS[v.kind], verdict)
         console().print(table)
     if failed:
+        rewrites = [v for v in failed if v.kind == KIND_HISTORY]
+        code = [v for v in failed if v.kind != KIND_HISTORY]
+        parts = [f"connector code for {', '.join(shown(v.broker) for v in code)} may not merge"] if code else []
+        if rewrites:
+            parts.append(f"the history of {', '.join(v.broker for v in rewrites)} is rewritten")
         raise ViolationError(
-            "gate: connector code for "
-            + ", ".join(shown(v.broker) for v in failed)
-            + " may not merge: "
-            + "; ".join(v.message for v in failed),
+            f"gate: {' and '.join(parts)}: " + "; ".join(v.message for v in failed),
             hint="connector code goes under a tracked broker's exact id, approved (and signed by an approver, where "
-            "settings.gate.approvers is set) on the base branch before the code",
+            "settings.gate.approvers is set) on the base branch before the code"
+            if code
+            else "keep every recorded event as it is; record a new one (govtool decide, reopen) to change the status",
         )
     if output_format != "json":
         print(

@@ -183,6 +183,9 @@ class Click(NamedTuple):
         channel, message_ts: where the message is (to update it); response_url: where
             to answer (ephemerally); trigger_id: for the reason's modal; blocks: the
             message's blocks.
+        profile_email: the email of the user's Slack profile, as Slack's ``users.info``
+            gives it (the payload carries none: `govtool serve` looks it up); None when
+            not looked up or not readable.
     """
 
     user: str
@@ -193,6 +196,7 @@ class Click(NamedTuple):
     response_url: str | None
     trigger_id: str | None
     blocks: list[Any]
+    profile_email: str | None = None
 
 
 def _user(body: dict[str, Any]) -> str:
@@ -331,7 +335,9 @@ def parse_submission(body: Any) -> Submission:
 
 #: The bot scopes `govtool serve` and `govtool notify` need: post messages (and update
 #: them), post in a public channel the bot has not joined, answer ephemerally.
-BOT_SCOPES = ("chat:write", "chat:write.public")
+#: The bot's scopes: post and update messages, and read a user's profile email (``users.info``),
+#: which must be the email settings.slack.approvers gives that user.
+BOT_SCOPES = ("chat:write", "chat:write.public", "users:read", "users:read.email")
 
 
 def app_manifest(request_url: str, name: str = "govtool") -> dict[str, Any]:

@@ -335,7 +335,7 @@ class SlackServer:
     """A Slack-compatible Web API and webhook on 127.0.0.1, recording what it receives.
 
     Methods: ``chat.postMessage`` (and any other POST: ok), ``auth.test`` (the bot
-    ``U0GOVTOOL`` of team ``Test Team``), ``conversations.list`` and
+    ``U0GOVTOOL`` of team ``Test Team``), ``users.info`` (over ``.users``), ``conversations.list`` and
     ``conversations.info`` (GET, as slack_sdk sends them) over ``.channels``, by default
     ``#broker-integrations`` with the bot a member.
 
@@ -357,6 +357,9 @@ class SlackServer:
         self.retry_after = "3600"
         self.delay = 0.0
         self.channels: list[dict] = [{"id": "C0BROKERS", "name": "broker-integrations", "is_member": True}]
+        #: users.info: each Slack user id's profile email; ``users_error`` answers every call with that error.
+        self.users: dict[str, str] = {"U0JANE": "jane@example.com", "U0MALLORY": "mallory@example.com"}
+        self.users_error: str | None = None
         server = self
 
         def reply_to(method: str, body: dict) -> dict:
@@ -366,6 +369,13 @@ class SlackServer:
                 return {"ok": True, "user": "govtool", "user_id": "U0GOVTOOL", "team": "Test Team", "team_id": "T0TEST"}
             if method == "conversations.list":
                 return {"ok": True, "channels": server.channels, "response_metadata": {"next_cursor": ""}}
+            if method == "users.info":
+                if server.users_error:
+                    return {"ok": False, "error": server.users_error}
+                email = server.users.get(body.get("user"))
+                if email is None:
+                    return {"ok": False, "error": "user_not_found"}
+                return {"ok": True, "user": {"id": body["user"], "profile": {"email": email}}}
             if method == "conversations.info":
                 found = [c for c in server.channels if c["id"] == body.get("channel")]
                 return {"ok": True, "channel": found[0]} if found else {"ok": False, "error": "channel_not_found"}

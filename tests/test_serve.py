@@ -605,6 +605,11 @@ def test_serve_refuses_to_start_without_what_it_needs(governance):
     assert result.exit_code == 2 and "would not pass the gate" in result.stderr
     result = run_process(*base, "--attester", ATTESTER, cwd=gov.clone, env={**env, "SLACK_SIGNING_SECRET": ""})
     assert result.exit_code == 2 and "SLACK_SIGNING_SECRET is not set" in result.stderr
+    gov.slack.users_error = "missing_scope"  # an app installed without users:read.email
+    result = run_process(*base, "--attester", ATTESTER, cwd=gov.clone, env=env)
+    assert result.exit_code == 2, result.stderr
+    assert "Slack refuses users.info (missing_scope)" in result.stderr and "users:read.email" in result.stderr
+    gov.slack.users_error = None
     gov.start()  # one service per clone
     result = run_process(*base, "--attester", ATTESTER, cwd=gov.clone, env=env)
     assert result.exit_code == 2 and "another govtool serve runs in" in result.stderr
@@ -622,7 +627,12 @@ def test_slack_manifest(govtool):
         "is_enabled": True,
         "request_url": "https://govtool.example.com/slack/events",
     }
-    assert manifest["oauth_config"]["scopes"]["bot"] == ["chat:write", "chat:write.public"]
+    assert manifest["oauth_config"]["scopes"]["bot"] == [
+        "chat:write",
+        "chat:write.public",
+        "users:read",
+        "users:read.email",
+    ]
     assert manifest["features"]["bot_user"]["display_name"] == "govtool"
     as_json = govtool(None, "slack", "manifest", "--url", "https://govtool.example.com/slack/events", "--json")
     assert json.loads(as_json.stdout) == manifest

@@ -320,3 +320,26 @@ def test_a_non_approver_is_refused_at_once_while_a_batch_lands(governance):
     gov.wait_for(lambda: gov.remote_decisions("oanda"), message="oanda's approval")
     assert not gov.requests("views.open")
     assert gov.remote_decisions("alpaca") == []
+
+
+def test_a_mapping_that_gives_someone_the_pms_email_decides_nothing(governance):
+    """A merged change maps Mallory's Slack user to the PM's email: Slack says her profile's
+    email is hers, so her click records nothing and opens no form; the PM's still lands."""
+    gov = governance(["alpaca", "oanda"])
+    tracker = gov.dev / "tracker.yaml"
+    data = yaml.safe_load(tracker.read_text())
+    data["settings"]["slack"]["approvers"]["U0MALLORY"] = APPROVER[1]
+    tracker.write_text(yaml.safe_dump(data, sort_keys=False))
+    gov.commit_and_push("map U0MALLORY too")
+    gov.start()
+    assert "gives U0MALLORY jane@example.com, but their Slack profile's email is mallory@example.com" in (
+        gov.log.read_text()
+    )
+    for action in ("approved", "rejected"):
+        gov.send(gov.click_payload("alpaca", action, user="U0MALLORY"))
+    answers = gov.wait_for(lambda: len(gov.answers_to("alpaca")) == 2 and gov.answers_to("alpaca"), message="told")
+    for answer in answers:
+        assert answer.startswith("Your Slack profile's email (mallory@example.com) is not jane@example.com"), answer
+    gov.send(gov.click_payload("oanda", "approved"))
+    gov.wait_for(lambda: gov.remote_decisions("oanda"), message="the PM's approval")
+    assert gov.remote_decisions("alpaca") == [] and not gov.requests("views.open")

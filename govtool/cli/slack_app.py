@@ -18,6 +18,7 @@ import json
 import queue
 import secrets
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -25,6 +26,7 @@ from typing import Any, Optional
 from urllib.parse import urlsplit
 
 from govtool import lifecycle
+from govtool.errors import InputError
 from govtool.slack import escape
 from govtool.slack_interactions import (
     ACTION_IDS,
@@ -49,6 +51,8 @@ MAX_BODY_BYTES = 1024 * 1024
 MAX_KEPT_MESSAGES = 1000
 #: Threads that run the listeners (each acknowledges at once).
 LISTENER_THREADS = 16
+#: How long a user's Slack profile email is kept (seconds): a burst of clicks asks Slack once.
+PROFILE_TTL_SECONDS = 60.0
 
 
 def log(line: str) -> None:
@@ -151,6 +155,7 @@ class SlackService:
         repo, dropped = slack_decisions.check_service(root, config, env, now())
         if dropped:
             log(dropped)
+        self._profiles: dict[str, tuple[Optional[str], float]] = {}
         self.root = root
         api_url = env.get("GOVTOOL_SLACK_API_URL") or "https://slack.com/api/"
         self._response_hosts = {"hooks.slack.com", urlsplit(api_url).netloc}
@@ -163,6 +168,7 @@ class SlackService:
         )
         self._kept: OrderedDict[str, list[Any]] = OrderedDict()
         self._lock = threading.Lock()
+        self._check_profiles(slack_decisions.slack_approvers(root))
         self.worker = DecisionWorker(root, repo, config, env, now, self._tell)
         for action_id in ACTION_IDS:
             self.app.action(action_id)(self._on_button)
@@ -177,6 +183,7 @@ class SlackService:
         except ValueError as exc:
             log(f"a click that is not govtool's: {exc}")
             return
+        click = click._replace(profile_email=self._profile_email(click.user))
         refused = self._refusal(click)
         if refused:
             self._ephemeral(click, refused)
@@ -197,6 +204,9 @@ class SlackService:
         if not submission.reason:
             ack(response_action="errors", errors={REASON_BLOCK_ID: "A reason is required to reject or put on hold."})
             return
+        submission = submission._replace(
+            click=submission.click._replace(profile_email=self._profile_email(submission.click.user))
+        )
         refused = self._refusal(submission.click)
         ack()
         if refused:
@@ -215,6 +225,59 @@ class SlackService:
             return slack_decisions.approver_refusal(self.root, click)
         refused = slack_decisions.answer_click(self.root, click)
         return refused if self.worker.generation == before else None
+
+    # --- who clicked ---
+
+    def _profile_email(self, user: str) -> Optional[str]:
+        """The email of ``user``'s Slack profile (``users.info``, kept for
+        :data:`PROFILE_TTL_SECONDS`); None when Slack does not give it."""
+        from slack_sdk.errors import SlackApiError
+
+        now = time.monotonic()
+        with self._lock:
+            kept = self._profiles.get(user)
+        if kept is not None and now - kept[1] < PROFILE_TTL_SECONDS:
+            return kept[0]
+        try:
+            profile = (self.client.users_info(user=user).get("user") or {}).get("profile") or {}
+        except SlackApiError as exc:
+            log(f"users.info {user}: {exc.response.get('error')}: their clicks are refused")
+            return None
+        email = profile.get("email") if isinstance(profile.get("email"), str) else None
+        with self._lock:
+            self._profiles[user] = (email, now)
+        return email
+
+    def _check_profiles(self, approvers: Mapping[str, str]) -> None:
+        """At start: Slack gives each approver's profile email (the app has the
+        ``users:read.email`` scope), and a mapping whose email is not the profile's is logged.
+
+        Raises:
+            InputError: the app may not read profile emails.
+        """
+        from slack_sdk.errors import SlackApiError
+
+        for user, email in approvers.items():
+            try:
+                found = (self.client.users_info(user=user).get("user") or {}).get("profile") or {}
+            except SlackApiError as exc:
+                error = exc.response.get("error")
+                if error in ("missing_scope", "not_allowed_token_type", "invalid_auth", "not_authed"):
+                    raise InputError(
+                        f"Slack refuses users.info ({error}): govtool serve checks each approver's profile email",
+                        hint="add the bot scopes users:read and users:read.email (govtool slack manifest) and "
+                        "reinstall the app",
+                    ) from None
+                log(f"users.info {user}: {error}: their clicks are refused until Slack gives their profile")
+                continue
+            profile_email = found.get("email") if isinstance(found.get("email"), str) else None
+            with self._lock:
+                self._profiles[user] = (profile_email, time.monotonic())
+            if (profile_email or "").lower() != email.lower():
+                log(
+                    f"settings.slack.approvers gives {user} {email}, but their Slack profile's email is "
+                    f"{profile_email or 'not set'}: their clicks are refused"
+                )
 
     # --- answers ---
 

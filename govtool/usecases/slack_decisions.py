@@ -121,16 +121,34 @@ def _decided(event: Event) -> str:
     return decided_text(event.details["decision"], event.by, event.at, event.details.get("reason"))
 
 
+def profile_refusal(settings: Settings, click: Click) -> str | None:
+    """Why this Slack user may not decide: not in ``settings.slack.approvers``
+    (:data:`ONLY_APPROVERS`), or their Slack profile's email (``click.profile_email``) is
+    not the email the mapping gives them, so a mapping that hands someone else's Slack
+    user the PM's email decides nothing; None when they may."""
+    mapped = settings.slack_approvers.get(click.user)
+    if mapped is None:
+        return ONLY_APPROVERS
+    if (click.profile_email or "").strip().lower() != mapped.strip().lower():
+        shown = click.profile_email or "not readable"
+        return (
+            f"Your Slack profile's email ({shown}) is not {mapped}, the approver settings.slack.approvers "
+            "gives your Slack user. Nothing was recorded."
+        )
+    return None
+
+
 def refusal(broker: Broker | None, settings: Settings, click: Click) -> str | None:
     """Why a click may not record a decision, for the person who clicked; None when it may.
 
     Args:
         broker: the broker the button names, as the clone has it (None: not tracked).
         settings: the tracker's settings (``settings.slack.approvers``).
-        click: the click.
+        click: the click, with its Slack profile's email (:func:`profile_refusal`).
     """
-    if click.user not in settings.slack_approvers:
-        return ONLY_APPROVERS
+    why = profile_refusal(settings, click)
+    if why:
+        return why
     if broker is None:
         return f"{click.ref.broker} is not in the tracker any more. Nothing was recorded."
     state, event = button_state(broker, click.ref)
@@ -185,14 +203,13 @@ def answer_click(root: Path, click: Click) -> str | None:
 
 
 def approver_refusal(root: Path, click: Click) -> str | None:
-    """:data:`ONLY_APPROVERS` when the clone's settings do not list the clicker in
-    ``settings.slack.approvers``; None when they do, or when the tracker does not read
-    (a batch is rewriting it: :func:`land` checks again)."""
+    """:func:`profile_refusal` as the clone's settings stand; None when the tracker does
+    not read (a batch is rewriting it: :func:`land` checks again)."""
     try:
         settings = read_tracker(root, only=[]).settings
     except GovtoolError:
         return None
-    return None if click.user in settings.slack_approvers else ONLY_APPROVERS
+    return profile_refusal(settings, click)
 
 
 def after_failure(root: Path, job: SlackDecision, error: BaseException) -> Answer:
@@ -219,6 +236,15 @@ def after_failure(root: Path, job: SlackDecision, error: BaseException) -> Answe
         "Nothing was recorded; try again, or use `govtool decide`."
     )
     return Answer(job, False, text)
+
+
+def slack_approvers(root: Path) -> dict[str, str]:
+    """``settings.slack.approvers`` as the clone has it (Slack user id -> email).
+
+    Raises:
+        InputError: the tracker does not read.
+    """
+    return read_tracker(root, only=[]).settings.slack_approvers
 
 
 def broker_name(root: Path, broker_id: str) -> str:

@@ -36,6 +36,14 @@ def git(root: Path, *args: str, env: dict | None = None) -> str:
     return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True, env=full).stdout
 
 
+def init_git(root: Path) -> None:
+    """A new git repository at ``root`` (made), on main, with a committer."""
+    root.mkdir(parents=True)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "config", "user.name", "Dev")
+    git(root, "config", "user.email", "dev@example.com")
+
+
 def write(root: Path, path: str, text: str = "// code\n") -> None:
     target = root / path
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -64,10 +72,7 @@ def tracker_with(stages=STAGES, **gate):
 def new_repo(root: Path, tracker=None, signers: str | None = None) -> Path:
     """A governance repo on main (split layout) with some connector code; HEAD on a new
     branch ``feature``."""
-    root.mkdir(parents=True)
-    git(root, "init", "-q", "-b", "main")
-    git(root, "config", "user.name", "Dev")
-    git(root, "config", "user.email", "dev@example.com")
+    init_git(root)
     write_split_tracker(root, tracker or tracker_with())
     if signers is not None:
         write(root, ".github/allowed_signers", signers)
@@ -396,10 +401,7 @@ def criss_cross(root: Path, main_first: bool) -> Path:
         stamp = f"{next(clock)} +0000"
         return {"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp}
 
-    root.mkdir(parents=True)
-    git(root, "init", "-q", "-b", "main")
-    git(root, "config", "user.name", "Dev")
-    git(root, "config", "user.email", "dev@example.com")
+    init_git(root)
     write_split_tracker(root, tracker_with({"oanda": "pending"}))
     commit(root, "base", env=at())
     git(root, "branch", "feature")
@@ -441,10 +443,7 @@ def test_a_criss_cross_verdict_does_not_depend_on_commit_dates(tmp_path, govtool
 
 def test_no_tracker_at_the_base_exits_2_and_the_change_s_is_never_read(tmp_path, govtool):
     root = tmp_path / "notracker"
-    root.mkdir()
-    git(root, "init", "-q", "-b", "main")
-    git(root, "config", "user.name", "Dev")
-    git(root, "config", "user.email", "dev@example.com")
+    init_git(root)
     write(root, "README.md", "app\n")
     commit(root, "base")
     git(root, "checkout", "-qb", "feature")
@@ -559,10 +558,7 @@ def test_signed_approvals_in_the_single_file_layout(tmp_path, keys, govtool):
     sign_approval(tracker, "alpaca", PM, keys["pm"][0])
     sign_approval(tracker, "ibkr", PM, keys["mallory"][0])
     root = tmp_path / "single"
-    root.mkdir()
-    git(root, "init", "-q", "-b", "main")
-    git(root, "config", "user.name", "Dev")
-    git(root, "config", "user.email", "dev@example.com")
+    init_git(root)
     (root / "tracker.yaml").write_text(dump_tracker(tracker), encoding="utf-8")
     write(root, ".github/allowed_signers", f"{PM} {keys['pm'][1]}\n")
     commit(root, "base")
@@ -705,10 +701,7 @@ def test_single_file_layout_edits_fail_and_a_migration_passes(tmp_path, govtool)
     from govtool.model import dump_tracker
 
     root = tmp_path / "single"
-    root.mkdir()
-    git(root, "init", "-q", "-b", "main")
-    git(root, "config", "user.name", "Dev")
-    git(root, "config", "user.email", "dev@example.com")
+    init_git(root)
     (root / "tracker.yaml").write_text(dump_tracker(tracker_with()), encoding="utf-8")
     commit(root, "base")
     git(root, "checkout", "-qb", "migrate")

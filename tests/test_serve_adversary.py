@@ -83,6 +83,12 @@ def test_a_crash_between_commit_and_push_is_dropped_at_restart(governance, smtp_
     assert outbox(gov.clone, "pending") == []
     assert len(outbox(gov.clone, "void")) == 1
     assert "dropped 1 commit(s)" in gov.log.read_text()
+    # The approver is told, through the click's response URL, that nothing was recorded.
+    told = gov.wait_for(lambda: gov.answers_to("alpaca"), message="the clicker told")
+    assert told == [
+        "govtool serve stopped before your decision on alpaca landed. Nothing was recorded; decide again from the "
+        "latest message, or use `govtool decide`."
+    ]
     gov.send(gov.click_payload("alpaca", "approved"))
     gov.wait_for(lambda: gov.remote_decisions("alpaca"), message="the approval after the restart")
     assert len(gov.remote_decisions("alpaca")) == 1
@@ -280,6 +286,9 @@ def test_a_crash_just_after_the_push_keeps_the_decision_and_its_announcement(gov
     assert len(gov.remote_decisions("alpaca")) == 1
     gov.start()
     assert outbox(gov.clone, "void") == [] and len(outbox(gov.clone, "pending")) == 1
+    # The decision landed before the stop: said in the message's thread, not "nothing recorded".
+    reply = gov.wait_for(lambda: [r for r in gov.requests("chat.postMessage") if r["body"].get("thread_ts")])[0]
+    assert reply["body"]["text"].startswith(f"Approved by {APPROVER[1]}, ") and gov.answers_to("alpaca") == []
     gov.send(gov.click_payload("oanda", "approved"))
     gov.wait_for(lambda: gov.remote_decisions("oanda"), message="oanda's approval")
     gov.wait_for(lambda: len(smtp_env.messages) >= sent_before + 2, message="both announcements")

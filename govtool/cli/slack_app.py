@@ -60,6 +60,19 @@ def log(line: str) -> None:
     print(f"govtool serve: {line}", flush=True)
 
 
+def answer_and_log(tell: Callable[[Answer, list[Any]], None], answer: Answer, blocks: list[Any]) -> None:
+    """Log what became of a decision, and answer it in Slack with ``tell``; a failure to
+    answer (Slack unreachable, a response URL expired) is logged: the decision stands in git."""
+    click = answer.job.click
+    outcome = answer.decided if answer.landed else answer.text
+    what = "landed" if answer.landed else "not recorded"
+    log(f"{click.ref.broker}: {click.decision} by {click.user}: {what}: {outcome}")
+    try:
+        tell(answer, blocks)
+    except Exception as exc:
+        log(f"{click.ref.broker}: could not answer in Slack: {type(exc).__name__}: {exc}")
+
+
 class DecisionWorker:
     """The one thread that records, commits and pushes decisions, a batch at a time.
 
@@ -123,14 +136,7 @@ class DecisionWorker:
                 self.generation += 1
             log(f"a batch of {len(batch)}: {sum(a.landed for a in answers)} landed")
             for answer, (_, blocks) in zip(answers, batch, strict=True):
-                click = answer.job.click
-                outcome = answer.decided if answer.landed else answer.text
-                what = "landed" if answer.landed else "not recorded"
-                log(f"{click.ref.broker}: {click.decision} by {click.user}: {what}: {outcome}")
-                try:
-                    self._tell(answer, blocks)
-                except Exception as exc:  # Slack unreachable: the decision stands in git
-                    log(f"{click.ref.broker}: could not answer in Slack: {type(exc).__name__}: {exc}")
+                answer_and_log(self._tell, answer, blocks)
 
 
 class SlackService:
@@ -152,7 +158,7 @@ class SlackService:
         from slack_bolt import App
         from slack_sdk import WebClient
 
-        repo, dropped = slack_decisions.check_service(root, config, env, now())
+        repo, dropped, interrupted = slack_decisions.check_service(root, config, env, now())
         if dropped:
             log(dropped)
         self._profiles: dict[str, tuple[Optional[str], float]] = {}
@@ -170,6 +176,8 @@ class SlackService:
         self._lock = threading.Lock()
         self._check_profiles(slack_decisions.slack_approvers(root))
         self.worker = DecisionWorker(root, repo, config, env, now, self._tell)
+        for answer in interrupted:  # a batch a stop cut short: tell each clicker what became of theirs
+            answer_and_log(self._tell, answer, [])
         for action_id in ACTION_IDS:
             self.app.action(action_id)(self._on_button)
         self.app.view(REASON_CALLBACK_ID)(self._on_reason)

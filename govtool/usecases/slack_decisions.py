@@ -55,7 +55,7 @@ from govtool.inputs import inside_root, read_text
 from govtool.model import Broker, Event
 from govtool.settings import Settings
 from govtool.signing import SigningKey
-from govtool.slack_interactions import DECIDED, OPEN, STALE, Click, button_state, decided_text
+from govtool.slack_interactions import DECIDED, OPEN, STALE, Click, NotificationRef, button_state, decided_text
 from govtool.storage import atomic_write, lock_path, read_tracker, state_dir
 from govtool.usecases import pm
 
@@ -213,10 +213,21 @@ def approver_refusal(root: Path, click: Click) -> str | None:
 
 
 def after_failure(root: Path, job: SlackDecision, error: BaseException) -> Answer:
-    """The answer to a decision whose batch failed with ``error``, from the clone once
-    :func:`land` has undone what did not land: landed when the broker's history holds
-    this person's decision answering this button (it was pushed before the failure),
-    else the refusal the clone now gives, else that nothing was recorded."""
+    """The answer to a decision whose batch failed with ``error`` (see :func:`fate`)."""
+    broker = job.click.ref.broker
+    return fate(
+        root,
+        job,
+        f"govtool could not finish recording your decision on {broker} ({type(error).__name__}). "
+        "Nothing was recorded; try again, or use `govtool decide`.",
+    )
+
+
+def fate(root: Path, job: SlackDecision, not_landed: str) -> Answer:
+    """What became of a decision whose batch did not finish, read from the clone once
+    what did not land is undone (it then holds what the remote has): landed when the
+    broker's history holds this Slack user's decision answering this button (it was
+    pushed before the failure), else ``not_landed`` for the person who clicked."""
     click = job.click
     try:
         broker = read_tracker(root, only=[click.ref.broker]).brokers.get(click.ref.broker)
@@ -231,11 +242,7 @@ def after_failure(root: Path, job: SlackDecision, error: BaseException) -> Answe
             and event.details.get("decision") == click.decision
         ):
             return Answer(job, True, "", _decided(event), event)
-    text = (
-        f"govtool could not finish recording your decision on {click.ref.broker} ({type(error).__name__}). "
-        "Nothing was recorded; try again, or use `govtool decide`."
-    )
-    return Answer(job, False, text)
+    return Answer(job, False, not_landed)
 
 
 def slack_approvers(root: Path) -> dict[str, str]:
@@ -268,8 +275,10 @@ def check_service(root: Path, config: ServeConfig, env: Mapping[str, str], at: d
     A batch a crash interrupted (:data:`JOURNAL`) is dropped first (see the module's docstring).
 
     Returns:
-        ``(repo, dropped)``: the clone's ``git.Repo``, and what was dropped of an
-        interrupted batch, for the log (None when there was none).
+        ``(repo, dropped, interrupted)``: the clone's ``git.Repo``; what was dropped of
+        an interrupted batch, for the log (None when there was none); and an
+        :class:`Answer` for each of that batch's clicks (landed before the stop, or not),
+        for the service to tell.
 
     Raises:
         InputError: what is missing, with what to do.
@@ -281,7 +290,7 @@ def check_service(root: Path, config: ServeConfig, env: Mapping[str, str], at: d
                 hint="both are on the app's page at api.slack.com/apps (Basic Information; OAuth & Permissions)",
             )
     journal = _read_journal(root)
-    dropped = None
+    dropped, interrupted = None, []
     if journal is not None:
         repo = open_repo(root, "govtool serve runs in a clone of the governance repo")
         ahead = repo.git.rev_list("--count", f"{config.remote}/{config.branch}..HEAD")
@@ -292,6 +301,13 @@ def check_service(root: Path, config: ServeConfig, env: Mapping[str, str], at: d
     if journal is not None:
         voided = _void_unrecorded(root, journal["pending"], "govtool serve stopped before the decision landed")
         dropped = f"{dropped}, and set aside {voided} announcement(s) of decisions that are not on {config.remote}"
+        for job in _journal_clicks(journal.get("clicks")) or []:
+            broker = job.click.ref.broker
+            text = (
+                f"govtool serve stopped before your decision on {broker} landed. Nothing was recorded; "
+                "decide again from the latest message, or use `govtool decide`."
+            )
+            interrupted.append(fate(root, job, text))
         _end_batch(root)
     settings = read_tracker(root).settings
     if not settings.slack_approvers:
@@ -331,7 +347,7 @@ def check_service(root: Path, config: ServeConfig, env: Mapping[str, str], at: d
             f"a decision signed with {config.key.key} would not pass the gate: {result.reason}",
             hint=f"list '{config.attester} KEYTYPE KEY' (the key's .pub) in {rel} on the main branch",
         )
-    return repo, dropped
+    return repo, dropped, interrupted
 
 
 def _read_journal(root: Path) -> dict[str, Any] | None:
@@ -353,6 +369,7 @@ def _read_journal(root: Path) -> dict[str, Any] | None:
         and isinstance(data.get("base"), str)
         and _SHA_RE.match(data["base"])
         and all(isinstance(data.get(k), list) and all(isinstance(x, str) for x in data[k]) for k in _JOURNAL_LISTS)
+        and _journal_clicks(data.get("clicks")) is not None
     ):
         raise InputError(
             f"{shown}: not a batch govtool serve wrote; it says a batch of decisions was landing when it stopped",
@@ -361,12 +378,49 @@ def _read_journal(root: Path) -> dict[str, Any] | None:
     return data
 
 
-def _begin_batch(root: Path, repo: Any) -> dict[str, Any]:
-    """Write :data:`JOURNAL`: the clone's commit, untracked files and pending messages now."""
+def _journal_clicks(data: Any) -> list[SlackDecision] | None:
+    """The clicks a :data:`JOURNAL` keeps, as decisions to answer; None when they do not
+    read as govtool wrote them (an older journal without them gives [])."""
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        return None
+    found = []
+    for item in data:
+        if not isinstance(item, dict) or item.get("decision") not in lifecycle.DECISIONS:
+            return None
+        texts = {k: item.get(k) for k in ("user", "channel", "message_ts", "response_url")}
+        if not isinstance(texts["user"], str) or not all(v is None or isinstance(v, str) for v in texts.values()):
+            return None
+        try:
+            ref = NotificationRef.from_value(item.get("ref"))
+        except ValueError:
+            return None
+        click = Click(
+            texts["user"], item["decision"], ref, texts["channel"], texts["message_ts"], texts["response_url"], None, []
+        )
+        found.append(SlackDecision(click, None))
+    return found
+
+
+def _begin_batch(root: Path, repo: Any, jobs: list[SlackDecision]) -> dict[str, Any]:
+    """Write :data:`JOURNAL`: the clone's commit, untracked files and pending messages now,
+    and the batch's clicks (to tell each clicker, after a crash, what became of theirs)."""
     journal = {
         "base": commit_of(repo),
         "untracked": sorted(untracked_files(repo)),
         "pending": sorted(m.id for _, m in outbox.pending(root)),
+        "clicks": [
+            {
+                "user": job.click.user,
+                "decision": job.click.decision,
+                "ref": job.click.ref.to_value(),
+                "channel": job.click.channel,
+                "message_ts": job.click.message_ts,
+                "response_url": job.click.response_url,
+            }
+            for job in jobs
+        ],
     }
     atomic_write(root, lock_path(root, JOURNAL), json.dumps(journal))
     return journal
@@ -425,7 +479,7 @@ def land(
             seen.add(jobs[i].click.ref.broker)
         batch = [jobs[i] for i in first]
         answers: dict[int, Answer] = {}
-        landing = _Landing(root, repo, config, env, now, _begin_batch(root, repo))
+        landing = _Landing(root, repo, config, env, now, _begin_batch(root, repo, batch))
         try:
             landing.attempts(batch, answers)
         except BaseException:  # a crash of govtool's own: what was not pushed is dropped, then it goes up

@@ -57,7 +57,16 @@ from govtool.git_repo import (
     tree_entries,
 )
 from govtool.inputs import decode_utf8
-from govtool.model import BROKER_ID_RE, BROKERS_DIR, TRACKER_FILE, Broker, Event, Tracker, removed_events
+from govtool.model import (
+    BROKER_ID_RE,
+    BROKERS_DIR,
+    TRACKER_FILE,
+    Broker,
+    Event,
+    Tracker,
+    event_identity,
+    removed_events,
+)
 from govtool.settings import Settings, gate_path_problem
 from govtool.signing import (
     BAD_SIGNATURE,
@@ -599,15 +608,18 @@ def _rewritten_histories(changed: list[ChangedPath], at_base: _Base, rng: Range)
     found: dict[str, BrokerVerdict] = {}
     for merge_base in rng.merge_bases:
         before, _ = _histories_at(at_base.objects, merge_base, rng.prefix, paths, bool(whole))
-        after, unreadable = _histories_at(at_base.objects, rng.head, rng.prefix, before, False)
+        after, unreadable = _histories_at(at_base.objects, rng.head, rng.prefix, before, False, as_read=True)
         for broker, events in before.items():
             removed = removed_events(events, after.get(broker, []))
             if not removed or broker in found:
                 continue
-            first = removed[0]
-            what = f"the {first.get('event')} of {first.get('at')}" + (
-                f" and {len(removed) - 1} more" if len(removed) > 1 else ""
-            )
+            first, at = removed[0], merge_base[:10]
+            what = f"the {first.get('event')} of {first.get('at')}"
+            if event_identity(first) in {event_identity(e) for e in after.get(broker, []) if isinstance(e, dict)}:
+                change = f"moves {what} out of its place in its history at {at} (events replay in the order listed)"
+            else:
+                more = f" and {len(removed) - 1} more" if len(removed) > 1 else ""
+                change = f"removes or edits {what}{more} from its history at {at}"
             why = f" ({unreadable[broker]})" if broker in unreadable else ""
             record = at_base.tracker.brokers.get(broker)
             found[broker] = BrokerVerdict(
@@ -617,24 +629,30 @@ def _rewritten_histories(changed: list[ChangedPath], at_base: _Base, rng: Range)
                 paths.get(broker) or list(whole),
                 record.status if record else None,
                 passed=False,
-                message=f"{broker}: this change removes or edits {what} from its history at {merge_base[:10]}"
-                f"{why}; history is append-only: record a new event instead (a decision, a reopen)",
+                message=f"{broker}: this change {change}{why}; history is append-only: record a new event instead "
+                "(a decision, a reopen)",
             )
     return [found[b] for b in sorted(found)]
 
 
 def _histories_at(
-    objects: Objects, commit: str, prefix: str, brokers: Collection[str], every_broker: bool
+    objects: Objects, commit: str, prefix: str, brokers: Collection[str], every_broker: bool, as_read: bool = False
 ) -> tuple[dict[str, list[Any]], dict[str, str]]:
     """Brokers' histories at a commit, as loaded (lists of mappings), from their files in
     the split layout or tracker.yaml's ``brokers`` in the single one; ``every_broker``
-    adds each broker tracker.yaml lists. Returns the histories (a broker with none is
-    left out) and, for each broker whose file does not load, why."""
+    adds each broker tracker.yaml lists. With ``as_read`` (the change's head), only the
+    layout govtool reads there counts (:func:`govtool.storage.is_split_layout`: with a
+    ``tracker.d`` of any kind, tracker.yaml's ``brokers`` are not read); else both do.
+    Returns the histories (a broker with none is left out) and, for each broker whose
+    file does not load or is not read, why."""
     from govtool.yamlio import load_yaml
 
     specs = {b: f"{commit}:{prefix}{BROKERS_DIR}/{b}.yaml" for b in brokers}
     single = f"{commit}:{prefix}{TRACKER_FILE}"
     found = objects.read([*specs.values(), single])
+    ignored = None
+    if as_read and single in found and _split_at(objects, commit, prefix, found[single][1]):
+        ignored = f"{prefix}{TRACKER_FILE} lists it, but govtool reads brokers from {prefix}{BROKERS_DIR}/ there"
     histories: dict[str, list[Any]] = {}
     unreadable: dict[str, str] = {}
 
@@ -658,6 +676,9 @@ def _histories_at(
             unreadable.update(dict.fromkeys(brokers, why))
         elif isinstance(data, dict) and isinstance(data.get("brokers"), dict):
             listed = data["brokers"]
+            if ignored:
+                unreadable.update((b, ignored) for b in brokers if b in listed and specs[b] not in found)
+                listed = {}
     for broker in {*brokers, *(b for b in listed if every_broker and isinstance(b, str))}:
         record = listed.get(broker)
         if specs.get(broker) in found:
@@ -668,6 +689,18 @@ def _histories_at(
         if isinstance(history, list) and history:
             histories[broker] = history
     return histories, unreadable
+
+
+def _split_at(objects: Objects, commit: str, prefix: str, tracker_text: bytes) -> bool:
+    """Whether govtool reads the split layout at a commit (:func:`govtool.storage.is_split_layout`):
+    tracker.yaml says so, or ``tracker.d`` is there as anything but a plain file (a
+    directory, or a link or a submodule, which check out as one)."""
+    if is_split_layout_text(tracker_text.decode("utf-8", "replace")):
+        return True
+    top = f"{commit}:{prefix.rstrip('/')}"
+    listing = objects.read([top]).get(top)
+    entries = tree_entries(listing[1], objects.id_bytes) if listing is not None and listing[0] == "tree" else []
+    return any(name == BROKERS_DIR and not mode.startswith("100") for mode, name, _ in entries)
 
 
 def _changed_brokers(objects: Objects, rng: Range, roots: list[ConnectorRoot], at_base: _Base) -> list[str]:

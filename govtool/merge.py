@@ -17,7 +17,7 @@ from typing import Any
 
 from govtool import lifecycle
 from govtool.errors import InputError
-from govtool.model import BROKER_FIELDS, dump_broker, event_identity, removed_events
+from govtool.model import BROKER_FIELDS, dump_broker, event_identity, parse_timestamp, removed_events
 from govtool.validation import broker_problems, parse_broker_data
 from govtool.yamlio import load_yaml
 
@@ -47,6 +47,15 @@ def _load(text: str | None, name: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise InputError(f"{name}: not a broker record (expected a mapping)")
     return data
+
+
+def _time(event: dict[str, Any]) -> tuple[int, Any]:
+    """An event's place in time for merging histories: the instant it names (however its
+    zone is written), and after every readable time one govtool does not read, as written."""
+    try:
+        return 0, parse_timestamp(event.get("at"))
+    except ValueError:
+        return 1, str(event.get("at"))
 
 
 def merge_broker_files(
@@ -91,7 +100,7 @@ def merge_broker_files(
             )
     ours_ids = {event_identity(e) for e in ours_events}
     added = [e for e in theirs_events if event_identity(e) not in ours_ids]
-    union = sorted([*ours_events, *added], key=lambda e: str(e.get("at")))
+    union = sorted([*ours_events, *added], key=_time)  # stable: ours keep their order
     merged["history"] = union
     if conflicts:
         return MergeResult(None, conflicts)

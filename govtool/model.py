@@ -10,7 +10,7 @@ option, a research doc's front matter) live here once: :func:`tier_problem`,
 
 from __future__ import annotations
 
-import collections
+import bisect
 import contextlib
 import datetime as dt
 import difflib
@@ -23,7 +23,7 @@ from govtool import lifecycle
 from govtool.errors import InputError
 from govtool.field_checks import FIRST_DATE, LAST_DATE, OUT_OF_RANGE, parse_date  # noqa: F401 (parse_date re-exported)
 from govtool.settings import Settings
-from govtool.yamlio import dump_yaml
+from govtool.yamlio import dump_yaml, format_timestamp
 
 #: The tracker file at the governance root: version and settings (DESIGN.md, "The data").
 TRACKER_FILE = "tracker.yaml"
@@ -328,30 +328,60 @@ def new_tracker(settings: dict[str, Any] | None = None) -> Tracker:
 
 def event_identity(event: dict[str, Any]) -> str:
     """A history event's identity, as loaded from YAML (a mapping): all its fields,
-    canonically (keys sorted, the time in UTC), so two identical events are one whatever
-    their layout or how the time is written (``2026-01-05T09:00:00Z`` or
-    ``2026-01-05 10:00:00+01:00``)."""
+    canonically (keys sorted, the time as govtool writes it: UTC, to the second), so two
+    identical events are one whatever their layout or how the time is written
+    (``2026-01-05T09:00:00Z``, ``2026-01-05 10:00:00+01:00``, ``2026-01-05T09:00:00.250Z``,
+    which every govtool command rewrites as the first). Keys and values keep their type
+    (``1`` and ``"1"`` differ)."""
     with contextlib.suppress(ValueError):  # a time govtool does not read is compared as written
-        event = {**event, "at": parse_timestamp(event.get("at")).isoformat()}
-    return json.dumps(event, sort_keys=True, default=str, ensure_ascii=False)
+        event = {**event, "at": format_timestamp(parse_timestamp(event.get("at")))}
+    return json.dumps(_typed(event), sort_keys=True, ensure_ascii=False, default=_typed_scalar)
+
+
+def _typed(value: Any) -> Any:
+    """``value`` with every mapping key made a string that keeps its type (``s:at``, ``int:1``),
+    so that keys of mixed types sort and ``1`` and ``"1"`` stay apart."""
+    if isinstance(value, dict):
+        return {
+            (f"s:{key}" if isinstance(key, str) else f"{type(key).__name__}:{key!r}"): _typed(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, (list, tuple)):
+        return [_typed(item) for item in value]
+    return value
+
+
+def _typed_scalar(value: Any) -> str:
+    """A value JSON has no form for, as its type and repr."""
+    return f"{type(value).__name__}:{value!r}"
 
 
 def removed_events(before: list[Any], after: list[Any]) -> list[dict[str, Any]]:
-    """The events of ``before`` that ``after`` does not hold (as many times as it did),
-    in ``before``'s order: what a change removed or edited of a history.
+    """The events of ``before`` that ``after`` does not hold, in ``before``'s order: what a
+    change removed, edited or moved of a history.
 
     History is append-only (DESIGN.md, "The data"): an event, once recorded, stays as
-    it was; a later event (a new decision, a reopen) changes what it means. Both lists
-    are histories as loaded from YAML; items that are not mappings are ignored.
+    it was and where it was; a later event (a new decision, a reopen) changes what it
+    means. So ``before`` must be, event for event, a subsequence of ``after`` (events
+    may be added anywhere, as a merge interleaves two branches' events by time; none
+    may be taken out or put in another order: events at the same second replay in list
+    order). An event ``after`` holds only out of order counts as removed here (see
+    :func:`event_identity`: the caller can tell a move by it). Both lists are histories
+    as loaded from YAML; items that are not mappings are ignored.
     """
-    kept = collections.Counter(event_identity(e) for e in after if isinstance(e, dict))
+    places: dict[str, list[int]] = {}
+    for index, event in enumerate(after):
+        if isinstance(event, dict):
+            places.setdefault(event_identity(event), []).append(index)
     removed = []
+    cursor = -1
     for event in before:
         if not isinstance(event, dict):
             continue
-        identity = event_identity(event)
-        if kept[identity]:
-            kept[identity] -= 1
+        found = places.get(event_identity(event), [])
+        at = bisect.bisect_right(found, cursor)
+        if at < len(found):
+            cursor = found[at]
         else:
             removed.append(event)
     return removed

@@ -29,6 +29,7 @@ import dataclasses
 import datetime as dt
 import json
 import os
+import re
 import subprocess
 import tempfile
 from collections.abc import Collection, Mapping, Sequence
@@ -273,34 +274,63 @@ def _is_signer_line(fields: list[str]) -> bool:
     return bool(fields) and fields[0][0] != "#" and any(f.startswith(("ssh-", "ecdsa-", "sk-")) for f in fields[1:])
 
 
+#: What ends an allowed-signers field for ssh-keygen (OpenSSH's ``strdelimw``): these four
+#: and a quote; no other character, however Unicode or Python's ``str.split`` see it.
+_SSH_FIELD_ENDS = re.compile('[ \t\r\n"]')
+
+
+def ssh_principals(line: str) -> str | None:
+    """The principals field of one allowed-signers line as ssh-keygen reads it, or None
+    for a blank or comment line.
+
+    ssh-keygen skips spaces and tabs, then reads up to a space, a tab, a CR or LF, or
+    up to the quote that closes one opened in the field (``"a b,*"`` is the one field
+    ``a b,*``). ``str.split`` ends a field at many more characters (``\u00a0``,
+    ``\x1f``...), so it would show ``a`` where ssh-keygen honours ``a\u00a0,*``.
+    """
+    text = line.lstrip(" \t")
+    if not text or text[0] in "#\r\n":
+        return None
+    end = _SSH_FIELD_ENDS.search(text)
+    if end is None:
+        return text
+    if text[end.start()] != '"':
+        return text[: end.start()]
+    close = text.find('"', end.start() + 1)
+    return text[: end.start()] + text[end.start() + 1 : close if close >= 0 else len(text)]
+
+
 def wildcard_lines(allowed_signers: str) -> list[int]:
-    """The lines (numbered from 1) of an allowed-signers file whose principals are
-    patterns (``*@example.com``, ``*``, ``!jane@example.com``) rather than emails.
+    """The lines (numbered from 1, as ssh-keygen numbers them: ended by LF only) of an
+    allowed-signers file whose principals, as ssh-keygen reads them (:func:`ssh_principals`),
+    are or hold patterns (``*@example.com``, ``*``, ``!jane@example.com``) rather than emails.
 
     ssh-keygen honours such a line for every principal it matches; govtool does not
     (:func:`honoured_signers`), since one key would then sign for anyone it matches.
     """
     return [
         number
-        for number, line in enumerate(allowed_signers.splitlines(), 1)
-        if _is_signer_line(fields := line.split()) and PATTERN_CHARS & set(fields[0])
+        for number, line in enumerate(allowed_signers.split("\n"), 1)
+        if PATTERN_CHARS & set(ssh_principals(line) or "")
     ]
 
 
 def honoured_signers(allowed_signers: str) -> str:
     """The allowed-signers text govtool verifies against: each :func:`wildcard_lines` line
-    made a comment (so line numbers stay), so that its key verifies for no one."""
-    lines = allowed_signers.splitlines()
+    made a comment (lines split and numbered as ssh-keygen does, so numbers stay), so
+    that its key verifies for no one."""
+    lines = allowed_signers.split("\n")
     for number in wildcard_lines(allowed_signers):
         lines[number - 1] = "# not honoured by govtool (a wildcard principal): " + lines[number - 1]
-    return "\n".join(lines) + "\n"
+    text = "\n".join(lines)
+    return text if text.endswith("\n") else text + "\n"
 
 
 def signer_count(allowed_signers: str) -> int:
     """How many lines of an allowed-signers file name a signer (``EMAIL [OPTIONS] KEYTYPE KEY``);
     comments and blank lines are not signers, nor is a line without a key type, nor one
     whose principal is a wildcard (:func:`wildcard_lines`)."""
-    return sum(1 for line in honoured_signers(allowed_signers).splitlines() if _is_signer_line(line.split()))
+    return sum(1 for line in honoured_signers(allowed_signers).split("\n") if _is_signer_line(line.split()))
 
 
 def verify_decision(

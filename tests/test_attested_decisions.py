@@ -140,6 +140,29 @@ def test_a_wildcard_principal_vouches_for_no_one(keys, principal):
     assert named.state == VERIFIED, named.reason
 
 
+@pytest.mark.parametrize(
+    "principal",
+    [
+        '"nobody@example.com ,*"',  # quoted: ssh-keygen reads one field, `nobody@example.com ,*`
+        'nobody@exam"ple.com ,*"',  # a quote inside the field opens it too
+        "nobody@example.com\u00a0,*",  # Unicode spaces split for Python, not for ssh-keygen
+        "nobody@example.com\u3000,*",
+        "nobody@example.com\x1f,*",
+        "nobody@example.com\x0c,*",  # a line break for Python's splitlines, not for ssh-keygen
+        " \t*@example.com",
+    ],
+    ids=["quoted", "quote-inside", "nbsp", "ideographic-space", "unit-separator", "form-feed", "indented"],
+)
+def test_a_wildcard_hidden_from_a_whitespace_split_vouches_for_no_one(keys, principal):
+    """ssh-keygen reads a principals field up to a space, a tab or a quote pair, not as
+    Python's str.split() does: the wildcard is found wherever ssh-keygen would see it."""
+    signers = f"# keys\n{principal} {keys['mallory'][1]}\n{ATTESTER} {keys['serve'][1]}\n"
+    assert signing.wildcard_lines(signers) == [2] and signing.signer_count(signers) == 1
+    result = verify(slack_decision(keys["mallory"][0], attester=None), signers)
+    assert result.state == BAD_SIGNATURE, result.reason
+    assert result.reason.endswith("line 2: a wildcard principal, which govtool does not honour")
+
+
 def test_the_attester_cannot_decide_in_its_own_name(keys, signers):
     result = verify(slack_decision(keys["serve"][0], email=ATTESTER, attester=None), signers)
     assert result.state == NOT_AN_APPROVER

@@ -719,3 +719,84 @@ def test_single_file_layout_edits_fail_and_a_migration_passes(tmp_path, govtool)
     assert code == 1
     assert verdicts["alpaca"]["paths"] == [{"path": "tracker.yaml", "change": "modified"}]
     assert "alpaca: this change removes or edits the decision of 2026-01-05" in verdicts["alpaca"]["message"]
+
+
+def test_a_change_that_reorders_events_fails(repo, govtool):
+    """Events of the same second replay in the order they are listed: swapping two of
+    them rewrites what happened as surely as editing one (validation's chronology
+    cannot see it)."""
+    import yaml
+
+    data = yaml.safe_load(broker_file(repo, "ibkr").read_text())
+    history = data["history"]
+    history[3], history[4] = history[4], history[3]  # the decision and the start of work
+    assert history[3]["at"] == history[4]["at"]
+    broker_file(repo, "ibkr").write_text(yaml.safe_dump(data, sort_keys=False))
+    commit(repo, "tidy the order")
+    code, verdicts, stderr = gate_json(govtool, repo)
+    assert code == 1, stderr
+    message = verdicts["ibkr"]["message"]
+    assert message.startswith("ibkr: this change moves the implementation_started of 2026-01-05T09:00:00Z out"), message
+    assert "(events replay in the order listed)" in message
+
+
+@pytest.mark.parametrize("how", ["beside tracker.d", "tracker.d a link"])
+def test_events_kept_only_where_govtool_does_not_read_them_fail(repo, govtool, how):
+    """tracker.yaml keeps alpaca's events word for word, but govtool reads brokers from
+    tracker.d/ whenever it is there (as a directory, or a link that checks out as one)."""
+    import yaml
+
+    record = yaml.safe_load(broker_file(repo, "alpaca").read_text())
+    settings = yaml.safe_load((repo / "tracker.yaml").read_text())
+    brokers = {"alpaca": record}
+    if how == "tracker.d a link":  # every broker in tracker.yaml; tracker.d a link to forged files
+        brokers = {b: yaml.safe_load(broker_file(repo, b).read_text()) for b in STAGES}
+        settings["version"] = 1
+        git(repo, "mv", "tracker.d", "forged")
+        os.symlink("forged", repo / "tracker.d")
+    broker_file(repo, "alpaca").unlink()
+    (repo / "tracker.yaml").write_text(yaml.safe_dump({**settings, "brokers": brokers}, sort_keys=False))
+    commit(repo, "alpaca back in tracker.yaml")
+    code, verdicts, stderr = gate_json(govtool, repo)
+    assert code == 1, stderr
+    message = verdicts["alpaca"]["message"]
+    assert "removes or edits the research_started of 2026-01-05T09:00:00Z and 3 more" in message
+    assert "(tracker.yaml lists it, but govtool reads brokers from tracker.d/ there)" in message
+
+
+def test_events_govtool_rewrites_as_it_always_writes_them_pass(repo, govtool):
+    """An event recorded with a fraction of a second or in another zone (by hand, another
+    tool) is rewritten by the next command to touch its broker as govtool writes every
+    time (UTC, to the second): the same event, so the everyday change passes."""
+    git(repo, "checkout", "-q", "main")
+    text = broker_file(repo, "alpaca").read_text()
+    head, third, last = text.rsplit("2026-01-05T09:00:00Z", 2)  # the notification, the decision
+    text = f"{head}'2026-01-05 10:00:00+01:00'{third}2026-01-05T09:00:00.250Z{last}"
+    broker_file(repo, "alpaca").write_text(text)
+    commit(repo, "events recorded by another tool")
+    assert govtool(repo, "validate").exit_code == 0
+    git(repo, "checkout", "-q", "feature")
+    git(repo, "merge", "-q", "--no-edit", "main")
+    assert govtool(repo, "start", "alpaca").exit_code == 0
+    assert ".250" not in broker_file(repo, "alpaca").read_text()
+    commit(repo, "start alpaca")
+    code, verdicts, stderr = gate_json(govtool, repo)
+    assert (code, verdicts) == (0, {}), stderr
+
+
+def test_keys_of_mixed_or_other_types_are_events_too(repo, govtool):
+    """A key written 1 in place of '1' edits an event; keys of mixed types are no crash."""
+    from govtool.model import event_identity, removed_events
+
+    event = {"at": "2026-01-05T09:00:00Z", "event": "note", "by": "Dev", "note": "x"}
+    assert removed_events([{**event, 1: "a"}], [{**event, "1": "a"}]) == [{**event, 1: "a"}]
+    assert event_identity({**event, 1: "a", None: "b"}) != event_identity({**event, "1": "a", "null": "b"})
+    import yaml
+
+    data = yaml.safe_load(broker_file(repo, "alpaca").read_text())
+    data["history"][0][1] = "a"
+    broker_file(repo, "alpaca").write_text(yaml.safe_dump(data, sort_keys=False))
+    commit(repo, "a key that is a number")
+    code, verdicts, stderr = gate_json(govtool, repo)
+    assert code == 1 and "Traceback" not in stderr
+    assert "removes or edits the research_started of 2026-01-05T09:00:00Z" in verdicts["alpaca"]["message"]

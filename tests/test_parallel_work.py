@@ -216,6 +216,32 @@ def test_the_merge_driver_leaves_two_different_decisions_as_a_conflict(tmp_path)
     assert "do not replay together" in result.stdout + result.stderr
 
 
+def test_the_merge_driver_orders_events_by_the_instant_not_by_how_it_is_written():
+    """A time written in another zone (by hand, another tool) sorts by the instant it
+    names: the base's own events keep their order and the merge replays; a side that
+    reorders the base's events is a conflict, as one that drops one is."""
+    from govtool.merge import merge_broker_files
+
+    base = (
+        "name: Alpaca\nstatus: researching\nprogress: 0\nhistory:\n"
+        "- {at: '2026-01-05T10:00:00+01:00', event: research_started, by: Dev}\n"
+        "- {at: '2026-01-05T09:30:00Z', event: note, by: Dev, note: a}\n"
+    )
+    ours = base + "- {at: '2026-01-06T09:00:00Z', event: note, by: Dev, note: b}\n"
+    theirs = base + "- {at: '2026-01-06T08:00:00Z', event: note, by: Dev, note: c}\n"
+    result = merge_broker_files("alpaca", base, ours, theirs, "tracker.d/alpaca.yaml")
+    assert result.conflicts == [] and result.text is not None
+    assert [line.split("note: ")[-1] for line in result.text.splitlines() if "note: " in line] == ["a", "c", "b"]
+    lines = base.splitlines()
+    swapped = "\n".join([*lines[:4], lines[5], lines[4]]) + "\n"
+    result = merge_broker_files("alpaca", base, swapped, theirs, "tracker.d/alpaca.yaml")
+    assert result.text is None
+    assert result.conflicts == [
+        "tracker.d/alpaca.yaml: ours removed or changed the event of 2026-01-05T09:30:00Z (note); "
+        "history is append-only"
+    ]
+
+
 def test_migrate_this_repos_single_file_tracker_gives_identical_replays(tmp_path):
     """The pre-migration tracker is this repo's data as one file (version 1)."""
     root = tmp_path / "gov"

@@ -621,13 +621,12 @@ def _rewritten_histories(changed: list[ChangedPath], at_base: _Base, rng: Range)
                 more = f" and {len(removed) - 1} more" if len(removed) > 1 else ""
                 change = f"removes or edits {what}{more} from its history at {at}"
             why = f" ({unreadable[broker]})" if broker in unreadable else ""
-            record = at_base.tracker.brokers.get(broker)
             found[broker] = BrokerVerdict(
                 broker,
                 KIND_HISTORY,
                 rng.prefix + BROKERS_DIR + "/" if at_base.split else tracker_rel,
                 paths.get(broker) or list(whole),
-                record.status if record else None,
+                _status_at(at_base.objects, at_base.commit, rng.prefix, broker),
                 passed=False,
                 message=f"{broker}: this change {change}{why}; history is append-only: record a new event instead "
                 "(a decision, a reopen)",

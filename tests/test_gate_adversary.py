@@ -642,7 +642,7 @@ def test_a_change_that_rewrites_who_decided_fails(repo, govtool):
     code, verdicts, stderr = gate_json(govtool, repo)
     assert code == 1, stderr
     verdict = verdicts["alpaca"]
-    assert verdict["kind"] == "history" and not verdict["passed"]
+    assert verdict["kind"] == "history" and not verdict["passed"] and verdict["status_at_base"] == "approved"
     assert verdict["paths"] == [{"path": "tracker.d/alpaca.yaml", "change": "modified"}]
     assert verdict["message"].startswith("alpaca: this change removes or edits the decision of 2026-01-05")
     assert verdict["message"].endswith("history is append-only: record a new event instead (a decision, a reopen)")
@@ -665,6 +665,7 @@ def test_a_change_that_takes_events_out_or_deletes_the_broker_fails(repo, govtoo
     assert "removes or edits the research_completed of 2026-01-05" in verdicts["oanda"]["message"]
     assert "and 1 more" in verdicts["oanda"]["message"]
     assert verdicts["tradestation"]["paths"] == [{"path": "tracker.d/tradestation.yaml", "change": "deleted"}]
+    assert verdicts["tradestation"]["status_at_base"] == "rejected"
     assert "removes or edits the research_started of" in verdicts["tradestation"]["message"]
     assert "and 3 more" in verdicts["tradestation"]["message"]
 

@@ -605,10 +605,11 @@ def _rewritten_histories(changed: list[ChangedPath], at_base: _Base, rng: Range)
             paths.setdefault(name[: -len(".yaml")], []).append(item)
     if not paths and not whole:
         return []
+    befores = {mb: _histories_at(at_base.objects, mb, rng.prefix, paths, bool(whole))[0] for mb in rng.merge_bases}
+    brokers = {b for before in befores.values() for b in before}
+    after, unreadable = _histories_at(at_base.objects, rng.head, rng.prefix, brokers, False, as_read=True)
     found: dict[str, BrokerVerdict] = {}
-    for merge_base in rng.merge_bases:
-        before, _ = _histories_at(at_base.objects, merge_base, rng.prefix, paths, bool(whole))
-        after, unreadable = _histories_at(at_base.objects, rng.head, rng.prefix, before, False, as_read=True)
+    for merge_base, before in befores.items():
         for broker, events in before.items():
             removed = removed_events(events, after.get(broker, []))
             if not removed or broker in found:

@@ -158,9 +158,9 @@ class SlackService:
         from slack_bolt import App
         from slack_sdk import WebClient
 
-        repo, dropped, interrupted = slack_decisions.check_service(root, config, env, now())
-        if dropped:
-            log(dropped)
+        start = slack_decisions.check_service(root, config, env, now())
+        if start.dropped:
+            log(start.dropped)
         self._profiles: dict[str, tuple[Optional[str], float]] = {}
         self.root = root
         api_url = env.get("GOVTOOL_SLACK_API_URL") or "https://slack.com/api/"
@@ -174,10 +174,10 @@ class SlackService:
         )
         self._kept: OrderedDict[str, list[Any]] = OrderedDict()
         self._lock = threading.Lock()
-        self._check_profiles(slack_decisions.slack_approvers(root))
-        self.worker = DecisionWorker(root, repo, config, env, now, self._tell)
-        for answer in interrupted:  # a batch a stop cut short: tell each clicker what became of theirs
+        for answer in start.interrupted:  # a batch a stop cut short: tell each clicker what became of theirs
             answer_and_log(self._tell, answer, [])
+        self._check_profiles(start.slack_approvers)
+        self.worker = DecisionWorker(root, start.repo, config, env, now, self._tell)
         for action_id in ACTION_IDS:
             self.app.action(action_id)(self._on_button)
         self.app.view(REASON_CALLBACK_ID)(self._on_reason)
@@ -237,23 +237,30 @@ class SlackService:
     # --- who clicked ---
 
     def _profile_email(self, user: str) -> Optional[str]:
-        """The email of ``user``'s Slack profile (``users.info``, kept for
-        :data:`PROFILE_TTL_SECONDS`); None when Slack does not give it."""
+        """The email of ``user``'s Slack profile (kept for :data:`PROFILE_TTL_SECONDS`); None
+        when Slack does not give it (then their clicks are refused)."""
         from slack_sdk.errors import SlackApiError
 
-        now = time.monotonic()
         with self._lock:
             kept = self._profiles.get(user)
-        if kept is not None and now - kept[1] < PROFILE_TTL_SECONDS:
+        if kept is not None and time.monotonic() - kept[1] < PROFILE_TTL_SECONDS:
             return kept[0]
         try:
-            profile = (self.client.users_info(user=user).get("user") or {}).get("profile") or {}
+            return self._look_up_profile(user)
         except SlackApiError as exc:
             log(f"users.info {user}: {exc.response.get('error')}: their clicks are refused")
             return None
+
+    def _look_up_profile(self, user: str) -> Optional[str]:
+        """Ask Slack (``users.info``) for ``user``'s profile email, and keep it.
+
+        Raises:
+            slack_sdk.errors.SlackApiError: Slack refuses.
+        """
+        profile = (self.client.users_info(user=user).get("user") or {}).get("profile") or {}
         email = profile.get("email") if isinstance(profile.get("email"), str) else None
         with self._lock:
-            self._profiles[user] = (email, now)
+            self._profiles[user] = (email, time.monotonic())
         return email
 
     def _check_profiles(self, approvers: Mapping[str, str]) -> None:
@@ -267,7 +274,7 @@ class SlackService:
 
         for user, email in approvers.items():
             try:
-                found = (self.client.users_info(user=user).get("user") or {}).get("profile") or {}
+                profile_email = self._look_up_profile(user)
             except SlackApiError as exc:
                 error = exc.response.get("error")
                 if error in ("missing_scope", "not_allowed_token_type", "invalid_auth", "not_authed"):
@@ -278,9 +285,6 @@ class SlackService:
                     ) from None
                 log(f"users.info {user}: {error}: their clicks are refused until Slack gives their profile")
                 continue
-            profile_email = found.get("email") if isinstance(found.get("email"), str) else None
-            with self._lock:
-                self._profiles[user] = (profile_email, time.monotonic())
             if (profile_email or "").lower() != email.lower():
                 log(
                     f"settings.slack.approvers gives {user} {email}, but their Slack profile's email is "

@@ -245,15 +245,6 @@ def fate(root: Path, job: SlackDecision, not_landed: str) -> Answer:
     return Answer(job, False, not_landed)
 
 
-def slack_approvers(root: Path) -> dict[str, str]:
-    """``settings.slack.approvers`` as the clone has it (Slack user id -> email).
-
-    Raises:
-        InputError: the tracker does not read.
-    """
-    return read_tracker(root, only=[]).settings.slack_approvers
-
-
 def broker_name(root: Path, broker_id: str) -> str:
     """The broker's name, for the reason's modal (its id when it does not read)."""
     try:
@@ -262,7 +253,24 @@ def broker_name(root: Path, broker_id: str) -> str:
         return broker_id
 
 
-def check_service(root: Path, config: ServeConfig, env: Mapping[str, str], at: dt.datetime) -> Any:
+class ServiceStart(NamedTuple):
+    """What :func:`check_service` found, for the service to start with.
+
+    Attributes:
+        repo: the clone's ``git.Repo``.
+        dropped: what was dropped of an interrupted batch, for the log (None: none was).
+        interrupted: an :class:`Answer` for each click of that batch (landed before the
+            stop, or not), for the service to tell.
+        slack_approvers: ``settings.slack.approvers`` as the clone has it (Slack user id -> email).
+    """
+
+    repo: Any
+    dropped: str | None
+    interrupted: list[Answer]
+    slack_approvers: dict[str, str]
+
+
+def check_service(root: Path, config: ServeConfig, env: Mapping[str, str], at: dt.datetime) -> ServiceStart:
     """Everything `govtool serve` needs, checked before it listens.
 
     The clone (:func:`govtool.git_repo.serve_checkout`, brought up to the remote's
@@ -275,10 +283,7 @@ def check_service(root: Path, config: ServeConfig, env: Mapping[str, str], at: d
     A batch a crash interrupted (:data:`JOURNAL`) is dropped first (see the module's docstring).
 
     Returns:
-        ``(repo, dropped, interrupted)``: the clone's ``git.Repo``; what was dropped of
-        an interrupted batch, for the log (None when there was none); and an
-        :class:`Answer` for each of that batch's clicks (landed before the stop, or not),
-        for the service to tell.
+        A :class:`ServiceStart`.
 
     Raises:
         InputError: what is missing, with what to do.
@@ -347,7 +352,7 @@ def check_service(root: Path, config: ServeConfig, env: Mapping[str, str], at: d
             f"a decision signed with {config.key.key} would not pass the gate: {result.reason}",
             hint=f"list '{config.attester} KEYTYPE KEY' (the key's .pub) in {rel} on the main branch",
         )
-    return repo, dropped, interrupted
+    return ServiceStart(repo, dropped, interrupted, settings.slack_approvers)
 
 
 def _read_journal(root: Path) -> dict[str, Any] | None:
